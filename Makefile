@@ -1,0 +1,58 @@
+# The kiosk's two everyday commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages for the printing tests and a virtual screen (installed when run as root).
+DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools xvfb fonts-dejavu-core \
+	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
+
+.PHONY: run test lint typecheck contracts bench screenshots clean system-deps venv
+
+run: $(STAMP)
+	$(BIN)/visitor-kiosk run $(ARGS)
+
+test: system-deps $(STAMP) lint typecheck contracts
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk storage ui tests benchmarks
+	$(BIN)/ruff format --check kiosk storage ui tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(ARGS)
+
+screenshots: $(STAMP)
+	$(BIN)/visitor-kiosk screenshots --out docs/screenshots
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# As root (a fresh Debian machine, CI): install what the real-printer tests need.
+# As a normal user: say what is missing; under CI=true a missing package is an error.
+system-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "missing Debian packages (run make test as root): $$missing" >&2; exit 1; \
+	else \
+		echo "note: missing Debian packages, install them with: sudo apt-get install $$missing" >&2; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Data files the kiosk ships: stylesheet, translations, rights notices, fonts and icons."""

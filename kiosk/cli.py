@@ -1,0 +1,243 @@
+"""`visitor-kiosk`: the command line (see the README, "Command line").
+
+Exit codes: 0 success; 2 bad usage or bad input, with one line on stderr and no traceback;
+1 any other failure, with a clear message (the traceback goes to the log, not the terminal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from kiosk import __version__
+from kiosk.clock import to_local_iso
+from kiosk.config import ConfigError
+from kiosk.export import ExportFormat, export_records, export_visits, write_csv, write_json
+from kiosk.frontend import FrontendMissing, load_frontend
+from kiosk.hosts import HostsFileError
+from kiosk.setup import Kiosk, start_kiosk
+from storage.database import StorageError
+from storage.visits import VisitRow
+
+PROG = "visitor-kiosk"
+log = logging.getLogger(__name__)
+
+
+class BadInput(click.ClickException):
+    """Input the user can fix; exit 2."""
+
+    exit_code = 2
+
+
+@dataclass
+class CliState:
+    data_dir: Path | None
+    config_file: Path | None
+    _kiosk: Kiosk | None = None
+
+    def kiosk(self) -> Kiosk:
+        if self._kiosk is None:
+            self._kiosk = start_kiosk(self.data_dir, self.config_file)
+        return self._kiosk
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the database, logs and badges live [env KIOSK_DATA_DIR; default: the "
+    "platform's user data dir].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file [env KIOSK_CONFIG; default: <data dir>/kiosk.toml].",
+)
+@click.version_option(__version__, prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, config_file: Path | None) -> None:
+    """Visitor registration kiosk. Without a command: `run`."""
+    ctx.obj = CliState(data_dir, config_file)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+@cli.command()
+@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
+@click.option("--smoke", is_flag=True, help="Paint the welcome screen once, then exit 0.")
+@click.pass_obj
+def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
+    """Start the kiosk (full screen)."""
+    state.kiosk()  # config and database problems surface here, before any window
+    code = load_frontend().run(state.data_dir, state.config_file, windowed=windowed, smoke=smoke)
+    if code:
+        raise SystemExit(code)
+
+
+@cli.command()
+@click.option("--visits", "count", type=click.IntRange(1, 5_000_000), required=True)
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True)
+@click.option("--seed", type=int, default=None, help="Same seed, same visits.")
+@click.pass_obj
+def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
+    """Add N synthetic visits spread over the last D days, some still on site."""
+    from kiosk.demo import add_demo_visits
+
+    kiosk = state.kiosk()
+    services = kiosk.open_services()
+    try:
+        summary = add_demo_visits(services.store, kiosk, count=count, days=days, seed=seed)
+    finally:
+        services.close()
+    click.echo(f"added {summary.added} visits ({summary.on_site} still on site)")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def present(state: CliState, fmt: str) -> None:
+    """Who is on site now."""
+    services = state.kiosk().open_services()
+    try:
+        rows = services.store.on_site()
+    finally:
+        services.close()
+    out = sys.stdout
+    if fmt == "csv":
+        write_csv(export_records(rows), out)
+    elif fmt == "json":
+        write_json(export_records(rows), out)
+    else:
+        _print_table(rows, out)
+
+
+def _print_table(rows: Sequence[VisitRow], out: TextIO) -> None:
+    if not rows:
+        click.echo("nobody is on site", file=out)
+        return
+    from kiosk.visits import visit_from_row
+
+    visits = [visit_from_row(row) for row in rows]
+    header = ("id", "name", "company", "host", "since")
+    lines = [
+        (str(v.visit_id), v.visitor_name, v.company, v.host, to_local_iso(v.signed_in_at))
+        for v in visits
+    ]
+    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+    for line in [header, *lines]:
+        click.echo(
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip(),
+            file=out,
+        )
+    click.echo(f"{len(visits)} on site", file=out)
+
+
+@cli.command()
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (replaced only when the export is complete); default: stdout.",
+)
+@click.pass_obj
+def export(state: CliState, first: date, last: date, fmt: str, out: Path | None) -> None:
+    """Visits that signed in between two dates (local days, both inclusive)."""
+    first_day, last_day = first.date(), last.date()  # type: ignore[attr-defined]
+    if last_day < first_day:
+        raise BadInput("--to is before --from")
+    services = state.kiosk().open_services()
+    try:
+        with _output(out) as stream:
+            count = export_visits(services.store, first_day, last_day, ExportFormat(fmt), stream)
+    finally:
+        services.close()
+    if out is not None:
+        click.echo(f"exported {count} visits to {out}", err=True)
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file beside `path` renamed over it once complete, so a failed
+    export never leaves a half-written file under the real name."""
+    if path is None:
+        yield sys.stdout
+        return
+    directory = path.parent if str(path.parent) else Path()
+    if not directory.is_dir():
+        raise BadInput(f"--out: no such folder: {directory}")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def screenshots(state: CliState, out: Path) -> None:
+    """Render every screen in every configured language to PNG files in OUT.
+
+    Uses the configured site and languages, with a throw-away database and a made-up
+    visitor: no real visitor's data appears in the pictures."""
+    kiosk = state.kiosk()
+    out.mkdir(parents=True, exist_ok=True)
+    files = load_frontend().screenshots(out, kiosk.paths.config_file)
+    click.echo(f"wrote {len(files)} screenshots to {out}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(f"{PROG}: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"{PROG}: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"{PROG}: config error: {exc}", err=True)
+        sys.exit(2)
+    except HostsFileError as exc:
+        click.echo(f"{PROG}: {exc}", err=True)
+        sys.exit(2)
+    except (StorageError, FrontendMissing) as exc:
+        click.echo(f"{PROG}: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"{PROG}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        sys.exit(1)
+    except Exception as exc:
+        log.exception("command failed")
+        click.echo(
+            f"{PROG}: unexpected error ({type(exc).__name__}); details are in the log", err=True
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

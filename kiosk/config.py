@@ -1,0 +1,185 @@
+"""The kiosk's settings: one typed, validated object read from a TOML file.
+
+A missing file means the built-in defaults (a demo site). A bad file stops start-up with a
+`ConfigError` whose message is one line naming the key, e.g.
+``config error: retention.visit_days: must be a whole number from 1 to 3650, got "ninety"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+SUPPORTED_LANGUAGES = ("en", "nl", "da")
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used. The message names the key and what is wrong."""
+
+    def __init__(self, key: str, problem: str, source: Path | None = None) -> None:
+        self.key = key
+        self.problem = problem
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{key}: {problem}" if key else f"{where}{problem}")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str = "Example B.V., head office"
+    controller: str = "Example B.V., Voorbeeldstraat 1, 1234 AB Utrecht"
+    privacy_contact: str = "privacy@example.com"
+    supervisory_authority: str = "Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)"
+    kiosk_id: str = "lobby-1"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+    idle_timeout_s: int = 60
+    done_timeout_s: int = 10
+    virtual_keyboard: bool = False
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    visit_days: int = 90
+
+
+@dataclass(frozen=True)
+class BadgeConfig:
+    printer: str = ""
+
+
+@dataclass(frozen=True)
+class HostsConfig:
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    badge: BadgeConfig = field(default_factory=BadgeConfig)
+    hosts: HostsConfig = field(default_factory=HostsConfig)
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def default_language(self) -> str:
+        return self.kiosk.languages[0]
+
+    def hosts_path(self) -> Path | None:
+        """The hosts CSV, resolved against the config file's folder; None means free text."""
+        if not self.hosts.file:
+            return None
+        path = Path(self.hosts.file).expanduser()
+        if not path.is_absolute() and self.source is not None:
+            path = self.source.parent / path
+        return path
+
+
+# Limits on values: (low, high) for numbers, max length for text.
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "kiosk.idle_timeout_s": (10, 3600),
+    "kiosk.done_timeout_s": (3, 120),
+    "retention.visit_days": (1, 3650),
+}
+_TEXT_MAX = 300
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate the config at `path`; a path that does not exist gives the defaults."""
+    if path is None or not path.exists():
+        return Config(source=path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError("", "the file is not UTF-8 text", path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"not valid TOML ({exc})", path) from exc
+    except OSError as exc:
+        raise ConfigError("", f"cannot be read ({exc.strerror})", path) from exc
+    return parse_config(raw, source=path)
+
+
+def parse_config(raw: dict[str, Any], source: Path | None = None) -> Config:
+    """A `Config` from parsed TOML; unknown keys, wrong types and impossible values fail."""
+    sections: dict[str, Any] = {}
+    known = {f.name: f for f in dataclasses.fields(Config) if f.name != "source"}
+    for section_name, section_raw in raw.items():
+        if section_name not in known:
+            raise ConfigError(section_name, "unknown section", source)
+        if not isinstance(section_raw, dict):
+            raise ConfigError(section_name, "must be a table ([section])", source)
+        section_type = known[section_name].default_factory
+        sections[section_name] = _parse_section(section_name, section_type, section_raw, source)
+    config = Config(source=source, **sections)
+    _check_values(config, source)
+    return config
+
+
+def _parse_section(name: str, cls: Any, raw: dict[str, Any], source: Path | None) -> Any:
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        full_key = f"{name}.{key}"
+        if key not in hints:
+            raise ConfigError(full_key, "unknown key", source)
+        values[key] = _coerce(full_key, hints[key], value, source)
+    return cls(**values)
+
+
+def _coerce(key: str, hint: Any, value: Any, source: Path | None) -> Any:
+    origin = get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(key, f"must be true or false, got {value!r}", source)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"must be a whole number, got {value!r}", source)
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, f"must be text in quotes, got {value!r}", source)
+        if len(value) > _TEXT_MAX or any(ord(c) < 32 for c in value):
+            raise ConfigError(key, f"must be one line of at most {_TEXT_MAX} characters", source)
+        return value.strip()
+    if origin is tuple:
+        (item_type, _ellipsis) = get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(key, f"must be a list, got {value!r}", source)
+        return tuple(_coerce(key, item_type, item, source) for item in value)
+    raise TypeError(f"config field {key} has a type the reader does not handle: {hint!r}")
+
+
+def _check_values(config: Config, source: Path | None) -> None:
+    for key, (low, high) in _INT_RANGES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        if not low <= value <= high:
+            raise ConfigError(key, f"must be from {low} to {high}, got {value}", source)
+
+    languages = config.kiosk.languages
+    if not languages:
+        raise ConfigError("kiosk.languages", "must name at least one language", source)
+    for lang in languages:
+        if lang not in SUPPORTED_LANGUAGES:
+            supported = ", ".join(SUPPORTED_LANGUAGES)
+            raise ConfigError(
+                "kiosk.languages", f"{lang!r} is not available (choose from {supported})", source
+            )
+    if len(set(languages)) != len(languages):
+        raise ConfigError("kiosk.languages", "lists a language twice", source)
+
+    for key in ("name", "controller", "privacy_contact", "kiosk_id"):
+        if not getattr(config.site, key):
+            raise ConfigError(f"site.{key}", "must not be empty", source)
+
+    hosts = config.hosts_path()
+    if hosts is not None and not hosts.is_file():
+        raise ConfigError("hosts.file", f"no such file: {hosts}", source)

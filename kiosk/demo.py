@@ -1,0 +1,189 @@
+"""Synthetic visits for demonstrations, screenshots and benchmarks (`visitor-kiosk demo`).
+
+Visits fall on office hours, mostly on weekdays, in the configured languages, with names of
+Dutch, Danish and English speakers. Most visitors signed out at the kiosk, some were signed
+out by staff, and some forgot and were closed automatically at 23:00. A few of today's
+visitors are still on site.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from kiosk import demo_names
+from kiosk.clock import to_db
+from kiosk.domain import SignOutMethod
+from kiosk.i18n import catalog
+from kiosk.setup import Kiosk
+from storage.database import transaction
+from storage.visits import VisitRow, VisitStore
+
+_GIVEN = {
+    "nl": demo_names.GIVEN_NAMES_NL,
+    "da": demo_names.GIVEN_NAMES_DA,
+    "en": demo_names.GIVEN_NAMES_EN,
+}
+_FAMILY = {
+    "nl": demo_names.FAMILY_NAMES_NL,
+    "da": demo_names.FAMILY_NAMES_DA,
+    "en": demo_names.FAMILY_NAMES_EN,
+}
+_PURPOSE_KEYS = (
+    "meeting",
+    "meeting",
+    "meeting",
+    "interview",
+    "delivery",
+    "maintenance",
+    "training",
+)
+_AUTO_CLOSE = time(23, 0)
+_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    added: int
+    on_site: int
+
+
+def add_demo_visits(
+    store: VisitStore, kiosk: Kiosk, *, count: int, days: int, seed: int | None = None
+) -> DemoSummary:
+    """Add `count` visits spread over the last `days` days (today included), in chunks of one
+    transaction each."""
+    rng = random.Random(seed)
+    now = kiosk.clock()
+    languages = kiosk.config.kiosk.languages
+    notices = {lang: kiosk.notice(lang) for lang in languages}
+    with transaction(store.db):
+        for notice in notices.values():
+            store.db.execute(
+                "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
+                "VALUES (?, ?, ?, ?)",
+                [notice.version, notice.language, notice.text, to_db(now)],
+            )
+    hosts = list(kiosk.hosts) or _make_hosts(rng, languages, max(20, min(400, count // 50)))
+    versions = {lang: n.version for lang, n in notices.items()}
+    on_site_wanted = min(count, max(1, count // 100))
+    rows = _visits(rng, now, count, days, languages, versions, hosts, kiosk, on_site_wanted)
+    added = on_site = 0
+    chunk: list[VisitRow] = []
+    for row in rows:
+        chunk.append(row)
+        on_site += row[5] is None
+        if len(chunk) == _CHUNK:
+            added += store.add_visits(chunk)
+            chunk.clear()
+    if chunk:
+        added += store.add_visits(chunk)
+    return DemoSummary(added=added, on_site=on_site)
+
+
+def _make_hosts(rng: random.Random, languages: tuple[str, ...], n: int) -> list[str]:
+    names: set[str] = set()
+    while len(names) < n:
+        names.add(_person(rng, rng.choice(languages)))
+    return sorted(names)
+
+
+def _person(rng: random.Random, language: str) -> str:
+    # Visitors to a Dutch or Danish office are not all Dutch or Danish.
+    origin = language if rng.random() < 0.8 else rng.choice(("nl", "da", "en"))
+    return f"{rng.choice(_GIVEN[origin])} {rng.choice(_FAMILY[origin])}"
+
+
+def _day_counts(rng: random.Random, count: int, days: int, today: datetime) -> list[int]:
+    """How many visits fall on each day, oldest first; weekends get few."""
+    weights = []
+    for back in range(days - 1, -1, -1):
+        weekday = (today - timedelta(days=back)).weekday()
+        weights.append(0.12 if weekday >= 5 else 1.0)
+    total = sum(weights)
+    counts = [int(count * w / total) for w in weights]
+    for index in rng.choices(range(days), weights=weights, k=count - sum(counts)):
+        counts[index] += 1
+    return counts
+
+
+def _visits(
+    rng: random.Random,
+    now: datetime,
+    count: int,
+    days: int,
+    languages: tuple[str, ...],
+    versions: dict[str, str],
+    hosts: list[str],
+    kiosk: Kiosk,
+    on_site_wanted: int,
+) -> Iterator[VisitRow]:
+    local_now = now.astimezone()
+    today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    kiosk_id = kiosk.config.site.kiosk_id
+    purposes = {
+        lang: [catalog(lang).text(f"details.purpose.{key}") for key in _PURPOSE_KEYS]
+        for lang in languages
+    }
+    lang_weights = [3.0] + [1.0] * (len(languages) - 1)
+    counts = _day_counts(rng, count, days, today)
+    # The last visits of today stay open, so the demo always has people on site.
+    forced_open = on_site_wanted
+    for back, day_count in zip(range(days - 1, -1, -1), counts, strict=True):
+        day = (today - timedelta(days=back)).replace(tzinfo=None)
+        starts = sorted(_sign_in_time(rng, day, local_now) for _ in range(day_count))
+        if back == 0:
+            # Keep the latest arrivals of today open, however late or early "now" is.
+            since_midnight = (local_now - today).total_seconds()
+            tail = [
+                local_now
+                - timedelta(seconds=rng.uniform(60, max(120, min(3 * 3600, since_midnight))))
+                for _ in range(min(forced_open, day_count))
+            ]
+            starts = sorted(starts[: day_count - len(tail)] + tail)
+        for index, signed_in in enumerate(starts):
+            language = rng.choices(languages, weights=lang_weights)[0]
+            still_open = back == 0 and index >= day_count - forced_open
+            signed_out, method = (
+                (None, None) if still_open else _sign_out(rng, signed_in, local_now)
+            )
+            yield (
+                _person(rng, language),
+                rng.choice(demo_names.COMPANIES) if rng.random() < 0.9 else "",
+                rng.choice(hosts),
+                rng.choice(purposes[language]),
+                to_db(signed_in),
+                None if signed_out is None else to_db(signed_out),
+                method,
+                language,
+                versions[language],
+                kiosk_id,
+            )
+
+
+def _sign_in_time(rng: random.Random, day: datetime, local_now: datetime) -> datetime:
+    minutes = rng.triangular(7.5 * 60, 17.5 * 60, 10 * 60)
+    moment = (day + timedelta(minutes=minutes)).astimezone()
+    if moment > local_now:
+        moment = local_now - timedelta(minutes=rng.uniform(1, 12 * 60))
+    return moment.astimezone(UTC)
+
+
+def _sign_out(
+    rng: random.Random, signed_in: datetime, local_now: datetime
+) -> tuple[datetime | None, str | None]:
+    local_in = signed_in.astimezone()
+    auto_at = datetime.combine(local_in.date(), _AUTO_CLOSE).astimezone()
+    stay = timedelta(minutes=rng.lognormvariate(4.3, 0.7))  # median about 75 minutes
+    signed_out = signed_in + stay
+    forgot = rng.random() < 0.04
+    if forgot or signed_out >= auto_at:
+        if auto_at > local_now:
+            return None, None  # not yet 23:00 today: still on site
+        return auto_at.astimezone(UTC), SignOutMethod.AUTO.value
+    if signed_out > local_now:
+        return None, None
+    method = SignOutMethod.STAFF if rng.random() < 0.1 else SignOutMethod.KIOSK
+    return signed_out, method.value

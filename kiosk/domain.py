@@ -1,0 +1,104 @@
+"""What a visit is, and how what a visitor types becomes what is stored.
+
+Normalisation (documented in the README, "What the kiosk stores"), applied to every field:
+1. Unicode NFC, so "é" typed as e + combining accent and "é" typed at once are the same name;
+2. control characters (tabs and line breaks become spaces), unpaired surrogates and the
+   invisible bidirectional override/isolate characters are removed, so nothing can hide or
+   reorder text in the staff list or an export; zero-width joiners stay (emoji, Indic and
+   Persian scripts need them);
+3. runs of white space become one space, and the ends are trimmed;
+4. a field longer than its limit (in characters, after the steps above) is refused with a
+   message, never cut silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+NAME_MAX = 100
+FIELD_MAX = 100
+
+# Bidi embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_SPACES = re.compile(r"\s+")
+
+
+class SignOutMethod(StrEnum):
+    KIOSK = "kiosk"
+    STAFF = "staff"
+    AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Visit:
+    visit_id: int
+    visitor_name: str
+    company: str
+    host: str
+    purpose: str
+    signed_in_at: datetime
+    signed_out_at: datetime | None
+    sign_out_method: SignOutMethod | None
+    language: str
+    notice_version: str
+    kiosk_id: str
+
+    @property
+    def on_site(self) -> bool:
+        return self.signed_out_at is None
+
+
+@dataclass(frozen=True)
+class SignInForm:
+    """What the visitor typed on the details screen, before normalisation."""
+
+    visitor_name: str
+    company: str = ""
+    host: str = ""
+    purpose: str = ""
+
+
+class FieldError(ValueError):
+    """A field the visitor typed cannot be stored. `code` selects the translated message;
+    the text never repeats what was typed (it could be personal data)."""
+
+    def __init__(self, field: str, code: str, limit: int | None = None) -> None:
+        self.field = field
+        self.code = code
+        self.limit = limit
+        super().__init__(f"{field}: {code}")
+
+
+def normalise_text(value: str) -> str:
+    """Steps 1-3 of the module's normalisation (no length check)."""
+    value = unicodedata.normalize("NFC", value)
+    kept = []
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" " if char in "\t\n\r\v\f\x1c\x1d\x1e\x1f\x85" else "")
+        elif category == "Cs" or char in _BIDI_CONTROLS:
+            continue
+        else:
+            kept.append(char)
+    return _SPACES.sub(" ", "".join(kept)).strip()
+
+
+def clean_form(form: SignInForm) -> SignInForm:
+    """The form as it will be stored, or FieldError for the first field that cannot be."""
+    name = normalise_text(form.visitor_name)
+    if not name:
+        raise FieldError("visitor_name", "required")
+    if len(name) > NAME_MAX:
+        raise FieldError("visitor_name", "too_long", NAME_MAX)
+    cleaned = {"visitor_name": name}
+    for field in ("company", "host", "purpose"):
+        value = normalise_text(getattr(form, field))
+        if len(value) > FIELD_MAX:
+            raise FieldError(field, "too_long", FIELD_MAX)
+        cleaned[field] = value
+    return SignInForm(**cleaned)

@@ -1,0 +1,64 @@
+"""The composition root of the core: paths, config, log and database, in one small place.
+
+The command line and the Qt front end both start here. Services hold a SQLite connection,
+which belongs to the thread that opened it: call `open_services()` on the thread that will
+use them (the Qt front end does so on its single database worker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.clock import Clock, utc_now
+from kiosk.config import Config, load_config
+from kiosk.hosts import load_hosts
+from kiosk.logs import setup_logging
+from kiosk.notice import Notice, render_notice
+from kiosk.paths import KioskPaths, resolve_paths
+from kiosk.visits import VisitService
+from storage.database import connect
+from storage.visits import VisitStore
+
+
+@dataclass
+class Services:
+    db: sqlite_utils.Database
+    store: VisitStore
+    visits: VisitService
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    paths: KioskPaths
+    config: Config
+    hosts: tuple[str, ...]
+    clock: Clock = utc_now
+
+    def notice(self, language: str) -> Notice:
+        return render_notice(language, self.config)
+
+    def open_services(self) -> Services:
+        db = connect(self.paths.database)
+        store = VisitStore(db)
+        visits = VisitService(store, self.config.site.kiosk_id, self.clock)
+        return Services(db=db, store=store, visits=visits)
+
+
+def start_kiosk(
+    data_dir: Path | None = None, config_file: Path | None = None, clock: Clock = utc_now
+) -> Kiosk:
+    """Resolve paths, read the config (ConfigError if bad), start the log and make sure the
+    database exists at the current schema."""
+    paths = resolve_paths(data_dir, config_file)
+    config = load_config(paths.config_file)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(paths.log_dir)
+    hosts_file = config.hosts_path()
+    hosts = tuple(load_hosts(hosts_file)) if hosts_file else ()
+    connect(paths.database).close()
+    return Kiosk(paths=paths, config=config, hosts=hosts, clock=clock)

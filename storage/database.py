@@ -1,0 +1,120 @@
+"""Opening the kiosk's SQLite database: pragmas for durability and real deletion, and migrations.
+
+Each numbered migration runs in one transaction together with the `user_version` bump, so a
+crash leaves the schema either before or after a step, never half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used (newer schema than this program, unreadable file)."""
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE visits (
+            visit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            visitor_name TEXT NOT NULL CHECK (visitor_name <> ''),
+            company TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '',
+            signed_in_at TEXT NOT NULL,
+            signed_out_at TEXT,
+            sign_out_method TEXT
+                CHECK (sign_out_method IN ('kiosk', 'staff', 'auto')),
+            language TEXT NOT NULL,
+            notice_version TEXT NOT NULL REFERENCES notices (notice_version),
+            kiosk_id TEXT NOT NULL,
+            CHECK ((signed_out_at IS NULL) = (sign_out_method IS NULL))
+        )
+        """
+    )
+    # Every notice text ever shown, so each visit can be matched to the words it was given.
+    # Holds no visitor data.
+    db.execute(
+        """
+        CREATE TABLE notices (
+            notice_version TEXT PRIMARY KEY,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            first_shown_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX visits_signed_in_at ON visits (signed_in_at)")
+    # "Who is on site now": a partial index holding only open visits stays tiny.
+    db.execute("CREATE INDEX visits_on_site ON visits (signed_in_at) WHERE signed_out_at IS NULL")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    The connection is in autocommit mode: writes that belong together go through
+    `transaction()`. It may only be used on the thread that opened it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StorageError(f"cannot switch the database to WAL mode (got {mode})")
+        # FULL: a visit reported as committed survives a power cut, not only a crash.
+        conn.execute("PRAGMA synchronous = FULL")
+        db = sqlite_utils.Database(conn)
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(f"cannot open the database {path}: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction: everything inside is committed together or not at all."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to date, one numbered step per transaction.
+
+    The version is read again inside each transaction, so two processes starting at once
+    never run the same step twice."""
+    while True:
+        with transaction(db):
+            current = schema_version(db)
+            if current > SCHEMA_VERSION:
+                raise StorageError(
+                    f"the database has schema version {current}, newer than this program's "
+                    f"{SCHEMA_VERSION}: upgrade the kiosk software"
+                )
+            if current == SCHEMA_VERSION:
+                return
+            MIGRATIONS[current](db)
+            db.execute(f"PRAGMA user_version = {current + 1}")

@@ -1,0 +1,100 @@
+"""The visit log in SQLite. Rows come back as tuples in `VISIT_COLUMNS` order; times are stored
+as UTC text in one fixed-width form (see `kiosk.clock.to_db`), so text order is time order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlite_utils
+
+from storage.database import transaction
+
+VISIT_COLUMNS = (
+    "visit_id",
+    "visitor_name",
+    "company",
+    "host",
+    "purpose",
+    "signed_in_at",
+    "signed_out_at",
+    "sign_out_method",
+    "language",
+    "notice_version",
+    "kiosk_id",
+)
+_NEW_VISIT_COLUMNS = VISIT_COLUMNS[1:]
+_SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
+_INSERT = (
+    f"INSERT INTO visits ({', '.join(_NEW_VISIT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _NEW_VISIT_COLUMNS)})"
+)
+
+VisitRow = tuple[Any, ...]
+
+
+class VisitStore:
+    """Reads and writes visits on one connection (and so on one thread)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def notice_text(self, version: str) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM notices WHERE notice_version = ?", [version]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def add_visit(self, values: dict[str, Any], notice_text: str) -> int:
+        """Insert one visit (keys: the columns after visit_id) and return its visit_id.
+
+        The notice it was shown is kept too (once per version), in the same transaction.
+        Returns only once that transaction is committed: with synchronous=FULL in WAL mode
+        the visit then survives a crash or a power cut."""
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
+                "VALUES (?, ?, ?, ?)",
+                [values["notice_version"], values["language"], notice_text, values["signed_in_at"]],
+            )
+            cursor = self.db.execute(_INSERT, [values[c] for c in _NEW_VISIT_COLUMNS])
+        visit_id = cursor.lastrowid
+        assert visit_id is not None
+        return visit_id
+
+    def add_visits(self, rows: Iterable[VisitRow]) -> int:
+        """Insert many visits (tuples in the order of the columns after visit_id) in one
+        transaction; returns how many."""
+        with transaction(self.db):
+            cursor = self.db.conn.executemany(_INSERT, rows)
+        return cursor.rowcount
+
+    def close_visit(self, visit_id: int, signed_out_at: str, method: str) -> bool:
+        """Sign a visit out; False if it does not exist or was already signed out."""
+        with transaction(self.db):
+            cursor = self.db.execute(
+                "UPDATE visits SET signed_out_at = ?, sign_out_method = ? "
+                "WHERE visit_id = ? AND signed_out_at IS NULL",
+                [signed_out_at, method, visit_id],
+            )
+        return cursor.rowcount == 1
+
+    def get(self, visit_id: int) -> VisitRow | None:
+        row: VisitRow | None = self.db.execute(
+            f"{_SELECT} WHERE visit_id = ?", [visit_id]
+        ).fetchone()
+        return row
+
+    def on_site(self) -> list[VisitRow]:
+        """Open visits, earliest first (uses the partial index visits_on_site)."""
+        return list(self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at"))
+
+    def signed_in_between(self, start: str, end: str) -> Iterator[VisitRow]:
+        """Visits with start <= signed_in_at < end, oldest first, streamed from the cursor."""
+        yield from self.db.execute(
+            f"{_SELECT} WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at",
+            [start, end],
+        )
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM visits").fetchone()[0])

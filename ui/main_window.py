@@ -1,0 +1,253 @@
+"""The kiosk window: one screen at a time, the language, the idle timeout, the database worker."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain import FieldError, SignInForm, Visit
+from kiosk.i18n import Catalog, catalog, language_name
+from kiosk.notice import Notice
+from kiosk.setup import Kiosk, Services
+from ui.screens.base import Screen, make_button, set_text
+from ui.screens.details import DetailsScreen
+from ui.screens.done import DoneScreen
+from ui.screens.notice import NoticeScreen
+from ui.screens.welcome import WelcomeScreen
+from ui.tasks import DbWorker
+
+log = logging.getLogger(__name__)
+
+# Input that counts as someone using the kiosk (restarts the idle timeout).
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.KeyPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.Wheel,
+        QEvent.Type.InputMethod,
+    }
+)
+
+
+class LanguageBar(QWidget):
+    """The language switch on every screen after the welcome screen."""
+
+    def __init__(self, languages: tuple[str, ...], window: KioskWindow) -> None:
+        super().__init__()
+        self.setObjectName("languageBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for lang in languages:
+            button = make_button(f"headerLang_{lang}", role="language-small")
+            button.setCheckable(True)
+            set_text(button, language_name(lang))
+            button.clicked.connect(lambda _checked=False, lang=lang: window.set_language(lang))
+            self.group.addButton(button)
+            self.buttons[lang] = button
+            layout.addWidget(button)
+
+    def show_language(self, language: str) -> None:
+        for lang, button in self.buttons.items():
+            button.setChecked(lang == language)
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, kiosk: Kiosk) -> None:
+        super().__init__()
+        self.setObjectName("kioskWindow")
+        self.kiosk = kiosk
+        config = kiosk.config
+        self.worker = DbWorker(kiosk, self)
+        self.language = config.default_language
+        self._shown_notice: Notice | None = None
+        # Bumped on every reset: a result that arrives for an earlier visitor is not shown.
+        self._session = 0
+
+        self.welcome = WelcomeScreen(config.site.name, config.kiosk.languages)
+        self.notice = NoticeScreen()
+        self.details = DetailsScreen(kiosk.hosts)
+        self.done = DoneScreen(config.kiosk.done_timeout_s)
+        self.screens: tuple[Screen, ...] = (self.welcome, self.notice, self.details, self.done)
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("screens")
+        for screen in self.screens:
+            self.stack.addWidget(screen)
+
+        self.site_label = QLabel(config.site.name)
+        self.site_label.setObjectName("siteName")
+        self.language_bar = LanguageBar(config.kiosk.languages, self)
+        self.header = QWidget()
+        self.header.setObjectName("header")
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(48, 16, 48, 0)
+        header_layout.addWidget(self.site_label)
+        header_layout.addStretch(1)
+        header_layout.addWidget(self.language_bar)
+
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.welcome.language_chosen.connect(self.set_language)
+        self.welcome.sign_in_requested.connect(self._on_sign_in_requested)
+        self.notice.continue_requested.connect(self._on_notice_continue)
+        self.notice.declined.connect(self._on_notice_declined)
+        self.details.submitted.connect(self._on_details_submitted)
+        self.details.cancelled.connect(self.reset)
+        self.done.finished.connect(self.reset)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setObjectName("idleTimer")
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(config.kiosk.idle_timeout_s * 1000)
+        self.idle_timer.timeout.connect(self._on_idle_timeout)
+        self._activity_filter = _ActivityFilter(self.idle_timer)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self._activity_filter)
+
+        self._qt_translator = QTranslator(self)
+        self.set_language(self.language)
+        self.show_screen(self.welcome)
+
+    # -- navigation ------------------------------------------------------------------------
+    def current_screen(self) -> Screen:
+        screen = self.stack.currentWidget()
+        assert isinstance(screen, Screen)
+        return screen
+
+    def show_screen(self, screen: Screen) -> None:
+        self.stack.setCurrentWidget(screen)
+        self.header.setVisible(screen is not self.welcome)
+        if screen is self.welcome:
+            self.idle_timer.stop()
+        else:
+            self.idle_timer.start()
+
+    def reset(self) -> None:
+        """Back to the welcome screen in the default language, every field empty."""
+        self._session += 1
+        self._shown_notice = None
+        for screen in self.screens:
+            screen.clear()
+        self.set_language(self.kiosk.config.default_language)
+        self.show_screen(self.welcome)
+
+    # -- language --------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        return catalog(self.language)
+
+    def set_language(self, language: str) -> None:
+        """Switch every screen to `language`; what the visitor typed stays."""
+        self.language = language
+        current = self.catalog
+        app = QApplication.instance()
+        assert app is not None
+        app.removeTranslator(self._qt_translator)
+        # Qt's own words (text field context menus and the like) in the same language.
+        translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if self._qt_translator.load(f"qtbase_{language}", translations):
+            app.installTranslator(self._qt_translator)
+        self.setWindowTitle(current.text("window.title"))
+        for screen in self.screens:
+            screen.retranslate_ui(current)
+        self.notice.show_notice(self.kiosk.notice(language), current)
+        self.language_bar.show_language(language)
+
+    # -- slots -----------------------------------------------------------------------------
+    def _on_sign_in_requested(self) -> None:
+        self.show_screen(self.notice)
+
+    def _on_notice_continue(self) -> None:
+        # The visit records the notice the visitor read, in the language they read it in.
+        self._shown_notice = self.kiosk.notice(self.language)
+        self.show_screen(self.details)
+        self.details.focus_first()
+
+    def _on_notice_declined(self) -> None:
+        # Nothing is stored: the visitor is sent to reception.
+        self._shown_notice = None
+        self.details.clear()
+        self.done.show_declined()
+        self.show_screen(self.done)
+
+    def _on_details_submitted(self, form: SignInForm) -> None:
+        notice = self._shown_notice or self.kiosk.notice(self.language)
+        session = self._session
+        self.details.set_busy(True)
+
+        def job(services: Services) -> Visit:
+            return services.visits.sign_in(form, notice)
+
+        def on_done(visit: Visit) -> None:
+            if session != self._session:
+                return
+            self.details.clear()
+            self.done.show_signed_in(visit.visitor_name)
+            self.show_screen(self.done)
+
+        def on_error(error: BaseException) -> None:
+            if session != self._session:
+                return
+            self.details.set_busy(False)
+            if isinstance(error, FieldError):
+                self.details.show_field_error(error)
+            else:
+                self.details.show_error("error.storage")
+
+        self.worker.submit(job, on_done, on_error)
+
+    def _on_idle_timeout(self) -> None:
+        log.info("idle timeout: back to the welcome screen")
+        self.reset()
+
+    # -- lifetime --------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop timers and the worker (finishing queued writes). Safe to call twice."""
+        self.idle_timer.stop()
+        self.done.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._activity_filter)
+            app.removeTranslator(self._qt_translator)
+        self.worker.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+class _ActivityFilter(QObject):
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self._timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self._timer.isActive():
+            self._timer.start()
+        return False

@@ -1,0 +1,207 @@
+"""The visitor's details: name (required), company, host and purpose. Nothing else is asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain import FieldError, SignInForm, clean_form
+from kiosk.i18n import Catalog
+from ui.screens.base import Screen, make_button, make_title, set_text
+
+PURPOSES = ("meeting", "interview", "delivery", "maintenance", "training")
+_FIELDS = ("visitor_name", "company", "host", "purpose")
+
+
+class DetailsScreen(Screen):
+    submitted = Signal(object)  # the cleaned SignInForm
+    cancelled = Signal()
+
+    def __init__(self, hosts: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__("details", parent)
+        self._catalog: Catalog | None = None
+        self._has_directory = bool(hosts)
+        self._purpose_key: str | None = None
+        # The error on show, as a function of the language, so it follows a language change.
+        self._error_text: Callable[[Catalog], str] | None = None
+        self.title = make_title("detailsTitle")
+
+        self.inputs: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(12)
+        names = {
+            "visitor_name": "fullNameInput",
+            "company": "companyInput",
+            "host": "hostInput",
+            "purpose": "purposeInput",
+        }
+        for row, field in enumerate(_FIELDS):
+            label = QLabel()
+            label.setObjectName(f"{names[field]}Label")
+            label.setProperty("role", "field-label")
+            edit = QLineEdit()
+            edit.setObjectName(names[field])
+            edit.setClearButtonEnabled(True)
+            label.setBuddy(edit)
+            grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(edit, row * 2, 1)
+            self.inputs[field] = edit
+            self.labels[field] = label
+        self.inputs["visitor_name"].returnPressed.connect(self.inputs["company"].setFocus)
+        self.inputs["company"].returnPressed.connect(self.inputs["host"].setFocus)
+        self.inputs["host"].returnPressed.connect(self.inputs["purpose"].setFocus)
+        self.inputs["purpose"].returnPressed.connect(self._on_submit)
+        self.inputs["purpose"].textEdited.connect(self._on_purpose_edited)
+
+        if hosts:
+            completer = QCompleter(list(hosts), self)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setMaxVisibleItems(6)
+            popup = completer.popup()
+            assert popup is not None
+            popup.setObjectName("hostSuggestions")
+            self.inputs["host"].setCompleter(completer)
+
+        self.purpose_buttons: dict[str, QPushButton] = {}
+        chips = QGridLayout()
+        chips.setSpacing(10)
+        for index, key in enumerate(PURPOSES):
+            chip = make_button(f"purpose_{key}", role="chip")
+            # Never narrower than its text: long Danish and Dutch choices stay readable.
+            chip.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            chip.clicked.connect(lambda _checked=False, key=key: self._on_purpose_chosen(key))
+            self.purpose_buttons[key] = chip
+            chips.addWidget(chip, index // 3, index % 3)
+        chips.setColumnStretch(3, 1)
+        grid.addLayout(chips, len(_FIELDS) * 2 - 1, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.error = QLabel()
+        self.error.setObjectName("detailsError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("")
+
+        self.cancel = make_button("detailsCancel", role="secondary")
+        self.cancel.clicked.connect(self.cancelled)
+        self.submit = make_button("detailsSubmit", role="primary")
+        self.submit.clicked.connect(self._on_submit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.submit)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 8, 48, 24)
+        layout.setSpacing(12)
+        layout.addWidget(self.title)
+        layout.addLayout(grid)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+    # -- what the window calls -------------------------------------------------------------
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        set_text(self.title, catalog.text("details.title"))
+        hints = {
+            "visitor_name": "details.name_hint",
+            "company": "details.company_hint",
+            "host": "details.host_hint_directory" if self._has_directory else "details.host_hint",
+            "purpose": "details.purpose_hint",
+        }
+        labels = {
+            "visitor_name": "details.name",
+            "company": "details.company",
+            "host": "details.host",
+            "purpose": "details.purpose",
+        }
+        for field in _FIELDS:
+            set_text(self.labels[field], catalog.text(labels[field]))
+            self.inputs[field].setPlaceholderText(catalog.text(hints[field]))
+            self.inputs[field].setAccessibleName(catalog.text(labels[field]))
+        for key, chip in self.purpose_buttons.items():
+            set_text(chip, catalog.text(f"details.purpose.{key}"))
+        set_text(self.cancel, catalog.text("details.cancel"))
+        set_text(self.submit, catalog.text("details.submit"))
+        if self._purpose_key is not None:
+            # A purpose picked from the choices follows the language; typed text stays.
+            self.inputs["purpose"].setText(catalog.text(f"details.purpose.{self._purpose_key}"))
+        self._render_error()
+
+    def clear(self) -> None:
+        for edit in self.inputs.values():
+            edit.clear()
+        self._purpose_key = None
+        self.set_busy(False)
+        self._set_error(None)
+
+    def focus_first(self) -> None:
+        self.inputs["visitor_name"].setFocus()
+
+    def set_busy(self, busy: bool) -> None:
+        self.submit.setEnabled(not busy)
+        self.cancel.setEnabled(not busy)
+        for edit in self.inputs.values():
+            edit.setReadOnly(busy)
+
+    def show_error(self, key: str) -> None:
+        """Show the message `key` of the catalog (e.g. "error.storage")."""
+        self._set_error(lambda catalog: catalog.text(key))
+
+    def show_field_error(self, error: FieldError) -> None:
+        def text(catalog: Catalog) -> str:
+            if error.code == "required":
+                return catalog.text("error.required")
+            field = catalog.text(f"field.{error.field}")
+            return catalog.text("error.too_long", field=field, limit=error.limit)
+
+        self._set_error(text)
+        self.inputs[error.field].setFocus()
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_submit(self) -> None:
+        if not self.submit.isEnabled():
+            return
+        form = SignInForm(**{field: self.inputs[field].text() for field in _FIELDS})
+        try:
+            cleaned = clean_form(form)
+        except FieldError as error:
+            self.show_field_error(error)
+            return
+        self._set_error(None)
+        self.submitted.emit(cleaned)
+
+    def _on_purpose_chosen(self, key: str) -> None:
+        assert self._catalog is not None
+        self._purpose_key = key
+        self.inputs["purpose"].setText(self._catalog.text(f"details.purpose.{key}"))
+
+    def _on_purpose_edited(self, _text: str) -> None:
+        self._purpose_key = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _set_error(self, text: Callable[[Catalog], str] | None) -> None:
+        self._error_text = text
+        self._render_error()
+
+    def _render_error(self) -> None:
+        text = ""
+        if self._error_text is not None and self._catalog is not None:
+            text = self._error_text(self._catalog)
+        self.error.setText(text)
+        self.error.setAccessibleName(text)

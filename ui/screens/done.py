@@ -1,0 +1,77 @@
+"""After registering (or declining): what happens next. Goes back to the welcome screen by
+itself after `kiosk.done_timeout_s` seconds, or at once on `doneFinish`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from kiosk.i18n import Catalog
+from ui.screens.base import Screen, make_button, make_title, set_text
+
+
+class DoneScreen(Screen):
+    finished = Signal()
+
+    def __init__(self, timeout_s: int, parent: QWidget | None = None) -> None:
+        super().__init__("done", parent)
+        self._catalog: Catalog | None = None
+        self._visitor_name: str | None = None  # None: the visitor declined
+        self.title = make_title("doneTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = QLabel()
+        self.message.setObjectName("doneMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.finish = make_button("doneFinish", role="primary")
+        self.finish.clicked.connect(self._on_finish)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(timeout_s * 1000)
+        self.timer.timeout.connect(self._on_finish)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(96, 48, 96, 48)
+        layout.setSpacing(32)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.finish, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+    def show_signed_in(self, visitor_name: str) -> None:
+        self._visitor_name = visitor_name
+        self._render()
+        self.timer.start()
+
+    def show_declined(self) -> None:
+        self._visitor_name = None
+        self._render()
+        self.timer.start()
+
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        set_text(self.finish, catalog.text("done.finish"))
+        self._render()
+
+    def clear(self) -> None:
+        self.timer.stop()
+        self._visitor_name = None
+        self.message.clear()
+
+    def _render(self) -> None:
+        if self._catalog is None:
+            return
+        if self._visitor_name is None:
+            set_text(self.title, self._catalog.text("done.declined_title"))
+            set_text(self.message, self._catalog.text("done.declined"))
+        else:
+            set_text(self.title, self._catalog.text("done.title"))
+            set_text(self.message, self._catalog.text("done.message", name=self._visitor_name))
+
+    def _on_finish(self) -> None:
+        self.timer.stop()
+        self.finished.emit()

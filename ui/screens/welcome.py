@@ -1,0 +1,64 @@
+"""The first screen: pick a language, then sign in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import Catalog, language_name
+from ui.screens.base import Screen, make_button, make_title, set_text
+
+
+class WelcomeScreen(Screen):
+    language_chosen = Signal(str)
+    sign_in_requested = Signal()
+
+    def __init__(self, site_name: str, languages: tuple[str, ...], parent: QWidget | None = None):
+        super().__init__("welcome", parent)
+        self._site_name = site_name
+        self.title = make_title("welcomeTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("welcomeSubtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle.setWordWrap(True)
+
+        self.language_buttons: dict[str, QPushButton] = {}
+        lang_row = QHBoxLayout()
+        lang_row.addStretch(1)
+        self._lang_group = QButtonGroup(self)
+        self._lang_group.setExclusive(True)
+        for lang in languages:
+            button = make_button(f"lang_{lang}", role="language")
+            button.setCheckable(True)
+            # Each language is named in itself, so a visitor finds their own at a glance.
+            set_text(button, language_name(lang))
+            button.clicked.connect(
+                lambda _checked=False, lang=lang: self.language_chosen.emit(lang)
+            )
+            self._lang_group.addButton(button)
+            self.language_buttons[lang] = button
+            lang_row.addWidget(button)
+        lang_row.addStretch(1)
+
+        self.sign_in = make_button("signInButton", role="primary")
+        self.sign_in.clicked.connect(self.sign_in_requested)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
+        layout.addStretch(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addStretch(1)
+        layout.addLayout(lang_row)
+        layout.addStretch(1)
+        layout.addWidget(self.sign_in, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        set_text(self.title, catalog.text("welcome.title", site=self._site_name))
+        set_text(self.subtitle, catalog.text("welcome.subtitle"))
+        set_text(self.sign_in, catalog.text("welcome.sign_in"))
+        for lang, button in self.language_buttons.items():
+            button.setChecked(lang == catalog.language)
+            button.setToolTip(catalog.text("language.choose"))

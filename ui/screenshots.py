@@ -1,0 +1,74 @@
+"""`visitor-kiosk screenshots`: every screen, in every configured language, as PNG files.
+
+Runs on a throw-away data dir with a made-up visitor, so no real visitor appears."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.domain import SignInForm
+from ui.app import create_main_window
+from ui.main_window import KioskWindow
+
+SIZES = ((1280, 800), (1920, 1080))
+SAMPLE = SignInForm(
+    visitor_name="Anna de Vries",
+    company="Voorbeeld Logistiek B.V.",
+    host="Jens Sørensen",
+    purpose="",
+)
+
+
+def render_screenshots(out_dir: Path, config_file: Path | None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
+        window = create_main_window(Path(tmp), config_file)
+        try:
+            for width, height in SIZES:
+                window.resize(width, height)
+                window.show()
+                for language in window.kiosk.config.kiosk.languages:
+                    written += _render_language(window, language, out_dir, f"{width}x{height}")
+        finally:
+            window.shutdown()
+            window.close()
+            window.deleteLater()
+    return written
+
+
+def _render_language(window: KioskWindow, language: str, out_dir: Path, size: str) -> list[Path]:
+    window.reset()
+    window.set_language(language)
+    shots: list[Path] = []
+
+    def snap(name: str) -> None:
+        QApplication.processEvents()
+        path = out_dir / f"{name}-{language}-{size}.png"
+        if not window.grab().save(str(path)):
+            raise OSError(f"cannot write {path}")
+        shots.append(path)
+
+    snap("welcome")
+    window.show_screen(window.notice)
+    snap("notice")
+    window.show_screen(window.details)
+    details = window.details
+    details.inputs["visitor_name"].setText(SAMPLE.visitor_name)
+    details.inputs["company"].setText(SAMPLE.company)
+    details.inputs["host"].setText(SAMPLE.host)
+    details.purpose_buttons["meeting"].click()
+    snap("details")
+    details.inputs["visitor_name"].clear()
+    details.submit.click()
+    snap("details-error")
+    window.done.show_signed_in(SAMPLE.visitor_name)
+    window.show_screen(window.done)
+    snap("done")
+    window.done.show_declined()
+    snap("done-declined")
+    window.reset()
+    return shots
