@@ -216,6 +216,11 @@ def screenshots(state: CliState, out: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except BrokenPipeError:
+        # The reader went away (`visitor-kiosk export ... | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo(f"{PROG}: aborted", err=True)
         sys.exit(1)

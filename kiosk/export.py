@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import date
 from enum import StrEnum
 from typing import Any, TextIO
@@ -74,7 +75,8 @@ def export_visits(
     if last < first:
         raise ValueError("the end date is before the start date")
     start, end = local_day_bounds(first, last)
-    records = export_records(store.signed_in_between(to_db(start), to_db(end)))
-    if fmt is ExportFormat.CSV:
-        return write_csv(records, out)
-    return write_json(records, out)
+    with closing(store.signed_in_between(to_db(start), to_db(end))) as rows:
+        records = export_records(rows)
+        if fmt is ExportFormat.CSV:
+            return write_csv(records, out)
+        return write_json(records, out)

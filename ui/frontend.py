@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.logs import install_excepthooks
 from kiosk.setup import start_kiosk
 from ui.app import create_main_window, prepare_environment
+from ui.qt_log import route_qt_messages_to_log
 
 
 class QtFrontend:
@@ -21,6 +22,7 @@ class QtFrontend:
         kiosk = start_kiosk(data_dir, config_file)
         prepare_environment(kiosk.config)
         install_excepthooks()
+        route_qt_messages_to_log()
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
         app.setApplicationName("visitor-kiosk")
@@ -45,6 +47,7 @@ class QtFrontend:
 
         # Pictures only: no window on a screen, so this works on a headless machine too.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        route_qt_messages_to_log()
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
         return render_screenshots(out_dir, config_file)

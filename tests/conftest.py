@@ -1,0 +1,52 @@
+"""Shared fixtures: a real data dir with a real SQLite file, and a config written as TOML.
+
+Qt runs offscreen, so the whole suite runs without a display."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kiosk.setup import Kiosk, Services, start_kiosk  # noqa: E402
+
+WriteConfig = Callable[[str], Path]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> WriteConfig:
+    """Write TOML text to a config file and return its path."""
+
+    def write(text: str) -> Path:
+        path = tmp_path / "kiosk.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def kiosk(data_dir: Path) -> Kiosk:
+    """The kiosk core on a fresh data dir with the built-in settings."""
+    return start_kiosk(data_dir, data_dir / "kiosk.toml")
+
+
+@pytest.fixture
+def services(kiosk: Kiosk) -> Iterator[Services]:
+    opened = kiosk.open_services()
+    yield opened
+    opened.close()
+
+
+pytest_plugins = ["qtsupport"]

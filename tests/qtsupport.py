@@ -1,0 +1,64 @@
+"""Fixtures and helpers for tests of the real kiosk window (offscreen, on a real data dir).
+
+Loaded as a pytest plugin by tests/conftest.py; helpers are imported as `from qtsupport import ...`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ui import create_main_window
+from ui.main_window import KioskWindow
+
+MakeWindow = Callable[..., KioskWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, data_dir: Path) -> Iterator[MakeWindow]:
+    """Build kiosk windows (optionally with a config file); each is shut down afterwards."""
+    made: list[KioskWindow] = []
+
+    def make(config: Path | None = None, size: tuple[int, int] = (1280, 800)) -> KioskWindow:
+        window = create_main_window(data_dir, config)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.shutdown()
+
+
+@pytest.fixture
+def window(make_window: MakeWindow) -> KioskWindow:
+    return make_window()
+
+
+def fill_and_submit(
+    qtbot: QtBot,
+    window: KioskWindow,
+    name: str,
+    company: str = "",
+    host: str = "",
+    purpose: str = "",
+) -> None:
+    """Go from the welcome screen through the notice and type the details, then submit."""
+    window.welcome.sign_in.click()
+    assert window.current_screen() is window.notice
+    window.notice.proceed.click()
+    assert window.current_screen() is window.details
+    inputs = window.details.inputs
+    inputs["visitor_name"].setText(name)
+    inputs["company"].setText(company)
+    inputs["host"].setText(host)
+    inputs["purpose"].setText(purpose)
+    window.details.submit.click()
+
+
+def wait_for_screen(qtbot: QtBot, window: KioskWindow, name: str) -> None:
+    qtbot.waitUntil(lambda: window.current_screen().objectName() == name, timeout=5000)

@@ -1,0 +1,153 @@
+"""The details screen: what is refused, what is stored, and that nothing typed is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.domain import NAME_MAX, normalise_text
+from kiosk.setup import start_kiosk
+from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+from ui.main_window import KioskWindow
+
+HOSTILE = [
+    "محمد بن سلمان العتيبي",  # Arabic, right to left
+    "王秀英",  # CJK
+    "Zoë 👩🏽‍💻 Ünal",  # emoji with a skin tone and a zero-width joiner
+    "Jose\u0301 Mari\u0301a",  # combining accents, stored composed (NFC)
+    "Robert'); DROP TABLE visits;--",
+    '"Quoted" O\'Brien',
+    "Tab\there\nnew line\x00nul\x07bell",
+    "\u202eevil\u202c override",
+]
+
+
+def stored_visits(window: KioskWindow) -> list[tuple[str, str, str, str]]:
+    kiosk = start_kiosk(window.kiosk.paths.data_dir, window.kiosk.paths.config_file)
+    services = kiosk.open_services()
+    try:
+        return list(
+            services.db.execute(
+                "SELECT visitor_name, company, host, purpose FROM visits ORDER BY visit_id"
+            )
+        )
+    finally:
+        services.close()
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_blank_name_is_refused_with_a_message(
+    qtbot: QtBot, make_window: MakeWindow, language: str, name: str
+) -> None:
+    window = make_window()
+    window.set_language(language)
+    fill_and_submit(qtbot, window, name, company="Some company")
+    assert window.current_screen() is window.details
+    assert window.details.error.text() == window.catalog.text("error.required")
+    assert window.details.error.accessibleName() == window.details.error.text()
+    assert window.details.inputs["company"].text() == "Some company"
+    assert stored_visits(window) == []
+
+
+def test_too_long_name_is_refused_not_cut(qtbot: QtBot, window: KioskWindow) -> None:
+    fill_and_submit(qtbot, window, "x" * 1000)
+    assert window.current_screen() is window.details
+    message = window.details.error.text()
+    assert str(NAME_MAX) in message
+    assert window.catalog.text("field.visitor_name") in message
+    assert stored_visits(window) == []
+    # The limit itself is fine.
+    window.details.inputs["visitor_name"].setText("y" * NAME_MAX)
+    window.details.submit.click()
+    wait_for_screen(qtbot, window, "done")
+    assert stored_visits(window) == [("y" * NAME_MAX, "", "", "")]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_any_script_and_hostile_text_is_stored_as_normalised(
+    qtbot: QtBot, window: KioskWindow, text: str
+) -> None:
+    fill_and_submit(qtbot, window, text, company=text, host=text, purpose=text)
+    wait_for_screen(qtbot, window, "done")
+    expected = normalise_text(text)
+    assert expected  # every sample keeps visible text
+    assert stored_visits(window) == [(expected, expected, expected, expected)]
+    assert expected in window.done.message.text()
+
+
+def test_language_change_keeps_what_was_typed(qtbot: QtBot, window: KioskWindow) -> None:
+    fill_and_submit(qtbot, window, "")  # lands on details with an error
+    details = window.details
+    details.inputs["visitor_name"].setText("Åse Lund")
+    details.inputs["host"].setText("Mikkel Skov")
+    details.purpose_buttons["delivery"].click()
+    assert details.inputs["purpose"].text() == "Delivery"
+
+    window.language_bar.buttons["da"].click()
+    assert window.language == "da"
+    assert details.inputs["visitor_name"].text() == "Åse Lund"
+    assert details.inputs["host"].text() == "Mikkel Skov"
+    # A purpose picked from the choices follows the language; the error follows too.
+    assert details.inputs["purpose"].text() == window.catalog.text("details.purpose.delivery")
+    assert details.error.text() == window.catalog.text("error.required")
+    assert details.submit.text() == window.catalog.text("details.submit")
+
+    details.inputs["purpose"].setText("Eget formål")
+    details.inputs["purpose"].textEdited.emit("Eget formål")
+    window.language_bar.buttons["nl"].click()
+    assert details.inputs["purpose"].text() == "Eget formål"
+
+
+def test_host_type_ahead_from_the_hosts_file(
+    qtbot: QtBot, make_window: MakeWindow, write_config: object, tmp_path: Path
+) -> None:
+    hosts = tmp_path / "hosts.csv"
+    hosts.write_text(
+        "name,email\nAnouk de Vries,anouk@example.com\nJens Sørensen,jens@example.com\n",
+        encoding="utf-8",
+    )
+    config = write_config('[hosts]\nfile = "hosts.csv"\n')  # type: ignore[operator]
+    window = make_window(config)
+    completer = window.details.inputs["host"].completer()
+    assert completer is not None
+    completer.setCompletionPrefix("søren")
+    assert completer.currentCompletion() == "Jens Sørensen"
+    assert window.details.inputs["host"].placeholderText() == window.catalog.text(
+        "details.host_hint_directory"
+    )
+
+
+def test_without_a_hosts_file_the_host_is_free_text(window: KioskWindow) -> None:
+    assert window.details.inputs["host"].completer() is None
+
+
+def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    database = window.kiosk.paths.database
+    moved = database.with_name("kiosk.db.away")
+    database.rename(moved)
+    database.mkdir()  # the worker cannot open a database here
+    fill_and_submit(qtbot, window, "Mette Kjær")
+    qtbot.waitUntil(lambda: bool(window.details.error.text()), timeout=5000)
+    assert window.details.error.text() == window.catalog.text("error.storage")
+    assert window.details.inputs["visitor_name"].text() == "Mette Kjær"
+    assert window.details.submit.isEnabled()
+
+    # The fault clears: the next try works without restarting the kiosk.
+    database.rmdir()
+    moved.rename(database)
+    window.details.submit.click()
+    wait_for_screen(qtbot, window, "done")
+    assert stored_visits(window) == [("Mette Kjær", "", "", "")]
+
+
+def test_submit_twice_stores_one_visit(qtbot: QtBot, window: KioskWindow) -> None:
+    fill_and_submit(qtbot, window, "Lærke Bech")
+    window.details.submit.click()  # a second tap while the first is being saved
+    wait_for_screen(qtbot, window, "done")
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+    assert stored_visits(window) == [("Lærke Bech", "", "", "")]

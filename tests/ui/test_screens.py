@@ -1,0 +1,164 @@
+"""The Qt automation contract (objectNames, accessible names), the notice and the idle timeout."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTextBrowser, QWidget
+from pytestqt.qtbot import QtBot
+
+from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+from ui.main_window import KioskWindow
+
+CONTRACT = {
+    "welcome": ["lang_en", "lang_nl", "lang_da", "signInButton"],
+    "notice": ["noticeText", "objectionText", "noticeContinue", "noticeDecline"],
+    "details": [
+        "fullNameInput",
+        "companyInput",
+        "hostInput",
+        "purposeInput",
+        "detailsSubmit",
+        "detailsError",
+    ],
+    "done": ["doneMessage", "doneFinish"],
+}
+
+
+def test_each_screen_and_control_has_its_contract_name_once(window: KioskWindow) -> None:
+    names = Counter(w.objectName() for w in window.findChildren(QWidget) if w.objectName())
+    for screen_name, controls in CONTRACT.items():
+        screen = window.findChild(QWidget, screen_name)
+        assert screen is not None, screen_name
+        assert names[screen_name] == 1
+        for control in controls:
+            assert names[control] == 1, control
+            assert screen.findChild(QWidget, control) is not None, (screen_name, control)
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_every_control_has_an_accessible_name_in_the_language(
+    window: KioskWindow, language: str
+) -> None:
+    window.set_language(language)
+    catalog = window.catalog
+    for controls in CONTRACT.values():
+        for name in controls:
+            if name in ("detailsError", "doneMessage"):
+                continue  # empty until there is something to say
+            widget = window.findChild(QWidget, name)
+            assert widget is not None
+            assert widget.accessibleName().strip(), name
+    assert window.notice.proceed.accessibleName() == catalog.text("notice.continue")
+    assert window.details.inputs["visitor_name"].accessibleName() == catalog.text("details.name")
+    assert window.windowTitle() == catalog.text("window.title")
+
+
+def test_the_notice_informs_and_continues_no_consent_box(window: KioskWindow) -> None:
+    assert window.findChildren(QCheckBox) == []
+    for language in ("en", "nl", "da"):
+        window.set_language(language)
+        notice = window.kiosk.notice(language)
+        text = window.findChild(QTextBrowser, "noticeText")
+        objection = window.findChild(QLabel, "objectionText")
+        assert text is not None and objection is not None
+        shown = text.toPlainText()
+        config = window.kiosk.config
+        assert config.site.controller in shown
+        assert config.site.privacy_contact in shown
+        assert str(config.retention.visit_days) in shown
+        # The right to object is in its own box, not buried in the main text.
+        assert objection.text() == notice.objection
+        assert notice.objection not in shown
+        label = window.notice.proceed.text().lower()
+        for word in ("agree", "consent", "akkoord", "toestemming", "accepter", "samtykke"):
+            assert word not in label
+
+
+def test_declining_stores_nothing_and_sends_to_reception(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    window.welcome.sign_in.click()
+    window.notice.decline.click()
+    assert window.current_screen() is window.done
+    assert window.done.message.text() == window.catalog.text("done.declined")
+    services = window.kiosk.open_services()
+    try:
+        assert services.store.count() == 0
+    finally:
+        services.close()
+
+
+def test_idle_timeout_returns_to_welcome_and_clears_everything(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    assert window.idle_timer.interval() == window.kiosk.config.kiosk.idle_timeout_s * 1000
+    window.idle_timer.setInterval(100)
+    window.welcome.language_buttons["nl"].click()
+    fill_and_submit(qtbot, window, "")  # stays on details with an error
+    details = window.details
+    for edit in details.inputs.values():
+        edit.setText("Lotte Bakker")
+    assert window.current_screen() is details
+    wait_for_screen(qtbot, window, "welcome")
+    assert window.language == window.kiosk.config.default_language
+    assert all(edit.text() == "" for edit in details.inputs.values())
+    assert details.error.text() == ""
+    assert window.findChild(QLineEdit, "fullNameInput").text() == ""  # type: ignore[union-attr]
+
+
+def test_typing_keeps_the_kiosk_from_timing_out(qtbot: QtBot, window: KioskWindow) -> None:
+    window.idle_timer.setInterval(400)
+    window.welcome.sign_in.click()
+    window.notice.proceed.click()
+    edit = window.details.inputs["visitor_name"]
+    for _ in range(4):
+        qtbot.keyClicks(edit, "ab")
+        qtbot.wait(150)  # activity every 150 ms: the 400 ms timer never runs out
+    assert window.current_screen() is window.details
+    assert edit.text() == "abababab"
+
+
+def test_result_for_a_visitor_who_timed_out_is_not_shown_to_the_next(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    fill_and_submit(qtbot, window, "Frederikke Dahl")
+    window.reset()  # the idle timeout fires while the visit is being saved
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+    assert window.current_screen() is window.welcome
+    assert "Frederikke" not in window.done.message.text()
+
+
+@pytest.mark.parametrize(("language", "expected"), [("nl", "&Kopiëren"), ("da", "&Kopiér")])
+def test_qt_own_words_follow_the_language(
+    window: KioskWindow, language: str, expected: str
+) -> None:
+    window.set_language(language)
+    assert QCoreApplication.translate("QLineEdit", "&Copy") == expected
+    window.set_language("en")
+    assert QCoreApplication.translate("QLineEdit", "&Copy") == "&Copy"
+
+
+def test_language_buttons_name_each_language_in_itself(window: KioskWindow) -> None:
+    buttons = window.welcome.language_buttons
+    assert {lang: b.text() for lang, b in buttons.items()} == {
+        "en": "English",
+        "nl": "Nederlands",
+        "da": "Dansk",
+    }
+    window.set_language("da")
+    assert buttons["nl"].text() == "Nederlands"  # not translated into the current language
+    assert buttons["da"].isChecked()
+    assert all(isinstance(b, QAbstractButton) for b in buttons.values())
+
+
+def test_only_configured_languages_are_offered(
+    make_window: MakeWindow, write_config: object
+) -> None:
+    config = write_config('[kiosk]\nlanguages = ["da", "en"]\n')  # type: ignore[operator]
+    window = make_window(config)
+    assert set(window.welcome.language_buttons) == {"da", "en"}
+    assert window.findChild(QWidget, "lang_nl") is None
+    assert window.language == "da"
