@@ -77,9 +77,7 @@ def test_the_notice_informs_and_continues_no_consent_box(window: KioskWindow) ->
             assert word not in label
 
 
-def test_declining_stores_nothing_and_sends_to_reception(
-    qtbot: QtBot, window: KioskWindow
-) -> None:
+def test_declining_stores_nothing_and_sends_to_reception(qtbot: QtBot, window: KioskWindow) -> None:
     window.welcome.sign_in.click()
     window.notice.decline.click()
     assert window.current_screen() is window.done

@@ -55,7 +55,6 @@ class DetailsScreen(Screen):
             label.setProperty("role", "field-label")
             edit = QLineEdit()
             edit.setObjectName(names[field])
-            edit.setClearButtonEnabled(True)
             label.setBuddy(edit)
             grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(edit, row * 2, 1)

@@ -1,0 +1,72 @@
+"""Touch-first layout, checked on the real widgets: at 1280x800 and 1920x1080, in every
+language, every screen fits, every target is at least 64 px high, all text is at least 20 px
+and no button or label is cut off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from qtsupport import MakeWindow
+from ui.main_window import KioskWindow
+from ui.screens.base import Screen
+
+SIZES = [(1280, 800), (1920, 1080)]
+MIN_TARGET = 64
+MIN_TEXT = 20
+
+
+def crowded(window: KioskWindow) -> list[Screen]:
+    """Each screen in its fullest state: long inputs, an error, a long visitor name."""
+    details = window.details
+    details.inputs["visitor_name"].setText("Maria-Magdalena van der Heijden-Østergaard")
+    details.purpose_buttons["maintenance"].click()
+    details.submit.setEnabled(True)
+    details.inputs["visitor_name"].setText("")
+    details.submit.click()  # shows the "name required" error
+    window.done.show_signed_in("Maria-Magdalena van der Heijden-Østergaard")
+    return list(window.screens)
+
+
+def visible(widget: QWidget, cls: type[QWidget]) -> list[QWidget]:
+    return [w for w in widget.findChildren(cls) if w.isVisible()]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_every_screen_fits_and_is_touch_sized(
+    qtbot: QtBot, make_window: MakeWindow, language: str, size: tuple[int, int]
+) -> None:
+    window = make_window(size=size)
+    window.set_language(language)
+    for screen in crowded(window):
+        window.show_screen(screen)
+        QApplication.processEvents()
+        where = f"{screen.objectName()} {language} {size}"
+        assert (window.width(), window.height()) == size, f"{where}: content does not fit"
+
+        for button in visible(window, QAbstractButton):
+            assert isinstance(button, QAbstractButton)
+            assert button.height() >= MIN_TARGET, f"{where}: {button.objectName()} too small"
+            text_width = button.fontMetrics().horizontalAdvance(button.text())
+            assert text_width <= button.contentsRect().width(), (
+                f"{where}: {button.objectName()} text cut off"
+            )
+        for edit in visible(window, QLineEdit):
+            assert edit.height() >= MIN_TARGET, f"{where}: {edit.objectName()} too small"
+        for widget in visible(window, QLabel) + visible(window, QAbstractButton):
+            assert QFontInfo(widget.font()).pixelSize() >= MIN_TEXT, (
+                f"{where}: {widget.objectName()} text smaller than {MIN_TEXT} px"
+            )
+        for label in visible(window, QLabel):
+            assert isinstance(label, QLabel)
+            if label.wordWrap() and label.text():
+                needed = label.heightForWidth(label.width())
+                assert needed <= label.height(), f"{where}: {label.objectName()} cut off"
+            elif label.text():
+                width = label.fontMetrics().horizontalAdvance(label.text())
+                assert width <= label.contentsRect().width(), (
+                    f"{where}: {label.objectName()} cut off"
+                )
