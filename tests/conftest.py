@@ -12,7 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from kiosk.setup import Kiosk, Services, start_kiosk  # noqa: E402
+from kiosk.setup import Kiosk, Services, start_kiosk
 
 WriteConfig = Callable[[str], Path]
 

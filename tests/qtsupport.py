@@ -1,6 +1,6 @@
 """Fixtures and helpers for tests of the real kiosk window (offscreen, on a real data dir).
 
-Loaded as a pytest plugin by tests/conftest.py; helpers are imported as `from qtsupport import ...`."""
+Loaded as a pytest plugin by tests/conftest.py; import helpers with `from qtsupport import`."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
 from kiosk.domain import NAME_MAX, normalise_text
 from kiosk.setup import start_kiosk
-from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 from ui.main_window import KioskWindow
 
 HOSTILE = [

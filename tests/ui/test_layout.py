@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
-
 from qtsupport import MakeWindow
+
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen
 

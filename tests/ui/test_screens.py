@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
-
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+
 from ui.main_window import KioskWindow
 
 CONTRACT = {
@@ -63,7 +63,8 @@ def test_the_notice_informs_and_continues_no_consent_box(window: KioskWindow) ->
         notice = window.kiosk.notice(language)
         text = window.findChild(QTextBrowser, "noticeText")
         objection = window.findChild(QLabel, "objectionText")
-        assert text is not None and objection is not None
+        assert text is not None
+        assert objection is not None
         shown = text.toPlainText()
         config = window.kiosk.config
         assert config.site.controller in shown
