@@ -16,7 +16,8 @@ def to_db(moment: datetime) -> str:
     """The stored form: UTC, fixed width, so text order is time order and indexes work."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give a timezone-aware time")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str) -> datetime:

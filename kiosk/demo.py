@@ -121,6 +121,7 @@ def _visits(
     on_site_wanted: int,
 ) -> Iterator[VisitRow]:
     local_now = now.astimezone()
+    now = now.astimezone(UTC)
     today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     kiosk_id = kiosk.config.site.kiosk_id
     purposes = {
@@ -133,13 +134,14 @@ def _visits(
     forced_open = on_site_wanted
     for back, day_count in zip(range(days - 1, -1, -1), counts, strict=True):
         day = (today - timedelta(days=back)).replace(tzinfo=None)
-        starts = sorted(_sign_in_time(rng, day, local_now) for _ in range(day_count))
+        day_start = day.astimezone().astimezone(UTC)
+        auto_at = datetime.combine(day.date(), _AUTO_CLOSE).astimezone().astimezone(UTC)
+        starts = sorted(_sign_in_time(rng, day_start, now) for _ in range(day_count))
         if back == 0:
             # Keep the latest arrivals of today open, however late or early "now" is.
             since_midnight = (local_now - today).total_seconds()
             tail = [
-                local_now
-                - timedelta(seconds=rng.uniform(60, max(120, min(3 * 3600, since_midnight))))
+                now - timedelta(seconds=rng.uniform(60, max(120, min(3 * 3600, since_midnight))))
                 for _ in range(min(forced_open, day_count))
             ]
             starts = sorted(starts[: day_count - len(tail)] + tail)
@@ -147,7 +149,7 @@ def _visits(
             language = rng.choices(languages, weights=lang_weights)[0]
             still_open = back == 0 and index >= day_count - forced_open
             signed_out, method = (
-                (None, None) if still_open else _sign_out(rng, signed_in, local_now)
+                (None, None) if still_open else _sign_out(rng, signed_in, auto_at, now)
             )
             yield (
                 _person(rng, language),
@@ -163,27 +165,25 @@ def _visits(
             )
 
 
-def _sign_in_time(rng: random.Random, day: datetime, local_now: datetime) -> datetime:
-    minutes = rng.triangular(7.5 * 60, 17.5 * 60, 10 * 60)
-    moment = (day + timedelta(minutes=minutes)).astimezone()
-    if moment > local_now:
-        moment = local_now - timedelta(minutes=rng.uniform(1, 12 * 60))
-    return moment.astimezone(UTC)
+def _sign_in_time(rng: random.Random, day_start: datetime, now: datetime) -> datetime:
+    """Office hours, busiest mid-morning (an hour off on a clock-change day: it is demo data)."""
+    moment = day_start + timedelta(minutes=rng.triangular(7.5 * 60, 17.5 * 60, 10 * 60))
+    if moment > now:
+        moment = now - timedelta(minutes=rng.uniform(1, 12 * 60))
+    return moment
 
 
 def _sign_out(
-    rng: random.Random, signed_in: datetime, local_now: datetime
+    rng: random.Random, signed_in: datetime, auto_at: datetime, now: datetime
 ) -> tuple[datetime | None, str | None]:
-    local_in = signed_in.astimezone()
-    auto_at = datetime.combine(local_in.date(), _AUTO_CLOSE).astimezone()
     stay = timedelta(minutes=rng.lognormvariate(4.3, 0.7))  # median about 75 minutes
     signed_out = signed_in + stay
     forgot = rng.random() < 0.04
     if forgot or signed_out >= auto_at:
-        if auto_at > local_now:
+        if auto_at > now:
             return None, None  # not yet 23:00 today: still on site
-        return auto_at.astimezone(UTC), SignOutMethod.AUTO.value
-    if signed_out > local_now:
+        return auto_at, SignOutMethod.AUTO.value
+    if signed_out > now:
         return None, None
     method = SignOutMethod.STAFF if rng.random() < 0.1 else SignOutMethod.KIOSK
     return signed_out, method.value

@@ -1,11 +1,11 @@
 """What a visit is, and how what a visitor types becomes what is stored.
 
 Normalisation (documented in the README, "What the kiosk stores"), applied to every field:
-1. Unicode NFC, so "é" typed as e + combining accent and "é" typed at once are the same name;
-2. control characters (tabs and line breaks become spaces), unpaired surrogates and the
+1. control characters (tabs and line breaks become spaces), unpaired surrogates and the
    invisible bidirectional override/isolate characters are removed, so nothing can hide or
    reorder text in the staff list or an export; zero-width joiners stay (emoji, Indic and
    Persian scripts need them);
+2. Unicode NFC, so "é" typed as e + combining accent and "é" typed at once are the same name;
 3. runs of white space become one space, and the ends are trimmed;
 4. a field longer than its limit (in characters, after the steps above) is refused with a
    message, never cut silently.
@@ -75,7 +75,6 @@ class FieldError(ValueError):
 
 def normalise_text(value: str) -> str:
     """Steps 1-3 of the module's normalisation (no length check)."""
-    value = unicodedata.normalize("NFC", value)
     kept = []
     for char in value:
         category = unicodedata.category(char)
@@ -85,7 +84,8 @@ def normalise_text(value: str) -> str:
             continue
         else:
             kept.append(char)
-    return _SPACES.sub(" ", "".join(kept)).strip()
+    # NFC after the removal, so that a removed character cannot leave a decomposed "é" behind.
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
 
 
 def clean_form(form: SignInForm) -> SignInForm:

@@ -3,7 +3,7 @@ as UTC text in one fixed-width form (see `kiosk.clock.to_db`), so text order is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -89,7 +89,7 @@ class VisitStore:
         """Open visits, earliest first (uses the partial index visits_on_site)."""
         return list(self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at"))
 
-    def signed_in_between(self, start: str, end: str) -> Iterator[VisitRow]:
+    def signed_in_between(self, start: str, end: str) -> Generator[VisitRow, None, None]:
         """Visits with start <= signed_in_at < end, oldest first, streamed from the cursor."""
         yield from self.db.execute(
             f"{_SELECT} WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at",

@@ -1,0 +1,1 @@
+"""Performance measures for `make bench` (never part of `make test`)."""

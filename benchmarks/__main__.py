@@ -1,0 +1,103 @@
+"""`make bench`: the measures that exist so far, printed as a table and saved to results.json.
+
+- sign-in: form submitted to the visit committed on disk (target: 50 ms p95);
+- demo: `visitor-kiosk demo` throughput, scaled to one million visits (target: 60 s).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk.domain import SignInForm
+from kiosk.setup import start_kiosk
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def bench_sign_in(data_dir: Path, runs: int = 300) -> dict[str, float]:
+    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
+    services = kiosk.open_services()
+    notice = kiosk.notice("nl")
+    times = []
+    try:
+        for i in range(runs):
+            form = SignInForm(f"Bezoeker {i}", "Voorbeeld B.V.", "Anouk de Vries", "Afspraak")
+            start = time.perf_counter()
+            services.visits.sign_in(form, notice)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        services.close()
+    times.sort()
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(len(times) * 0.95) - 1],
+    }
+
+
+def bench_demo(data_dir: Path, visits: int = 100_000) -> dict[str, float]:
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--data-dir",
+            str(data_dir),
+            "demo",
+            "--visits",
+            str(visits),
+            "--seed",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    return {"visits": visits, "seconds": seconds, "per_million_s": seconds * 1_000_000 / visits}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        sign_in = bench_sign_in(Path(tmp) / "sign-in")
+        demo = bench_demo(Path(tmp) / "demo")
+    rows = [
+        (
+            "sign-in, submit to committed",
+            f"{sign_in['p95_ms']:.1f} ms p95 (median {sign_in['median_ms']:.1f})",
+            "<= 50 ms p95",
+            sign_in["p95_ms"] <= 50,
+        ),
+        (
+            f"demo --visits {demo['visits']:,}",
+            f"{demo['seconds']:.1f} s (= {demo['per_million_s']:.0f} s per million)",
+            "<= 60 s per million",
+            demo["per_million_s"] <= 60,
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, value, target, ok in rows:
+        print(f"{name.ljust(width)}  {value:<40} {target:<22} {'ok' if ok else 'MISSED'}")  # noqa: T201
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+                "python": platform.python_version(),
+                "sign_in": sign_in,
+                "demo": demo,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+"""The command line end to end, as real subprocesses: usage, exit codes, config and data dir
+lookup, `demo`, `present`, `run --smoke` and `screenshots` (see the contract, "Command line").
+
+The export is in test_cli_export.py."""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+import io
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Result = subprocess.CompletedProcess[str]
+Cli = Callable[..., Result]
+UsageError = Callable[[Result], str]
+
+CONTRACT_COLUMNS = [
+    "visit_id",
+    "visitor_name",
+    "company",
+    "host",
+    "purpose",
+    "signed_in_at",
+    "signed_out_at",
+    "sign_out_method",
+    "language",
+    "notice_version",
+    "kiosk_id",
+]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def ok(result: Result) -> Result:
+    assert result.returncode == 0, f"exit {result.returncode}, stderr: {result.stderr!r}"
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def present_json(cli: Cli, data_dir: Path) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = json.loads(
+        ok(cli("--data-dir", data_dir, "present", "--format", "json")).stdout
+    )
+    return records
+
+
+def demo_args(visits: int, seed: int = 1) -> tuple[str, ...]:
+    return ("demo", "--visits", str(visits), "--days", "10", "--seed", str(seed))
+
+
+# --- usage ------------------------------------------------------------------------------------
+
+
+def test_help_lists_every_command(cli: Cli) -> None:
+    result = ok(cli("--help"))
+
+    listed = re.findall(r"^  (\S+)\s", result.stdout.split("Commands:", 1)[1], re.MULTILINE)
+    assert {"run", "demo", "present", "export", "screenshots"} <= set(listed)
+
+
+def test_version_is_the_installed_one(cli: Cli) -> None:
+    version = importlib.metadata.version("visitor-kiosk")
+
+    assert ok(cli("--version")).stdout.strip() == f"visitor-kiosk, version {version}"
+
+
+def test_console_script_is_installed_and_answers_version(cli: Cli) -> None:
+    script = Path(sys.executable).parent / "visitor-kiosk"
+    assert script.is_file()
+
+    result = ok(cli("--version", program=(str(script),)))
+
+    assert result.stdout.startswith("visitor-kiosk, version ")
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        pytest.param(["frobnicate"], "frobnicate", id="unknown-command"),
+        pytest.param(["--frobnicate"], "--frobnicate", id="unknown-option"),
+        pytest.param(["export", "--to", "2026-01-31"], "--from", id="export-without-from"),
+        pytest.param(
+            ["export", "--from", "2026-13-45", "--to", "2026-12-31"], "2026-13-45", id="bad-date"
+        ),
+        pytest.param(["demo", "--visits", "0"], "--visits", id="demo-zero-visits"),
+        pytest.param(["demo"], "--visits", id="demo-without-visits"),
+        pytest.param(["present", "--format", "xml"], "xml", id="present-unknown-format"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(
+    cli: Cli, usage_error: UsageError, tmp_path: Path, args: list[str], mentions: str
+) -> None:
+    data_dir = tmp_path / "data"
+
+    line = usage_error(cli("--data-dir", data_dir, *args))
+
+    assert mentions in line
+    assert not (data_dir / "kiosk.db").exists()
+
+
+# --- config and data dir lookup ---------------------------------------------------------------
+
+BAD_CONFIGS = [
+    pytest.param("[site\ncontroller = 'x'\n", "TOML", id="toml-syntax"),
+    pytest.param('[site]\ncolour = "red"\n', "site.colour", id="unknown-key"),
+    pytest.param('[retention]\nvisit_days = "ninety"\n', "retention.visit_days", id="wrong-type"),
+    pytest.param('[kiosk]\nlanguages = ["fr"]\n', "kiosk.languages", id="unknown-language"),
+    pytest.param("[retention]\nvisit_days = 0\n", "retention.visit_days", id="impossible-value"),
+    pytest.param('[printer]\nname = "x"\n', "printer", id="unknown-section"),
+]
+
+
+@pytest.mark.parametrize("given_by", ["option", "env"])
+@pytest.mark.parametrize(("text", "names"), BAD_CONFIGS)
+def test_bad_config_stops_with_one_line_naming_the_key(
+    cli: Cli, usage_error: UsageError, tmp_path: Path, given_by: str, text: str, names: str
+) -> None:
+    data_dir = tmp_path / "data"
+    config = tmp_path / "bad.toml"
+    config.write_text(text, encoding="utf-8")
+
+    if given_by == "option":
+        result = cli("--data-dir", data_dir, "--config", config, "present")
+    else:
+        result = cli("--data-dir", data_dir, "present", env={"KIOSK_CONFIG": str(config)})
+
+    line = usage_error(result)
+    assert names in line
+    assert str(config) in line
+    assert not (data_dir / "kiosk.db").exists()
+
+
+def test_config_in_the_data_dir_is_read_by_default(
+    cli: Cli, usage_error: UsageError, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "kiosk.toml").write_text("[kiosk]\nidle_timeout_s = 1\n", encoding="utf-8")
+
+    assert "kiosk.idle_timeout_s" in usage_error(cli("--data-dir", data_dir, "present"))
+
+
+def test_bad_config_stops_run_before_any_window(
+    cli: Cli, usage_error: UsageError, tmp_path: Path
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[site]\ncolour = "red"\n', encoding="utf-8")
+
+    result = cli("--data-dir", tmp_path / "data", "--config", config, "run", "--smoke")
+
+    assert "site.colour" in usage_error(result)
+
+
+def test_config_from_env_is_used(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    config = tmp_path / "gate.toml"
+    config.write_text('[site]\nkiosk_id = "gate-7"\n', encoding="utf-8")
+
+    ok(cli("--data-dir", data_dir, *demo_args(20), env={"KIOSK_CONFIG": str(config)}))
+
+    records = present_json(cli, data_dir)
+    assert records
+    assert {r["kiosk_id"] for r in records} == {"gate-7"}
+
+
+def test_config_option_wins_over_env(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[site]\ncolour = "red"\n', encoding="utf-8")
+    good = tmp_path / "good.toml"
+    good.write_text('[site]\nkiosk_id = "gate-7"\n', encoding="utf-8")
+
+    result = cli(
+        "--data-dir", tmp_path / "data", "--config", good, "present", env={"KIOSK_CONFIG": str(bad)}
+    )
+
+    assert ok(result).stdout.strip() == "nobody is on site"
+
+
+def test_data_dir_from_env_is_used(cli: Cli, tmp_path: Path, platform_data_home: Path) -> None:
+    data_dir = tmp_path / "from-env"
+
+    ok(cli(*demo_args(20), env={"KIOSK_DATA_DIR": str(data_dir)}))
+
+    assert (data_dir / "kiosk.db").is_file()
+    assert not (platform_data_home / "visitor-kiosk").exists()
+    on_site = ok(cli("present", "--format", "json", env={"KIOSK_DATA_DIR": str(data_dir)}))
+    assert json.loads(on_site.stdout)
+
+
+def test_data_dir_option_wins_over_env(cli: Cli, tmp_path: Path) -> None:
+    from_env, from_option = tmp_path / "from-env", tmp_path / "from-option"
+
+    ok(cli("--data-dir", from_option, "present", env={"KIOSK_DATA_DIR": str(from_env)}))
+
+    assert (from_option / "kiosk.db").is_file()
+    assert not from_env.exists()
+
+
+# --- demo and present -------------------------------------------------------------------------
+
+
+def test_demo_prints_how_many_it_added_and_how_many_are_on_site(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    result = ok(cli("--data-dir", data_dir, *demo_args(300, seed=7)))
+
+    match = re.fullmatch(r"added 300 visits \((\d+) still on site\)\n", result.stdout)
+    assert match, result.stdout
+    on_site = int(match[1])
+    assert on_site >= 1
+    assert len(present_json(cli, data_dir)) == on_site
+
+
+def test_demo_with_the_same_seed_makes_the_same_visitors(cli: Cli, tmp_path: Path) -> None:
+    names = []
+    for run in ("first", "second"):
+        data_dir = tmp_path / run
+        ok(cli("--data-dir", data_dir, *demo_args(40, seed=11)))
+        export = ok(
+            cli(
+                "--data-dir",
+                data_dir,
+                "export",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-12-31",
+                "--format",
+                "json",
+            )
+        )
+        names.append(sorted(r["visitor_name"] for r in json.loads(export.stdout)))
+
+    assert len(names[0]) == 40
+    assert names[0] == names[1]
+
+
+def test_present_json_lists_only_open_visits(cli: Cli, demo_dir: Path) -> None:
+    records = present_json(cli, demo_dir)
+
+    assert records
+    assert all(list(r) == CONTRACT_COLUMNS for r in records)
+    assert all(r["signed_out_at"] is None and r["sign_out_method"] is None for r in records)
+    assert all(r["visitor_name"] for r in records)
+
+
+def test_present_csv_has_the_contract_header(cli: Cli, demo_dir: Path) -> None:
+    result = ok(cli("--data-dir", demo_dir, "present", "--format", "csv"))
+
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == CONTRACT_COLUMNS
+    body = rows[1:]
+    assert [int(row[0]) for row in body] == [r["visit_id"] for r in present_json(cli, demo_dir)]
+    assert all(row[6] == "" and row[7] == "" for row in body)
+
+
+def test_present_table_prints_everyone_and_a_count(cli: Cli, demo_dir: Path) -> None:
+    records = present_json(cli, demo_dir)
+
+    lines = ok(cli("--data-dir", demo_dir, "present")).stdout.splitlines()
+
+    assert lines[-1] == f"{len(records)} on site"
+    assert len(lines) == len(records) + 2  # header, one line each, count
+    for record, line in zip(records, lines[1:-1], strict=True):
+        assert str(record["visitor_name"]) in line
+
+
+def test_present_on_an_empty_database_says_nobody_is_on_site(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    assert ok(cli("--data-dir", data_dir, "present")).stdout == "nobody is on site\n"
+    assert present_json(cli, data_dir) == []
+    as_csv = ok(cli("--data-dir", data_dir, "present", "--format", "csv")).stdout
+    assert list(csv.reader(io.StringIO(as_csv))) == [CONTRACT_COLUMNS]
+
+
+# --- run --smoke ------------------------------------------------------------------------------
+
+
+def test_run_smoke_paints_once_and_exits_0(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    result = ok(cli("--data-dir", data_dir, "run", "--smoke"))
+
+    assert (data_dir / "kiosk.db").is_file()
+    assert (data_dir / "logs" / "kiosk.log").is_file()
+    assert result.stdout == ""
+
+
+# --- screenshots ------------------------------------------------------------------------------
+
+SHOT_NAME = re.compile(r"(?P<screen>[a-z-]+)-(?P<lang>[a-z]{2})-(?P<width>\d+)x(?P<height>\d+)")
+SCREENS = ("welcome", "notice", "details", "done")
+SIZES = ((1280, 800), (1920, 1080))
+
+
+def test_screenshots_render_every_screen_in_every_language(cli: Cli, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    data_dir, out = tmp_path / "data", tmp_path / "shots"
+
+    result = ok(cli("--data-dir", data_dir, "screenshots", "--out", out))
+
+    files = sorted(out.iterdir())
+    assert result.stdout == f"wrote {len(files)} screenshots to {out}\n"
+    expected = {
+        f"{screen}-{lang}-{w}x{h}.png"
+        for screen in SCREENS
+        for lang in ("en", "nl", "da")
+        for w, h in SIZES
+    }
+    assert expected <= {f.name for f in files}
+    for file in files:
+        name = SHOT_NAME.fullmatch(file.stem)
+        assert file.suffix == ".png"
+        assert name, file.name
+        assert file.read_bytes().startswith(PNG_SIGNATURE), file.name
+        image = QImage(str(file))
+        assert not image.isNull(), file.name
+        assert (image.width(), image.height()) == (int(name["width"]), int(name["height"]))
+    # The pictures use a throw-away database: the data dir gets no visits.
+    assert present_json(cli, data_dir) == []
+
+
+def test_screenshots_follow_the_configured_languages(cli: Cli, tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[kiosk]\nlanguages = ["da"]\n', encoding="utf-8")
+    out = tmp_path / "shots"
+
+    ok(cli("--data-dir", tmp_path / "data", "--config", config, "screenshots", "--out", out))
+
+    languages = {SHOT_NAME.fullmatch(f.stem)["lang"] for f in out.iterdir()}  # type: ignore[index]
+    assert languages == {"da"}
+    assert {f"{screen}-da-1920x1080.png" for screen in SCREENS} <= {f.name for f in out.iterdir()}

@@ -1,0 +1,245 @@
+"""The config file (contract: "Where data lives") and where the data dir and config are found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from kiosk.config import Config, ConfigError, load_config
+from kiosk.paths import APP_NAME, resolve_paths
+from kiosk.setup import start_kiosk
+
+WriteConfig = Callable[[str], Path]
+
+FULL_CONFIG = """
+[site]
+name = "Acme Nederland, Utrecht"
+controller = "Acme Nederland B.V."
+privacy_contact = "dpo@acme.test"
+supervisory_authority = "Datatilsynet"
+kiosk_id = "gate-7"
+
+[kiosk]
+languages = ["da", "en"]
+idle_timeout_s = 45
+done_timeout_s = 8
+virtual_keyboard = true
+
+[retention]
+visit_days = 30
+
+[badge]
+printer = "none"
+
+[hosts]
+file = "hosts.csv"
+"""
+
+
+def test_missing_file_gives_the_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml")
+    assert config == Config()
+    assert config.kiosk.languages == ("en", "nl", "da")
+    assert config.default_language == "en"
+    assert config.kiosk.idle_timeout_s == 60
+    assert config.retention.visit_days == 90
+    assert config.site.kiosk_id == "lobby-1"
+    assert config.badge.printer == ""
+    assert config.hosts_path() is None
+
+
+def test_no_path_gives_the_defaults() -> None:
+    assert load_config(None) == Config()
+
+
+def test_start_kiosk_without_config_file_uses_defaults(data_dir: Path) -> None:
+    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
+    assert kiosk.config == Config()
+    assert kiosk.hosts == ()
+
+
+def test_every_key_is_read_with_its_type(tmp_path: Path, write_config: WriteConfig) -> None:
+    (tmp_path / "hosts.csv").write_text("name,email\nAnna,anna@acme.test\n", encoding="utf-8")
+    config = load_config(write_config(FULL_CONFIG))
+    assert config.site.name == "Acme Nederland, Utrecht"
+    assert config.site.controller == "Acme Nederland B.V."
+    assert config.site.privacy_contact == "dpo@acme.test"
+    assert config.site.supervisory_authority == "Datatilsynet"
+    assert config.site.kiosk_id == "gate-7"
+    assert config.kiosk.languages == ("da", "en")
+    assert isinstance(config.kiosk.languages, tuple)
+    assert config.default_language == "da"
+    assert config.kiosk.idle_timeout_s == 45
+    assert type(config.kiosk.idle_timeout_s) is int
+    assert config.kiosk.done_timeout_s == 8
+    assert config.kiosk.virtual_keyboard is True
+    assert config.retention.visit_days == 30
+    assert type(config.retention.visit_days) is int
+    assert config.badge.printer == "none"
+    assert config.hosts.file == "hosts.csv"
+
+
+def test_a_partial_file_keeps_defaults_for_the_rest(write_config: WriteConfig) -> None:
+    config = load_config(write_config("[retention]\nvisit_days = 14\n"))
+    assert config.retention.visit_days == 14
+    assert config.kiosk == Config().kiosk
+    assert config.site == Config().site
+
+
+def test_relative_hosts_file_is_resolved_against_the_config_folder(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_dir = tmp_path / "etc"
+    config_dir.mkdir()
+    (config_dir / "people.csv").write_text("Anna de Vries\n", encoding="utf-8")
+    config_file = config_dir / "kiosk.toml"
+    config_file.write_text('[hosts]\nfile = "people.csv"\n', encoding="utf-8")
+    monkeypatch.chdir(data_dir)  # not the config's folder
+
+    config = load_config(config_file)
+    assert config.hosts_path() == config_dir / "people.csv"
+    kiosk = start_kiosk(data_dir, config_file)
+    assert kiosk.hosts == ("Anna de Vries",)
+
+
+def test_absolute_hosts_file_is_used_as_is(tmp_path: Path, write_config: WriteConfig) -> None:
+    hosts = tmp_path / "elsewhere" / "hosts.csv"
+    hosts.parent.mkdir()
+    hosts.write_text("Bo Jensen\n", encoding="utf-8")
+    config = load_config(write_config(f'[hosts]\nfile = "{hosts.as_posix()}"\n'))
+    assert config.hosts_path() == hosts
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[site]\ncolour = 'blue'\n", "site.colour"),
+        ("[printer]\nname = 'x'\n", "printer"),
+        ('[retention]\nvisit_days = "ninety"\n', "retention.visit_days"),
+        ('[kiosk]\nlanguages = "en"\n', "kiosk.languages"),
+        ("[kiosk]\nidle_timeout_s = true\n", "kiosk.idle_timeout_s"),
+        ("[retention]\nvisit_days = true\n", "retention.visit_days"),
+        ("[retention]\nvisit_days = 0\n", "retention.visit_days"),
+        ("[retention]\nvisit_days = 100000\n", "retention.visit_days"),
+        ("[kiosk]\nidle_timeout_s = 1\n", "kiosk.idle_timeout_s"),
+        ('[kiosk]\nlanguages = ["en", "fr"]\n', "kiosk.languages"),
+        ('[kiosk]\nlanguages = ["nl", "en", "nl"]\n', "kiosk.languages"),
+        ("[kiosk]\nlanguages = []\n", "kiosk.languages"),
+        ('[site]\ncontroller = ""\n', "site.controller"),
+        ('[site]\ncontroller = "   "\n', "site.controller"),
+        ('[hosts]\nfile = "no-such-hosts.csv"\n', "hosts.file"),
+        ('site = "Example"\n', "site"),
+    ],
+    ids=[
+        "unknown-key",
+        "unknown-section",
+        "text-for-int",
+        "text-for-list",
+        "bool-for-int",
+        "bool-for-days",
+        "days-zero",
+        "days-huge",
+        "idle-too-short",
+        "unsupported-language",
+        "duplicated-language",
+        "no-languages",
+        "empty-controller",
+        "blank-controller",
+        "missing-hosts-file",
+        "section-not-a-table",
+    ],
+)
+def test_bad_value_names_the_key_on_one_line(
+    write_config: WriteConfig, text: str, key: str
+) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert caught.value.key == key
+    assert f"{key}:" in message
+    assert str(path) in message
+    assert "\n" not in message
+    assert "\r" not in message
+
+
+def test_unsupported_language_is_named(write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match="'fr'"):
+        load_config(write_config('[kiosk]\nlanguages = ["fr"]\n'))
+
+
+def test_wrong_type_message_says_what_was_given(write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match="ninety"):
+        load_config(write_config('[retention]\nvisit_days = "ninety"\n'))
+
+
+def test_toml_syntax_error_is_one_line(write_config: WriteConfig) -> None:
+    path = write_config("[site]\ncontroller = \n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "TOML" in message
+    assert "line 2" in message
+    assert "\n" not in message
+
+
+def test_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes(b"[site]\ncontroller = '\xff\xfe'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "UTF-8" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_start_kiosk_stops_on_a_bad_config(data_dir: Path, write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match=r"retention\.visit_days"):
+        start_kiosk(data_dir, write_config("[retention]\nvisit_days = -5\n"))
+
+
+# resolve_paths: option, then environment, then the platform default.
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    return monkeypatch
+
+
+def test_data_dir_option_beats_environment(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("KIOSK_DATA_DIR", str(tmp_path / "from-env"))
+    paths = resolve_paths(tmp_path / "from-option")
+    assert paths.data_dir == tmp_path / "from-option"
+    assert paths.database == tmp_path / "from-option" / "kiosk.db"
+
+
+def test_data_dir_environment_beats_platform(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("KIOSK_DATA_DIR", str(tmp_path / "from-env"))
+    assert resolve_paths().data_dir == tmp_path / "from-env"
+
+
+def test_data_dir_defaults_to_the_platform_dir(clean_env: pytest.MonkeyPatch) -> None:
+    expected = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    assert resolve_paths().data_dir == expected
+
+
+def test_config_option_beats_environment(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("KIOSK_CONFIG", str(tmp_path / "env.toml"))
+    paths = resolve_paths(tmp_path / "data", tmp_path / "option.toml")
+    assert paths.config_file == tmp_path / "option.toml"
+
+
+def test_config_environment_beats_data_dir(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("KIOSK_CONFIG", str(tmp_path / "env.toml"))
+    assert resolve_paths(tmp_path / "data").config_file == tmp_path / "env.toml"
+
+
+def test_config_defaults_to_the_data_dir(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    assert resolve_paths(tmp_path / "data").config_file == tmp_path / "data" / "kiosk.toml"
+    clean_env.setenv("KIOSK_DATA_DIR", str(tmp_path / "env-data"))
+    assert resolve_paths().config_file == tmp_path / "env-data" / "kiosk.toml"
