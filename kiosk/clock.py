@@ -33,7 +33,17 @@ def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """UTC [start, end) covering the local calendar days first..last, both inclusive.
 
     Local midnight is converted by the system's time zone rules, so a DST change day is
-    23 or 25 hours long, as it is on the wall clock."""
-    start = datetime.combine(first, time.min).astimezone()
-    end = datetime.combine(last + timedelta(days=1), time.min).astimezone()
-    return start.astimezone(UTC), end.astimezone(UTC)
+    23 or 25 hours long, as it is on the wall clock. Days at the ends of the calendar
+    (0001-01-01, 9999-12-31) mean "from the beginning" and "to the end"."""
+    start = _local_midnight(first, fallback=datetime.min.replace(tzinfo=UTC))
+    end = datetime.max.replace(tzinfo=UTC)
+    if last < date.max:
+        end = _local_midnight(last + timedelta(days=1), fallback=end)
+    return start, end
+
+
+def _local_midnight(day: date, fallback: datetime) -> datetime:
+    try:
+        return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+    except (OverflowError, ValueError):
+        return fallback

@@ -168,8 +168,8 @@ def _visits(
 def _sign_in_time(rng: random.Random, day_start: datetime, now: datetime) -> datetime:
     """Office hours, busiest mid-morning (an hour off on a clock-change day: it is demo data)."""
     moment = day_start + timedelta(minutes=rng.triangular(7.5 * 60, 17.5 * 60, 10 * 60))
-    if moment > now:
-        moment = now - timedelta(minutes=rng.uniform(1, 12 * 60))
+    if moment > now:  # today, later than now: somewhere between midnight and now instead
+        moment = day_start + (now - day_start) * rng.random()
     return moment
 
 

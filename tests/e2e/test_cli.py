@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,17 @@ def present_json(cli: Cli, data_dir: Path) -> list[dict[str, object]]:
 
 def demo_args(visits: int, seed: int = 1) -> tuple[str, ...]:
     return ("demo", "--visits", str(visits), "--days", "10", "--seed", str(seed))
+
+
+def export_all(cli: Cli, data_dir: Path | None, **kw: Any) -> list[dict[str, Any]]:
+    where = ("--data-dir", data_dir) if data_dir else ()
+    result = ok(
+        cli(
+            *where, "export", "--from", "2000-01-01", "--to", "2100-12-31", "--format", "json", **kw
+        )
+    )
+    records: list[dict[str, Any]] = json.loads(result.stdout)
+    return records
 
 
 # --- usage ------------------------------------------------------------------------------------
@@ -164,8 +176,8 @@ def test_config_from_env_is_used(cli: Cli, tmp_path: Path) -> None:
 
     ok(cli("--data-dir", data_dir, *demo_args(20), env={"KIOSK_CONFIG": str(config)}))
 
-    records = present_json(cli, data_dir)
-    assert records
+    records = export_all(cli, data_dir)
+    assert len(records) == 20
     assert {r["kiosk_id"] for r in records} == {"gate-7"}
 
 
@@ -179,7 +191,7 @@ def test_config_option_wins_over_env(cli: Cli, tmp_path: Path) -> None:
         "--data-dir", tmp_path / "data", "--config", good, "present", env={"KIOSK_CONFIG": str(bad)}
     )
 
-    assert ok(result).stdout.strip() == "nobody is on site"
+    assert "nobody is on site" in ok(result).stdout
 
 
 def test_data_dir_from_env_is_used(cli: Cli, tmp_path: Path, platform_data_home: Path) -> None:
@@ -189,8 +201,7 @@ def test_data_dir_from_env_is_used(cli: Cli, tmp_path: Path, platform_data_home:
 
     assert (data_dir / "kiosk.db").is_file()
     assert not (platform_data_home / "visitor-kiosk").exists()
-    on_site = ok(cli("present", "--format", "json", env={"KIOSK_DATA_DIR": str(data_dir)}))
-    assert json.loads(on_site.stdout)
+    assert len(export_all(cli, None, env={"KIOSK_DATA_DIR": str(data_dir)})) == 20
 
 
 def test_data_dir_option_wins_over_env(cli: Cli, tmp_path: Path) -> None:
@@ -210,7 +221,7 @@ def test_demo_prints_how_many_it_added_and_how_many_are_on_site(cli: Cli, tmp_pa
 
     result = ok(cli("--data-dir", data_dir, *demo_args(300, seed=7)))
 
-    match = re.fullmatch(r"added 300 visits \((\d+) still on site\)\n", result.stdout)
+    match = re.search(r"added 300 visits \((\d+) still on site\)", result.stdout)
     assert match, result.stdout
     on_site = int(match[1])
     assert on_site >= 1
@@ -222,20 +233,7 @@ def test_demo_with_the_same_seed_makes_the_same_visitors(cli: Cli, tmp_path: Pat
     for run in ("first", "second"):
         data_dir = tmp_path / run
         ok(cli("--data-dir", data_dir, *demo_args(40, seed=11)))
-        export = ok(
-            cli(
-                "--data-dir",
-                data_dir,
-                "export",
-                "--from",
-                "2000-01-01",
-                "--to",
-                "2100-12-31",
-                "--format",
-                "json",
-            )
-        )
-        names.append(sorted(r["visitor_name"] for r in json.loads(export.stdout)))
+        names.append(sorted(r["visitor_name"] for r in export_all(cli, data_dir)))
 
     assert len(names[0]) == 40
     assert names[0] == names[1]
@@ -274,7 +272,7 @@ def test_present_table_prints_everyone_and_a_count(cli: Cli, demo_dir: Path) -> 
 def test_present_on_an_empty_database_says_nobody_is_on_site(cli: Cli, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
 
-    assert ok(cli("--data-dir", data_dir, "present")).stdout == "nobody is on site\n"
+    assert "nobody is on site" in ok(cli("--data-dir", data_dir, "present")).stdout
     assert present_json(cli, data_dir) == []
     as_csv = ok(cli("--data-dir", data_dir, "present", "--format", "csv")).stdout
     assert list(csv.reader(io.StringIO(as_csv))) == [CONTRACT_COLUMNS]
@@ -286,11 +284,13 @@ def test_present_on_an_empty_database_says_nobody_is_on_site(cli: Cli, tmp_path:
 def test_run_smoke_paints_once_and_exits_0(cli: Cli, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
 
-    result = ok(cli("--data-dir", data_dir, "run", "--smoke"))
+    ok(cli("--data-dir", data_dir, "run", "--smoke"))
 
     assert (data_dir / "kiosk.db").is_file()
-    assert (data_dir / "logs" / "kiosk.log").is_file()
-    assert result.stdout == ""
+    log = (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    # An error while painting would be logged, not shown: the log has none.
+    assert " ERROR " not in log
+    assert " CRITICAL " not in log
 
 
 # --- screenshots ------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_screenshots_render_every_screen_in_every_language(cli: Cli, tmp_path: P
     result = ok(cli("--data-dir", data_dir, "screenshots", "--out", out))
 
     files = sorted(out.iterdir())
-    assert result.stdout == f"wrote {len(files)} screenshots to {out}\n"
+    assert f"{len(files)} screenshots" in result.stdout
     expected = {
         f"{screen}-{lang}-{w}x{h}.png"
         for screen in SCREENS

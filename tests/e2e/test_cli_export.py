@@ -1,0 +1,317 @@
+"""`visitor-kiosk export` end to end, as real subprocesses: the date window, CSV and JSON,
+`--out` files, bad input, formula-safe cells, local days, and a log without visitor names
+(see the contract, "Export records")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+Result = subprocess.CompletedProcess[str]
+Cli = Callable[..., Result]
+UsageError = Callable[[Result], str]
+
+CONTRACT_COLUMNS = [
+    "visit_id",
+    "visitor_name",
+    "company",
+    "host",
+    "purpose",
+    "signed_in_at",
+    "signed_out_at",
+    "sign_out_method",
+    "language",
+    "notice_version",
+    "kiosk_id",
+]
+DEMO_VISITS = 300  # what conftest's demo_dir holds, over the last 10 days
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ok(result: Result) -> Result:
+    assert result.returncode == 0, f"exit {result.returncode}, stderr: {result.stderr!r}"
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def window(today: date | None = None) -> tuple[str, str]:
+    """--from and --to covering every day of `demo --days 10`."""
+    last = today or date.today()
+    return (last - timedelta(days=10)).isoformat(), last.isoformat()
+
+
+def export(cli: Cli, data_dir: Path, first: str, last: str, *more: str, **kw: Any) -> Result:
+    return cli("--data-dir", data_dir, "export", "--from", first, "--to", last, *more, **kw)
+
+
+def export_json(cli: Cli, data_dir: Path, first: str, last: str, **kw: Any) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(
+        ok(export(cli, data_dir, first, last, "--format", "json", **kw)).stdout
+    )
+    return records
+
+
+def assert_same_records(csv_rows: list[list[str]], records: list[dict[str, Any]]) -> None:
+    """The CSV says what the JSON says: None is an empty cell, and a cell that could run as a
+    formula carries one leading apostrophe."""
+    assert csv_rows[0] == CONTRACT_COLUMNS
+    assert len(csv_rows) - 1 == len(records)
+    for row, record in zip(csv_rows[1:], records, strict=True):
+        assert list(record) == CONTRACT_COLUMNS
+        for cell, value in zip(row, record.values(), strict=True):
+            if value is None:
+                assert cell == ""
+            elif isinstance(value, str) and value.startswith(FORMULA_START):
+                assert cell == "'" + value
+            else:
+                assert cell == str(value)
+
+
+# --- the date window --------------------------------------------------------------------------
+
+
+def test_export_csv_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir: Path) -> None:
+    first, last = window()
+
+    result = ok(export(cli, demo_dir, first, last))
+
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == CONTRACT_COLUMNS
+    assert len(rows) - 1 == DEMO_VISITS
+    assert result.stderr == ""
+    assert all(first <= row[5][:10] <= last for row in rows[1:])
+
+
+def test_export_json_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir: Path) -> None:
+    records = export_json(cli, demo_dir, *window())
+
+    assert len(records) == DEMO_VISITS
+    assert all(list(r) == CONTRACT_COLUMNS for r in records)
+    assert len({r["visit_id"] for r in records}) == DEMO_VISITS
+    times = [datetime.fromisoformat(r["signed_in_at"]) for r in records]
+    assert all(t.utcoffset() is not None for t in times)
+    assert times == sorted(times)
+
+
+def test_export_json_values_equal_the_csv_values(cli: Cli, demo_dir: Path) -> None:
+    first, last = window()
+    as_csv = ok(export(cli, demo_dir, first, last, "--format", "csv")).stdout
+
+    assert_same_records(
+        list(csv.reader(io.StringIO(as_csv))), export_json(cli, demo_dir, *window())
+    )
+
+
+def test_export_days_are_inclusive_at_both_ends(cli: Cli, demo_dir: Path) -> None:
+    everything = export_json(cli, demo_dir, *window())
+    days = sorted({r["signed_in_at"][:10] for r in everything})
+    assert len(days) >= 3
+
+    for first, last in [(days[1], days[1]), (days[1], days[2])]:
+        got = export_json(cli, demo_dir, first, last)
+        wanted = [r for r in everything if first <= r["signed_in_at"][:10] <= last]
+        assert got == wanted
+        assert got
+
+
+def test_open_visits_in_the_export_are_the_ones_present(cli: Cli, demo_dir: Path) -> None:
+    present = json.loads(ok(cli("--data-dir", demo_dir, "present", "--format", "json")).stdout)
+
+    exported = export_json(cli, demo_dir, *window())
+
+    assert present
+    assert [r for r in exported if r["signed_out_at"] is None] == present
+    assert {r["sign_out_method"] for r in exported} <= {"kiosk", "staff", "auto", None}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/St_Johns"])
+def test_export_days_and_times_are_local(cli: Cli, tmp_path: Path, zone: str) -> None:
+    data_dir, env = tmp_path / "data", {"TZ": zone}
+    ok(
+        cli(
+            "--data-dir",
+            data_dir,
+            "demo",
+            "--visits",
+            "100",
+            "--days",
+            "10",
+            "--seed",
+            "5",
+            env=env,
+        )
+    )
+    first, last = window(datetime.now(ZoneInfo(zone)).date())
+
+    records = export_json(cli, data_dir, first, last, env=env)
+
+    assert len(records) == 100
+    for record in records:
+        signed_in = datetime.fromisoformat(record["signed_in_at"])
+        assert signed_in.utcoffset() == signed_in.astimezone(ZoneInfo(zone)).utcoffset()
+        assert first <= record["signed_in_at"][:10] <= last
+    day = records[len(records) // 2]["signed_in_at"][:10]
+    one_day = export_json(cli, data_dir, day, day, env=env)
+    assert one_day == [r for r in records if r["signed_in_at"][:10] == day]
+
+
+# --- --out ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_out_writes_the_file_and_nothing_else(
+    cli: Cli, demo_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / f"visits.{fmt}"
+    first, last = window()
+
+    result = ok(export(cli, demo_dir, first, last, "--format", fmt, "--out", out))
+
+    assert result.stdout == ""
+    assert str(DEMO_VISITS) in result.stderr
+    assert [p.name for p in folder.iterdir()] == [out.name]  # no .part file left behind
+    if fmt == "json":
+        assert json.loads(out.read_text(encoding="utf-8")) == export_json(cli, demo_dir, *window())
+    else:
+        raw = out.read_bytes()
+        assert raw.startswith(b"visit_id,visitor_name,")
+        assert raw.count(b"\r\n") == DEMO_VISITS + 1  # RFC 4180 line ends
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        with out.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert_same_records(rows, export_json(cli, demo_dir, *window()))
+
+
+def test_export_out_replaces_an_existing_file(cli: Cli, demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "visits.json"
+    out.write_text("old export, much longer than nothing " * 10_000, encoding="utf-8")
+
+    ok(export(cli, demo_dir, *window(), "--format", "json", "--out", out))
+
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == DEMO_VISITS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["visits.json"]
+
+
+def test_export_out_relative_to_the_working_dir(cli: Cli, demo_dir: Path, tmp_path: Path) -> None:
+    ok(export(cli, demo_dir, *window(), "--out", "visits.csv", cwd=tmp_path))
+
+    with (tmp_path / "visits.csv").open(encoding="utf-8", newline="") as fh:
+        assert len(list(csv.reader(fh))) == DEMO_VISITS + 1
+
+
+def test_export_to_before_from_is_bad_input(
+    cli: Cli, usage_error: UsageError, demo_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "visits.csv"
+
+    line = usage_error(export(cli, demo_dir, "2026-03-02", "2026-03-01", "--out", out))
+
+    assert "--to" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_out_into_a_missing_folder_is_bad_input(
+    cli: Cli, usage_error: UsageError, demo_dir: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-folder"
+
+    line = usage_error(export(cli, demo_dir, *window(), "--out", missing / "visits.csv"))
+
+    assert str(missing) in line
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        pytest.param(None, "9999-12-31", id="to-the-last-date"),
+        pytest.param("0001-01-01", None, id="from-the-first-date"),
+    ],
+)
+def test_export_far_dates_are_no_unexpected_error(
+    cli: Cli, demo_dir: Path, first: str | None, last: str | None
+) -> None:
+    """The option parser accepts any YYYY-MM-DD: the export either covers everything (exit 0)
+    or refuses the date as bad input (exit 2), never "unexpected error" (exit 1)."""
+    default_first, default_last = window()
+
+    result = export(cli, demo_dir, first or default_first, last or default_last, "--format", "json")
+
+    assert "unexpected error" not in result.stderr
+    assert result.returncode in (0, 2), result.stderr
+    if result.returncode == 0:
+        assert len(json.loads(result.stdout)) == DEMO_VISITS
+    else:
+        assert len(result.stderr.splitlines()) == 1
+
+
+# --- formula-safe CSV -------------------------------------------------------------------------
+
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+31 6 1234 5678",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTabbed",
+    "\rReturn",
+]
+
+
+def test_no_csv_cell_can_run_as_a_formula(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    ok(cli("--data-dir", data_dir, "demo", "--visits", "1", "--days", "1", "--seed", "1"))
+    signed_in = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        notice, kiosk_id = db.execute("SELECT notice_version, kiosk_id FROM visits").fetchone()
+        db.executemany(
+            "INSERT INTO visits (visitor_name, company, host, purpose, signed_in_at, "
+            "language, notice_version, kiosk_id) VALUES (?, ?, ?, ?, ?, 'en', ?, ?)",
+            [(text, text, text, text, signed_in, notice, kiosk_id) for text in DANGEROUS],
+        )
+    db.close()
+    # From yesterday: five minutes ago may be yesterday when the test runs just after midnight.
+    first, today = (date.today() - timedelta(days=1)).isoformat(), date.today().isoformat()
+    out = tmp_path / "visits.csv"
+
+    ok(export(cli, data_dir, first, today, "--out", out))
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_START)]
+    assert {f"'{text}" for text in DANGEROUS} <= set(cells)
+    records = export_json(cli, data_dir, first, today)
+    assert {r["visitor_name"] for r in records} >= set(DANGEROUS)
+    assert_same_records(rows, records)
+
+
+# --- the log ----------------------------------------------------------------------------------
+
+
+def test_the_log_never_holds_a_visitor_name(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    ok(cli("--data-dir", data_dir, "demo", "--visits", "50", "--seed", "3"))
+    first, last = (date.today() - timedelta(days=31)).isoformat(), date.today().isoformat()
+    ok(export(cli, data_dir, first, last, "--out", tmp_path / "visits.csv"))
+    ok(cli("--data-dir", data_dir, "present"))
+    ok(cli("--data-dir", data_dir, "run", "--smoke"))
+
+    names = {r["visitor_name"] for r in export_json(cli, data_dir, first, last)}
+
+    assert len(names) > 10
+    logs = "".join(
+        path.read_text(encoding="utf-8") for path in sorted((data_dir / "logs").glob("kiosk.log*"))
+    )
+    assert [name for name in names if name in logs] == []
