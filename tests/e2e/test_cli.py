@@ -10,38 +10,14 @@ import importlib.metadata
 import io
 import json
 import re
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clisupport import CONTRACT_COLUMNS, Cli, UsageError, ok
 
-Result = subprocess.CompletedProcess[str]
-Cli = Callable[..., Result]
-UsageError = Callable[[Result], str]
-
-CONTRACT_COLUMNS = [
-    "visit_id",
-    "visitor_name",
-    "company",
-    "host",
-    "purpose",
-    "signed_in_at",
-    "signed_out_at",
-    "sign_out_method",
-    "language",
-    "notice_version",
-    "kiosk_id",
-]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def ok(result: Result) -> Result:
-    assert result.returncode == 0, f"exit {result.returncode}, stderr: {result.stderr!r}"
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def present_json(cli: Cli, data_dir: Path) -> list[dict[str, object]]:

@@ -8,40 +8,16 @@ import csv
 import io
 import json
 import sqlite3
-import subprocess
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from clisupport import CONTRACT_COLUMNS, Cli, Result, UsageError, ok
 
-Result = subprocess.CompletedProcess[str]
-Cli = Callable[..., Result]
-UsageError = Callable[[Result], str]
-
-CONTRACT_COLUMNS = [
-    "visit_id",
-    "visitor_name",
-    "company",
-    "host",
-    "purpose",
-    "signed_in_at",
-    "signed_out_at",
-    "sign_out_method",
-    "language",
-    "notice_version",
-    "kiosk_id",
-]
 DEMO_VISITS = 300  # what conftest's demo_dir holds, over the last 10 days
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def ok(result: Result) -> Result:
-    assert result.returncode == 0, f"exit {result.returncode}, stderr: {result.stderr!r}"
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def window(today: date | None = None) -> tuple[str, str]:
