@@ -83,7 +83,9 @@ def main() -> None:
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, target, ok in rows:
-        print(f"{name.ljust(width)}  {value:<40} {target:<22} {'ok' if ok else 'MISSED'}")  # noqa: T201
+        sys.stdout.write(
+            f"{name.ljust(width)}  {value:<40} {target:<22} {'ok' if ok else 'MISSED'}\n"
+        )
     RESULTS.write_text(
         json.dumps(
             {

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from clisupport import CONTRACT_COLUMNS as COLUMNS
 
 from kiosk.clock import local_day_bounds
 from kiosk.domain import SignInForm, SignOutMethod, Visit
@@ -18,19 +19,6 @@ from kiosk.visits import VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
-COLUMNS = [
-    "visit_id",
-    "visitor_name",
-    "company",
-    "host",
-    "purpose",
-    "signed_in_at",
-    "signed_out_at",
-    "sign_out_method",
-    "language",
-    "notice_version",
-    "kiosk_id",
-]
 JUNE = (date(2026, 6, 1), date(2026, 6, 30))
 FORMULAS = ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)"]
 

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from storage.database import SCHEMA_VERSION, StorageError, connect, schema_version, transaction
-from storage.visits import VisitStore
+from storage.visits import VISIT_COLUMNS, VisitStore
 
 NOTICE = "en-0123456789ab"
 
@@ -205,18 +205,7 @@ def test_transaction_commits(db: sqlite_utils.Database, db_path: Path) -> None:
 def test_a_failed_add_visit_stores_no_notice(db: sqlite_utils.Database) -> None:
     values = dict(
         zip(
-            (
-                "visitor_name",
-                "company",
-                "host",
-                "purpose",
-                "signed_in_at",
-                "signed_out_at",
-                "sign_out_method",
-                "language",
-                "notice_version",
-                "kiosk_id",
-            ),
+            VISIT_COLUMNS[1:],
             visit_row(name=""),
             strict=True,
         )
