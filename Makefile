@@ -17,8 +17,8 @@ test: system-deps $(STAMP) lint typecheck contracts
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check kiosk storage ui tests benchmarks
-	$(BIN)/ruff format --check kiosk storage ui tests benchmarks
+	$(BIN)/ruff check kiosk storage ui tests benchmarks scripts
+	$(BIN)/ruff format --check kiosk storage ui tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -31,6 +31,7 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/visitor-kiosk screenshots --out docs/screenshots
+	$(BIN)/python scripts/badge_samples.py --out docs/badges
 
 venv: $(STAMP)
 
