@@ -47,3 +47,37 @@ def _local_midnight(day: date, fallback: datetime) -> datetime:
         return datetime.combine(day, time.min).astimezone().astimezone(UTC)
     except (OverflowError, ValueError):
         return fallback
+
+
+def first_local_time_after(moment: datetime, at: time) -> datetime:
+    """The first moment after `moment` when the local wall clock shows `at` (in local time).
+
+    DST is followed by the wall clock: 23:00 is 23:00 local whatever the offset. A time shown
+    twice in the autumn night counts at both moments; a time the clock skips in the spring
+    night is taken at the offset from before the change (02:30 skipped means 03:30 new time),
+    so it still comes once that night."""
+    day = moment.astimezone().date()
+    for offset in range(-1, 3):
+        for instant in _local_instants(day + timedelta(days=offset), at):
+            if instant > moment:
+                return instant.astimezone()
+    raise AssertionError("unreachable: a time of day comes at least once a day")
+
+
+def _local_instants(day: date, at: time) -> list[datetime]:
+    """The moments (UTC, earliest first) at which the local clock reads `at` on `day`: one,
+    two in a repeated hour, and in a skipped hour the one at the offset before the change."""
+    naive = datetime.combine(day, at)
+    approx = naive.replace(tzinfo=UTC)
+    before = (approx - timedelta(days=1)).astimezone().utcoffset()
+    after = (approx + timedelta(days=1)).astimezone().utcoffset()
+    assert before is not None
+    assert after is not None
+    shown = sorted(
+        {
+            instant
+            for offset in (before, after)
+            if (instant := approx - offset).astimezone().replace(tzinfo=None) == naive
+        }
+    )
+    return shown or [approx - before]

@@ -8,8 +8,10 @@ A missing file means the built-in defaults (a demo site). A bad file stops start
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -42,6 +44,8 @@ class KioskConfig:
     idle_timeout_s: int = 60
     done_timeout_s: int = 10
     virtual_keyboard: bool = False
+    # Local time of day at which visits still open are closed (method "auto"); "" = never.
+    auto_sign_out: str = "23:00"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class RetentionConfig:
 @dataclass(frozen=True)
 class BadgeConfig:
     printer: str = ""
+    layout: str = "a6"
+    print_timeout_s: int = 20
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,16 @@ class Config:
     def default_language(self) -> str:
         return self.kiosk.languages[0]
 
+    def auto_sign_out_time(self) -> time | None:
+        """The local time of day for the auto sign-out; None when switched off or unreadable."""
+        text = self.kiosk.auto_sign_out
+        if not re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", text):
+            return None
+        hours, minutes = (int(part) for part in text.split(":"))
+        if hours > 23 or minutes > 59:
+            return None
+        return time(hours, minutes)
+
     def hosts_path(self) -> Path | None:
         """The hosts CSV, resolved against the config file's folder; None means free text."""
         if not self.hosts.file:
@@ -87,7 +103,9 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "kiosk.idle_timeout_s": (10, 3600),
     "kiosk.done_timeout_s": (3, 120),
     "retention.visit_days": (1, 3650),
+    "badge.print_timeout_s": (2, 300),
 }
+BADGE_LAYOUTS = ("a6", "brother-62x100", "dymo-99012")
 _TEXT_MAX = 300
 
 
@@ -179,6 +197,20 @@ def _check_values(config: Config, source: Path | None) -> None:
     for key in ("name", "controller", "privacy_contact", "kiosk_id"):
         if not getattr(config.site, key):
             raise ConfigError(f"site.{key}", "must not be empty", source)
+
+    auto_sign_out = config.kiosk.auto_sign_out
+    if auto_sign_out and config.auto_sign_out_time() is None:
+        raise ConfigError(
+            "kiosk.auto_sign_out",
+            f'must be a time of day like "23:00" (or "" for never), got {auto_sign_out!r}',
+            source,
+        )
+    if config.badge.layout not in BADGE_LAYOUTS:
+        raise ConfigError(
+            "badge.layout",
+            f"{config.badge.layout!r} is not a layout (choose from {', '.join(BADGE_LAYOUTS)})",
+            source,
+        )
 
     hosts = config.hosts_path()
     if hosts is not None and not hosts.is_file():

@@ -23,6 +23,10 @@ class KioskPaths:
         return self.data_dir / "kiosk.db"
 
     @property
+    def badge_dir(self) -> Path:
+        return self.data_dir / "badges"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

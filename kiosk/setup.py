@@ -11,12 +11,14 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.badges import BadgeService
 from kiosk.clock import Clock, utc_now
 from kiosk.config import Config, load_config
 from kiosk.hosts import load_hosts
 from kiosk.logs import setup_logging
 from kiosk.notice import Notice, render_notice
 from kiosk.paths import KioskPaths, resolve_paths
+from kiosk.printer import BadgePrinter, make_printer
 from kiosk.visits import VisitService
 from storage.database import connect
 from storage.visits import VisitStore
@@ -41,6 +43,18 @@ class Kiosk:
 
     def notice(self, language: str) -> Notice:
         return render_notice(language, self.config)
+
+    def badges(self, printer: BadgePrinter | None = None) -> BadgeService:
+        """Badge rendering and printing; needs no database, so any thread may own one."""
+        badge = self.config.badge
+        if printer is None:
+            printer = make_printer(badge.printer, badge.print_timeout_s)
+        return BadgeService(self.config, self.paths.badge_dir, printer)
+
+    def maintain(self, services: Services) -> int:
+        """What runs at start-up and on a timer: the auto sign-out. Returns visits closed."""
+        at = self.config.auto_sign_out_time()
+        return services.visits.auto_sign_out(at) if at is not None else 0
 
     def open_services(self) -> Services:
         db = connect(self.paths.database)

@@ -1,11 +1,14 @@
-"""Signing visitors in and out, and who is on site now."""
+"""Signing visitors in and out (at the kiosk, by badge or by name; by staff; automatically at
+night), and who is on site now."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, time
 
-from kiosk.clock import Clock, from_db, to_db, utc_now
-from kiosk.domain import SignInForm, SignOutMethod, Visit, clean_form
+from kiosk.badge_code import new_badge_code, read_badge_code
+from kiosk.clock import Clock, first_local_time_after, from_db, to_db, utc_now
+from kiosk.domain import SignInForm, SignOutMethod, Visit, clean_form, normalise_text
 from kiosk.notice import Notice
 from storage.visits import VisitRow, VisitStore
 
@@ -14,6 +17,18 @@ log = logging.getLogger(__name__)
 
 class UnknownVisit(LookupError):
     """No open visit with that id (never existed, already signed out, or purged)."""
+
+
+class UnknownBadge(LookupError):
+    """A scanned code that belongs to no visit: not one of ours, mistyped, or purged."""
+
+
+class BadgeAlreadyUsed(LookupError):
+    """A scanned badge whose visit is already signed out."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit.visit_id)
+        self.visit = visit
 
 
 def visit_from_row(row: VisitRow) -> Visit:
@@ -60,6 +75,7 @@ class VisitService:
                 "kiosk_id": self._kiosk_id,
             },
             notice_text=notice.text,
+            badge_token=new_badge_code(),
         )
         log.info("visit %d signed in (language %s)", visit_id, notice.language)
         return self.get(visit_id)
@@ -69,6 +85,63 @@ class VisitService:
             raise UnknownVisit(visit_id)
         log.info("visit %d signed out (%s)", visit_id, method.value)
         return self.get(visit_id)
+
+    def sign_out_by_badge(self, typed: str) -> Visit:
+        """Sign out the visit whose badge code was scanned (method kiosk). UnknownBadge or
+        BadgeAlreadyUsed change nothing."""
+        code = read_badge_code(typed)
+        row = self._store.visit_for_badge(code) if code else None
+        if row is None:
+            log.info("a badge code that matches no visit was scanned")
+            raise UnknownBadge()
+        visit = visit_from_row(row)
+        if not visit.on_site:
+            log.info("visit %d: its badge was scanned again after sign-out", visit.visit_id)
+            raise BadgeAlreadyUsed(visit)
+        try:
+            return self.sign_out(visit.visit_id, SignOutMethod.KIOSK)
+        except UnknownVisit:
+            # Signed out by someone else between the read and the write.
+            raise BadgeAlreadyUsed(self.get(visit.visit_id)) from None
+
+    def on_site_named(self, typed_name: str) -> list[Visit]:
+        """Open visits whose name is exactly `typed_name` (after the same normalisation as
+        sign-in, ignoring case): a visitor without their badge picks their own visit from
+        these, and never sees anyone else's."""
+        wanted = normalise_text(typed_name).casefold()
+        if not wanted:
+            return []
+        return [
+            visit for visit in self.present_visitors() if visit.visitor_name.casefold() == wanted
+        ]
+
+    def badge_code(self, visit_id: int) -> str:
+        """The code for the visit's badge (visits made without one, such as demo data, get
+        one now)."""
+        try:
+            return self._store.give_badge_token(visit_id, new_badge_code())
+        except LookupError:
+            raise UnknownVisit(visit_id) from None
+
+    def auto_sign_out(self, at: time) -> int:
+        """Close every visit that was still open at the local time of day `at` since it
+        began, each at that moment (not at the time this runs), so a kiosk that was off
+        overnight still records the right time. Returns how many were closed."""
+        now = self._clock()
+        closing = []
+        for visit in self.present_visitors():
+            moment = first_local_time_after(visit.signed_in_at, at)
+            if moment <= now:
+                closing.append((visit.visit_id, to_db(moment)))
+        if not closing:
+            return 0
+        closed = self._store.close_visits(closing, SignOutMethod.AUTO.value)
+        log.info("auto sign-out closed %d visit(s): %s", closed, [v for v, _ in closing])
+        return closed
+
+    def valid_until(self, visit: Visit, at: time | None) -> datetime | None:
+        """When the visit's badge stops being valid: its auto sign-out moment."""
+        return None if at is None else first_local_time_after(visit.signed_in_at, at)
 
     def get(self, visit_id: int) -> Visit:
         row = self._store.get(visit_id)

@@ -55,7 +55,20 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX visits_on_site ON visits (signed_in_at) WHERE signed_out_at IS NULL")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+def _migration_2(db: sqlite_utils.Database) -> None:
+    # The code printed on a visit's badge: random, so it says nothing about the visitor.
+    # It goes when its visit goes.
+    db.execute(
+        """
+        CREATE TABLE badges (
+            visit_id INTEGER PRIMARY KEY REFERENCES visits (visit_id) ON DELETE CASCADE,
+            token TEXT NOT NULL UNIQUE CHECK (length(token) >= 26)
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -45,10 +45,13 @@ class VisitStore:
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def add_visit(self, values: dict[str, Any], notice_text: str) -> int:
+    def add_visit(
+        self, values: dict[str, Any], notice_text: str, badge_token: str | None = None
+    ) -> int:
         """Insert one visit (keys: the columns after visit_id) and return its visit_id.
 
-        The notice it was shown is kept too (once per version), in the same transaction.
+        The notice it was shown is kept too (once per version), and the badge code if given,
+        in the same transaction.
         Returns only once that transaction is committed: with synchronous=FULL in WAL mode
         the visit then survives a crash or a power cut."""
         with transaction(self.db):
@@ -58,8 +61,12 @@ class VisitStore:
                 [values["notice_version"], values["language"], notice_text, values["signed_in_at"]],
             )
             cursor = self.db.execute(_INSERT, [values[c] for c in _NEW_VISIT_COLUMNS])
-        visit_id = cursor.lastrowid
-        assert visit_id is not None
+            visit_id = cursor.lastrowid
+            assert visit_id is not None
+            if badge_token is not None:
+                self.db.execute(
+                    "INSERT INTO badges (visit_id, token) VALUES (?, ?)", [visit_id, badge_token]
+                )
         return visit_id
 
     def add_visits(self, rows: Iterable[VisitRow]) -> int:
@@ -78,6 +85,45 @@ class VisitStore:
                 [signed_out_at, method, visit_id],
             )
         return cursor.rowcount == 1
+
+    def close_visits(self, closing: Iterable[tuple[int, str]], method: str) -> int:
+        """Sign many visits out in one transaction, each at its own time: (visit_id,
+        signed_out_at) pairs. Visits already signed out are left alone. Returns how many
+        were closed."""
+        closed = 0
+        with transaction(self.db):
+            for visit_id, signed_out_at in closing:
+                cursor = self.db.execute(
+                    "UPDATE visits SET signed_out_at = ?, sign_out_method = ? "
+                    "WHERE visit_id = ? AND signed_out_at IS NULL",
+                    [signed_out_at, method, visit_id],
+                )
+                closed += cursor.rowcount
+        return closed
+
+    def badge_token(self, visit_id: int) -> str | None:
+        row = self.db.execute("SELECT token FROM badges WHERE visit_id = ?", [visit_id]).fetchone()
+        return None if row is None else str(row[0])
+
+    def give_badge_token(self, visit_id: int, token: str) -> str:
+        """The visit's badge code, storing `token` as that code if it has none yet."""
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT OR IGNORE INTO badges (visit_id, token) "
+                "SELECT visit_id, ? FROM visits WHERE visit_id = ?",
+                [token, visit_id],
+            )
+            existing = self.badge_token(visit_id)
+        if existing is None:
+            raise LookupError(visit_id)
+        return existing
+
+    def visit_for_badge(self, token: str) -> VisitRow | None:
+        """The visit whose badge carries `token` (uses the UNIQUE index on badges.token)."""
+        row: VisitRow | None = self.db.execute(
+            f"{_SELECT} WHERE visit_id = (SELECT visit_id FROM badges WHERE token = ?)", [token]
+        ).fetchone()
+        return row
 
     def get(self, visit_id: int) -> VisitRow | None:
         row: VisitRow | None = self.db.execute(

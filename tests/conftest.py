@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test may reach a real printer: CUPS clients talk to a socket that does not exist,
+# unless a test points them at the private scheduler of `cupssupport`.
+os.environ["CUPS_SERVER"] = "/nonexistent/kiosk-tests/cups.sock"
 
 from kiosk.setup import Kiosk, Services, start_kiosk
 
@@ -49,4 +52,4 @@ def services(kiosk: Kiosk) -> Iterator[Services]:
     opened.close()
 
 
-pytest_plugins = ["qtsupport"]
+pytest_plugins = ["qtsupport", "cupssupport", "visitsupport"]

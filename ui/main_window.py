@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,18 +19,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain import FieldError, SignInForm, Visit
+from kiosk.badges import BadgeService, PrintOutcome
+from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
 from kiosk.i18n import Catalog, catalog, language_name
 from kiosk.notice import Notice
 from kiosk.setup import Kiosk, Services
+from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 from ui.screens.base import Screen, make_button, set_text
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
+from ui.screens.sign_out import SignOutScreen
 from ui.screens.welcome import WelcomeScreen
-from ui.tasks import DbWorker
+from ui.tasks import DbWorker, PrintWorker
 
 log = logging.getLogger(__name__)
+
+# How often the auto sign-out looks for visits past their time (it is idempotent, and a
+# short period means a jump of the wall clock is caught within a minute).
+MAINTENANCE_INTERVAL_MS = 60_000
 
 # Input that counts as someone using the kiosk (restarts the idle timeout).
 _ACTIVITY = frozenset(
@@ -70,12 +78,13 @@ class LanguageBar(QWidget):
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, kiosk: Kiosk) -> None:
+    def __init__(self, kiosk: Kiosk, badges: BadgeService | None = None) -> None:
         super().__init__()
         self.setObjectName("kioskWindow")
         self.kiosk = kiosk
         config = kiosk.config
         self.worker = DbWorker(kiosk, self)
+        self.printer = PrintWorker(badges or kiosk.badges(), self)
         self.language = config.default_language
         self._shown_notice: Notice | None = None
         # Bumped on every reset: a result that arrives for an earlier visitor is not shown.
@@ -85,7 +94,14 @@ class KioskWindow(QMainWindow):
         self.notice = NoticeScreen()
         self.details = DetailsScreen(kiosk.hosts)
         self.done = DoneScreen(config.kiosk.done_timeout_s)
-        self.screens: tuple[Screen, ...] = (self.welcome, self.notice, self.details, self.done)
+        self.sign_out = SignOutScreen(config.kiosk.done_timeout_s)
+        self.screens: tuple[Screen, ...] = (
+            self.welcome,
+            self.notice,
+            self.details,
+            self.done,
+            self.sign_out,
+        )
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("screens")
@@ -119,6 +135,12 @@ class KioskWindow(QMainWindow):
         self.details.submitted.connect(self._on_details_submitted)
         self.details.cancelled.connect(self.reset)
         self.done.finished.connect(self.reset)
+        self.welcome.sign_out_requested.connect(self._on_sign_out_requested)
+        self.welcome.badge_scanned.connect(self._on_badge_scanned_at_welcome)
+        self.sign_out.badge_scanned.connect(self._on_badge_scanned)
+        self.sign_out.name_searched.connect(self._on_name_searched)
+        self.sign_out.visit_chosen.connect(self._on_visit_chosen)
+        self.sign_out.finished.connect(self.reset)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setObjectName("idleTimer")
@@ -134,6 +156,14 @@ class KioskWindow(QMainWindow):
         self.set_language(self.language)
         self.show_screen(self.welcome)
 
+        # Visits left open from before are closed now, then once a minute.
+        self.maintenance_timer = QTimer(self)
+        self.maintenance_timer.setObjectName("maintenanceTimer")
+        self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
+        self.maintenance_timer.timeout.connect(self.run_maintenance)
+        self.maintenance_timer.start()
+        self.run_maintenance()
+
     # -- navigation ------------------------------------------------------------------------
     def current_screen(self) -> Screen:
         screen = self.stack.currentWidget()
@@ -145,6 +175,7 @@ class KioskWindow(QMainWindow):
         self.header.setVisible(screen is not self.welcome)
         if screen is self.welcome:
             self.idle_timer.stop()
+            self.welcome.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.idle_timer.start()
 
@@ -201,10 +232,14 @@ class KioskWindow(QMainWindow):
         session = self._session
         self.details.set_busy(True)
 
-        def job(services: Services) -> Visit:
-            return services.visits.sign_in(form, notice)
+        def job(services: Services) -> tuple[Visit, str]:
+            visit = services.visits.sign_in(form, notice)
+            return visit, services.visits.badge_code(visit.visit_id)
 
-        def on_done(visit: Visit) -> None:
+        def on_done(result: tuple[Visit, str]) -> None:
+            visit, code = result
+            # The badge prints whatever the screen does next.
+            self.print_badge(visit, code, session)
             if session != self._session:
                 return
             self.details.clear()
@@ -222,6 +257,79 @@ class KioskWindow(QMainWindow):
 
         self.worker.submit(job, on_done, on_error)
 
+    def print_badge(self, visit: Visit, code: str, session: int | None = None) -> None:
+        """Print on the print worker; the done screen hears how it went if the same visitor
+        is still in front of it."""
+
+        def on_printed(outcome: PrintOutcome) -> None:
+            if session == self._session and self.done.printing:
+                self.done.show_badge(outcome.at_printer)
+
+        def on_error(error: BaseException) -> None:
+            # Rendering or writing the badge failed; the visit itself is safe.
+            if session == self._session and self.done.printing:
+                self.done.show_badge(False)
+
+        self.printer.submit(lambda badges: badges.print_badge(visit, code), on_printed, on_error)
+
+    def _on_sign_out_requested(self) -> None:
+        self.show_screen(self.sign_out)
+        self.sign_out.start()
+
+    def _on_badge_scanned_at_welcome(self, typed: str) -> None:
+        self._on_sign_out_requested()
+        self._on_badge_scanned(typed)
+
+    def _on_badge_scanned(self, typed: str) -> None:
+        self._sign_out(lambda services: services.visits.sign_out_by_badge(typed))
+
+    def _on_visit_chosen(self, visit_id: int) -> None:
+        self._sign_out(lambda services: services.visits.sign_out(visit_id, SignOutMethod.KIOSK))
+
+    def _sign_out(self, job: Callable[[Services], Visit]) -> None:
+        session = self._session
+
+        def on_done(visit: Visit) -> None:
+            if session != self._session:
+                return
+            # The goodbye is in the language the visitor signed in with.
+            if visit.language in self.kiosk.config.kiosk.languages:
+                self.set_language(visit.language)
+            self.sign_out.show_goodbye(visit.visitor_name)
+
+        def on_error(error: BaseException) -> None:
+            if session != self._session:
+                return
+            if isinstance(error, UnknownBadge):
+                self.sign_out.show_unknown()
+            elif isinstance(error, BadgeAlreadyUsed | UnknownVisit):
+                self.sign_out.show_used()
+            else:
+                self.sign_out.show_failed()
+
+        self.worker.submit(job, on_done, on_error)
+
+    def _on_name_searched(self, typed: str) -> None:
+        session = self._session
+
+        def on_done(matches: list[Visit]) -> None:
+            if session == self._session:
+                self.sign_out.show_matches(matches)
+
+        def on_error(error: BaseException) -> None:
+            if session == self._session:
+                self.sign_out.show_failed()
+
+        self.worker.submit(lambda services: services.visits.on_site_named(typed), on_done, on_error)
+
+    def run_maintenance(self) -> None:
+        """The auto sign-out, on the database worker."""
+
+        def on_error(error: BaseException) -> None:
+            log.warning("maintenance failed; it runs again in a minute")
+
+        self.worker.submit(self.kiosk.maintain, lambda _closed: None, on_error)
+
     def _on_idle_timeout(self) -> None:
         log.info("idle timeout: back to the welcome screen")
         self.reset()
@@ -230,12 +338,15 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and the worker (finishing queued writes). Safe to call twice."""
         self.idle_timer.stop()
+        self.maintenance_timer.stop()
         self.done.timer.stop()
+        self.sign_out.timer.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._activity_filter)
             app.removeTranslator(self._qt_translator)
         self.worker.shutdown()
+        self.printer.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

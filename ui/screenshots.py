@@ -1,15 +1,17 @@
 """`visitor-kiosk screenshots`: every screen, in every configured language, as PNG files.
 
-Runs on a throw-away data dir with a made-up visitor, so no real visitor appears."""
+Runs on a throw-away data dir with a made-up visitor, so no real visitor appears. Nothing is
+signed in, so nothing is printed."""
 
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.domain import SignInForm
+from kiosk.domain import SignInForm, Visit
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
 
@@ -67,8 +69,40 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     snap("details-error")
     window.done.show_signed_in(SAMPLE.visitor_name)
     window.show_screen(window.done)
+    snap("done-printing")
+    window.done.show_badge(at_printer=True)
     snap("done")
+    window.done.show_badge(at_printer=False)
+    snap("done-reception")
     window.done.show_declined()
     snap("done-declined")
     window.reset()
+    window.set_language(language)
+    window.show_screen(window.sign_out)
+    snap("sign-out")
+    window.sign_out.show_unknown()
+    snap("sign-out-unknown")
+    window.sign_out.no_badge.click()
+    window.sign_out.name_input.setText(SAMPLE.visitor_name)
+    window.sign_out.show_matches([_sample_visit(language)])
+    snap("sign-out-by-name")
+    window.sign_out.show_goodbye(SAMPLE.visitor_name)
+    snap("sign-out-goodbye")
+    window.reset()
     return shots
+
+
+def _sample_visit(language: str) -> Visit:
+    return Visit(
+        visit_id=1,
+        visitor_name=SAMPLE.visitor_name,
+        company=SAMPLE.company,
+        host=SAMPLE.host,
+        purpose="",
+        signed_in_at=datetime.now(UTC).replace(hour=8, minute=45),
+        signed_out_at=None,
+        sign_out_method=None,
+        language=language,
+        notice_version=f"{language}-sample",
+        kiosk_id="lobby-1",
+    )

@@ -4,7 +4,7 @@ Like Anki's taskman: a ThreadPoolExecutor with a single worker serialises every 
 queued signal brings each result (or error) back to the GUI thread, where callbacks run.
 The worker opens its own SQLite connection on first use (connections belong to the thread
 that opened it) and opens it again after a failure, so the kiosk recovers by itself when a
-fault clears.
+fault clears. A second worker prints badges, so a printer that hangs delays nobody.
 """
 
 from __future__ import annotations
@@ -17,23 +17,70 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from kiosk.badge_text import load_fonts
+from kiosk.badges import BadgeService
 from kiosk.setup import Kiosk, Services
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
-class DbWorker(QObject):
+class _Worker(QObject):
+    """One background thread; results come back to the GUI thread by a queued signal."""
+
     _delivered = Signal(object, object)  # callback, result or exception
 
-    def __init__(self, kiosk: Kiosk, parent: QObject | None = None) -> None:
+    def __init__(self, thread_name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._kiosk = kiosk
-        self._services: Services | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-db")
+        self._thread_name = thread_name
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
         self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._closed = False
         self.pending = 0
+
+    def _run_later(
+        self,
+        call: Callable[[], R],
+        on_done: Callable[[R], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Future[None]:
+        if self._closed:
+            raise RuntimeError(f"the {self._thread_name} worker is shut down")
+        self.pending += 1
+
+        def run() -> None:
+            try:
+                result = call()
+            except Exception as exc:
+                log.exception("%s job failed", self._thread_name)
+                self._after_error()
+                self._delivered.emit(on_error, exc)
+            else:
+                self._delivered.emit(on_done, result)
+
+        return self._executor.submit(run)
+
+    def _after_error(self) -> None:
+        pass
+
+    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+        self.pending -= 1
+        callback(value)
+
+    def shutdown(self) -> None:
+        """Finish queued jobs, then stop the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.submit(self._after_error)
+        self._executor.shutdown(wait=True)
+
+
+class DbWorker(_Worker):
+    def __init__(self, kiosk: Kiosk, parent: QObject | None = None) -> None:
+        super().__init__("kiosk-db", parent)
+        self._kiosk = kiosk
+        self._services: Services | None = None
 
     def submit(
         self,
@@ -43,21 +90,7 @@ class DbWorker(QObject):
     ) -> Future[None]:
         """Run `job(services)` on the worker; then `on_done(result)` or `on_error(exc)` on the
         GUI thread."""
-        if self._closed:
-            raise RuntimeError("the database worker is shut down")
-        self.pending += 1
-
-        def run() -> None:
-            try:
-                result = job(self._open())
-            except Exception as exc:
-                log.exception("database job failed")
-                self._reset()
-                self._delivered.emit(on_error, exc)
-            else:
-                self._delivered.emit(on_done, result)
-
-        return self._executor.submit(run)
+        return self._run_later(lambda: job(self._open()), on_done, on_error)
 
     def _open(self) -> Services:
         assert threading.current_thread().name.startswith("kiosk-db")
@@ -65,21 +98,29 @@ class DbWorker(QObject):
             self._services = self._kiosk.open_services()
         return self._services
 
-    def _reset(self) -> None:
+    def _after_error(self) -> None:
+        # Close the connection (on its own thread); the next job opens a fresh one.
         if self._services is not None:
             try:
                 self._services.close()
             finally:
                 self._services = None
 
-    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
-        self.pending -= 1
-        callback(value)
 
-    def shutdown(self) -> None:
-        """Finish queued jobs, close the connection on its own thread, stop the thread."""
-        if self._closed:
-            return
-        self._closed = True
-        self._executor.submit(self._reset)
-        self._executor.shutdown(wait=True)
+class PrintWorker(_Worker):
+    """Badges are rendered and printed here, so a slow or hung printer never holds up the
+    screen or the database worker. Print jobs run one after another."""
+
+    def __init__(self, badges: BadgeService, parent: QObject | None = None) -> None:
+        super().__init__("kiosk-print", parent)
+        self.badges = badges
+        # The fonts (the CJK one is 4 MB) load now, not while the first visitor waits.
+        self._executor.submit(load_fonts)
+
+    def submit(
+        self,
+        job: Callable[[BadgeService], R],
+        on_done: Callable[[R], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Future[None]:
+        return self._run_later(lambda: job(self.badges), on_done, on_error)

@@ -124,6 +124,18 @@ def test_without_a_hosts_file_the_host_is_free_text(window: KioskWindow) -> None
     assert window.details.inputs["host"].completer() is None
 
 
+def drop_worker_connection(qtbot: QtBot, window: KioskWindow) -> None:
+    """Make the database worker open its connection again on its next job (it opened one
+    at start-up for the auto sign-out), as it does after any failed job."""
+
+    def fail(services: object) -> None:
+        raise ConnectionResetError("test: the connection is dropped")
+
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+    window.worker.submit(fail, lambda _result: None, lambda _error: None)
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+
+
 def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
@@ -131,6 +143,7 @@ def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
     moved = database.with_name("kiosk.db.away")
     database.rename(moved)
     database.mkdir()  # the worker cannot open a database here
+    drop_worker_connection(qtbot, window)
     fill_and_submit(qtbot, window, "Mette Kjær")
     qtbot.waitUntil(lambda: bool(window.details.error.text()), timeout=5000)
     assert window.details.error.text() == window.catalog.text("error.storage")

@@ -4,14 +4,18 @@ and no button or label is cut off."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
+from kiosk.domain import Visit
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen
+from ui.screens.sign_out import MAX_MATCHES
 
 SIZES = [(1280, 800), (1920, 1080)]
 MIN_TARGET = 64
@@ -27,7 +31,27 @@ def crowded(window: KioskWindow) -> list[Screen]:
     details.inputs["visitor_name"].setText("")
     details.submit.click()  # shows the "name required" error
     window.done.show_signed_in("Maria-Magdalena van der Heijden-Østergaard")
+    window.done.show_badge(at_printer=True)  # the longest badge message
+    window.sign_out.no_badge.click()
+    window.sign_out.name_input.setText("Maria-Magdalena van der Heijden-Østergaard")
+    window.sign_out.show_matches([same_name_visit(n) for n in range(MAX_MATCHES)])
     return list(window.screens)
+
+
+def same_name_visit(n: int) -> Visit:
+    return Visit(
+        visit_id=n + 1,
+        visitor_name="Maria-Magdalena van der Heijden-Østergaard",
+        company="",
+        host="Christoffer Vestergaard-Thorsen",
+        purpose="",
+        signed_in_at=datetime(2026, 11, 22, 8 + n, 5, tzinfo=UTC),
+        signed_out_at=None,
+        sign_out_method=None,
+        language="da",
+        notice_version="da-000000000000",
+        kiosk_id="lobby-1",
+    )
 
 
 def visible(widget: QWidget, cls: type[QWidget]) -> list[QWidget]:

@@ -1,5 +1,9 @@
 """After registering (or declining): what happens next. Goes back to the welcome screen by
-itself after `kiosk.done_timeout_s` seconds, or at once on `doneFinish`."""
+itself after `kiosk.done_timeout_s` seconds, or at once on `doneFinish`.
+
+After a sign-in the badge is printing: the screen says so, and once the printer has answered
+tells the visitor to take the badge from the printer or, on any fault, to collect it at
+reception. The timer back to the welcome screen starts then."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class DoneScreen(Screen):
         super().__init__("done", parent)
         self._catalog: Catalog | None = None
         self._visitor_name: str | None = None  # None: the visitor declined
+        self._badge: str | None = None  # None while printing, then "printed" or "reception"
         self.title = make_title("doneTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel()
@@ -43,9 +48,20 @@ class DoneScreen(Screen):
         layout.addStretch(1)
 
     def show_signed_in(self, visitor_name: str) -> None:
+        """Signed in; the badge is on its way (the timer waits for `show_badge`)."""
         self._visitor_name = visitor_name
+        self._badge = None
+        self._render()
+
+    def show_badge(self, at_printer: bool) -> None:
+        """The printer has answered: the badge is at the printer, or at reception."""
+        self._badge = "printed" if at_printer else "reception"
         self._render()
         self.timer.start()
+
+    @property
+    def printing(self) -> bool:
+        return self._visitor_name is not None and self._badge is None
 
     def show_declined(self) -> None:
         self._visitor_name = None
@@ -60,6 +76,7 @@ class DoneScreen(Screen):
     def clear(self) -> None:
         self.timer.stop()
         self._visitor_name = None
+        self._badge = None
         self.message.clear()
 
     def _render(self) -> None:
@@ -69,8 +86,15 @@ class DoneScreen(Screen):
             set_text(self.title, self._catalog.text("done.declined_title"))
             set_text(self.message, self._catalog.text("done.declined"))
         else:
-            set_text(self.title, self._catalog.text("done.title"))
-            set_text(self.message, self._catalog.text("done.message", name=self._visitor_name))
+            c = self._catalog
+            badge = {
+                None: "done.printing",
+                "printed": "done.badge_printed",
+                "reception": "done.badge_at_reception",
+            }[self._badge]
+            set_text(self.title, c.text("done.title"))
+            welcome = c.text("done.message", name=self._visitor_name)
+            set_text(self.message, f"{welcome}\n\n{c.text(badge)}")
 
     def _on_finish(self) -> None:
         self.timer.stop()

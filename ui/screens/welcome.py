@@ -1,8 +1,11 @@
-"""The first screen: pick a language, then sign in."""
+"""The first screen: pick a language, then sign in; or sign out on the way out."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import Catalog, language_name
@@ -12,10 +15,17 @@ from ui.screens.base import Screen, make_button, make_title, set_text
 class WelcomeScreen(Screen):
     language_chosen = Signal(str)
     sign_in_requested = Signal()
+    sign_out_requested = Signal()
+    badge_scanned = Signal(str)
 
     def __init__(self, site_name: str, languages: tuple[str, ...], parent: QWidget | None = None):
         super().__init__("welcome", parent)
         self._site_name = site_name
+        # A badge held under the scanner here signs out at once: the scanner "types" the
+        # code and Enter, which reach this screen because no button takes letter keys.
+        self._typed = ""
+        self._typed_at = 0.0
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.title = make_title("welcomeTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subtitle = QLabel()
@@ -43,6 +53,8 @@ class WelcomeScreen(Screen):
 
         self.sign_in = make_button("signInButton", role="primary")
         self.sign_in.clicked.connect(self.sign_in_requested)
+        self.sign_out = make_button("signOutButton", role="secondary")
+        self.sign_out.clicked.connect(self.sign_out_requested)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 48, 48, 48)
@@ -53,12 +65,39 @@ class WelcomeScreen(Screen):
         layout.addLayout(lang_row)
         layout.addStretch(1)
         layout.addWidget(self.sign_in, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(24)
+        layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
     def retranslate_ui(self, catalog: Catalog) -> None:
         set_text(self.title, catalog.text("welcome.title", site=self._site_name))
         set_text(self.subtitle, catalog.text("welcome.subtitle"))
         set_text(self.sign_in, catalog.text("welcome.sign_in"))
+        set_text(self.sign_out, catalog.text("welcome.sign_out"))
         for lang, button in self.language_buttons.items():
             button.setChecked(lang == catalog.language)
             button.setToolTip(catalog.text("language.choose"))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        now = time.monotonic()
+        if now - self._typed_at > _SCAN_GAP_S:
+            self._typed = ""  # a new burst: forget stray keys from before
+        self._typed_at = now
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            typed, self._typed = self._typed, ""
+            if typed.strip():
+                self.badge_scanned.emit(typed)
+            return
+        text = event.text()
+        if text.isprintable() and text and len(self._typed) < _MAX_TYPED:
+            self._typed += text
+            return
+        super().keyPressEvent(event)
+
+    def clear(self) -> None:
+        self._typed = ""
+
+
+# A scanner types a whole code in well under a second; keys further apart are not one code.
+_SCAN_GAP_S = 1.0
+_MAX_TYPED = 200

@@ -1,0 +1,226 @@
+"""Badge measures for `make bench`.
+
+- render: `render_badge` alone, per layout (target: median <= 20 ms);
+- sign-in to badge written: the visit committed and its badge PDF on disk (target: p95 <= 50 ms);
+- tap to print job: through the real window, from the tap on `detailsSubmit` to `lp` having
+  handed the job to CUPS (a private scheduler with a cups-pdf queue; target: median <= 100 ms),
+  and the longest the GUI thread went without processing events meanwhile (it must keep
+  answering: the print runs on the print worker);
+- the same GUI stall while a printer hangs until the print time-out.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.badge import BadgeLayout, render_badge
+from kiosk.domain import SignInForm
+from kiosk.printer import BadgePrinter, CupsPrinter
+from kiosk.setup import start_kiosk
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from cupsserver import CupsServer, missing_requirements
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
+
+
+def bench_render(data_dir: Path, runs: int = 200) -> dict[str, Any]:
+    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
+    services = kiosk.open_services()
+    try:
+        visit = services.visits.sign_in(
+            SignInForm("Annelies van der Berg-Hoogendoorn", "Noordzee Logistiek B.V.", "Jens"),
+            kiosk.notice("nl"),
+        )
+        code = services.visits.badge_code(visit.visit_id)
+    finally:
+        services.close()
+    content = kiosk.badges().content(visit, code)
+    result: dict[str, Any] = {}
+    for layout in BadgeLayout:
+        render_badge(content, layout)  # fonts load once
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            render_badge(content, layout)
+            times.append((time.perf_counter() - start) * 1000)
+        result[layout.value] = {
+            "median_ms": statistics.median(times),
+            "p95_ms": percentile(times, 0.95),
+        }
+    result["median_ms"] = max(r["median_ms"] for r in result.values())
+    return result
+
+
+def bench_sign_in_with_badge(data_dir: Path, runs: int = 300) -> dict[str, float]:
+    """Submit to visit committed with synchronous=FULL and badge PDF written and fsynced."""
+    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
+    services = kiosk.open_services()
+    badges = kiosk.badges()
+    notice = kiosk.notice("nl")
+    times = []
+    try:
+        for i in range(runs):
+            form = SignInForm(f"Bezoeker {i}", "Voorbeeld B.V.", "Anouk de Vries", "Afspraak")
+            start = time.perf_counter()
+            visit = services.visits.sign_in(form, notice)
+            badges.write(visit, services.visits.badge_code(visit.visit_id))
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        services.close()
+    return {"median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95)}
+
+
+@dataclass
+class TimedPrinter:
+    """The real printer, noting when each job has been handed to the print system."""
+
+    inner: BadgePrinter
+    handed: list[float] = field(default_factory=list)
+
+    @property
+    def queue(self) -> str:
+        return self.inner.queue
+
+    def submit(self, pdf: Path) -> str | None:
+        job = self.inner.submit(pdf)
+        self.handed.append(time.perf_counter())
+        return job
+
+    def wait(self, job_id: str) -> None:
+        self.inner.wait(job_id)
+
+
+def bench_tap_to_print(data_dir: Path, runs: int = 30) -> dict[str, Any]:
+    reason = missing_requirements()
+    if reason is not None:
+        return {"skipped": reason}
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import apply_stylesheet
+    from ui.main_window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    apply_stylesheet(app)
+    server = CupsServer()
+    server.start()
+    saved_server = os.environ.get("CUPS_SERVER")
+    os.environ["CUPS_SERVER"] = str(server.socket)
+    try:
+        queue, _out = server.add_pdf_queue("bench")
+        (data_dir / "kiosk.toml").parent.mkdir(parents=True, exist_ok=True)
+        (data_dir / "kiosk.toml").write_text(f'[badge]\nprinter = "{queue}"\n', encoding="utf-8")
+        kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
+        printer = TimedPrinter(CupsPrinter(queue, timeout_s=30))
+        window = KioskWindow(kiosk, badges=kiosk.badges(printer))
+        window.resize(1280, 800)
+        window.show()
+        taps, stalls = [], []
+        for i in range(runs):
+            window.reset()
+            window.welcome.sign_in.click()
+            window.notice.proceed.click()
+            window.details.inputs["visitor_name"].setText(f"Bezoeker {i}")
+            window.details.inputs["company"].setText("Voorbeeld B.V.")
+            with StallMeter(app) as meter:
+                start = time.perf_counter()
+                window.details.submit.click()
+                _spin(app, lambda n=i + 1: len(printer.handed) == n)
+                taps.append((printer.handed[-1] - start) * 1000)
+                _spin(app, lambda: not window.done.printing)
+            stalls.append(meter.worst_ms)
+
+        # A printer that hangs: the GUI keeps answering while the print worker waits.
+        hanging = server.add_hanging_queue()
+        slow = KioskWindow(kiosk, badges=kiosk.badges(CupsPrinter(hanging, timeout_s=3)))
+        slow.show()
+        slow.welcome.sign_in.click()
+        slow.notice.proceed.click()
+        slow.details.inputs["visitor_name"].setText("Bezoeker hangend")
+        with StallMeter(app) as hang_meter:
+            start = time.perf_counter()
+            slow.details.submit.click()
+            _spin(app, lambda: not slow.done.printing and slow.current_screen() is slow.done)
+            hang_seconds = time.perf_counter() - start
+        for each in (window, slow):
+            each.shutdown()
+            each.deleteLater()
+        app.processEvents()
+    finally:
+        if saved_server is None:
+            os.environ.pop("CUPS_SERVER", None)
+        else:
+            os.environ["CUPS_SERVER"] = saved_server
+        server.stop()
+    return {
+        "runs": runs,
+        "median_ms": statistics.median(taps),
+        "p95_ms": percentile(taps, 0.95),
+        "worst_gui_stall_ms": max(stalls),
+        "hanging_printer_s": hang_seconds,
+        "hanging_worst_gui_stall_ms": hang_meter.worst_ms,
+    }
+
+
+class StallMeter:
+    """The longest gap between two ticks of a 2 ms timer on the GUI thread, less the period:
+    how long the event loop was kept from answering input."""
+
+    PERIOD_MS = 2
+
+    def __init__(self, app: Any) -> None:
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer()
+        self._timer.setInterval(self.PERIOD_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+        self.worst_ms = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst_ms = max(self.worst_ms, (now - self._last) * 1000 - self.PERIOD_MS)
+        self._last = now
+
+    def __enter__(self) -> StallMeter:
+        self._last = time.perf_counter()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.stop()
+        self._tick()
+
+
+def _spin(app: Any, done: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    """Run the event loop (as `exec()` would) until `done()`."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(1)
+    check.timeout.connect(lambda: loop.quit() if done() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    check.start()
+    deadline.start(int(timeout_s * 1000))
+    if not done():
+        loop.exec()
+    check.stop()
+    deadline.stop()
+    if not done():
+        raise TimeoutError("the kiosk did not get there in time")

@@ -1,0 +1,129 @@
+"""A visitor's badge, from visit to paper: fill it in, render it, hand it to the printer.
+
+Where the PDF lives (README, "Badges"): `<data dir>/badges/<visit_id>.pdf`, readable by the
+kiosk's user only. With a printer it exists only until CUPS has accepted the job (CUPS
+spools its own copy), so no badge with a name on it stays in the data dir. With
+`printer = "none"` the PDF is the badge, and it stays until its visit is deleted by the
+retention cleanup. A reprint renders the badge again from the visit.
+
+Runs on the print worker, never on the GUI thread; it needs no database: the caller passes
+the visit and its badge code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+
+from kiosk.badge import BadgeContent, BadgeLabels, BadgeLayout, render_badge
+from kiosk.clock import first_local_time_after
+from kiosk.config import Config
+from kiosk.domain import Visit
+from kiosk.i18n import Catalog, catalog
+from kiosk.printer import BadgePrinter, PrintFault, SaveOnly
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """How a badge print ended: `printed` (at the printer), `saved` (printer "none"), or a
+    fault (`fault` holds PrintFault's code). `pdf` is the saved file when one was kept."""
+
+    visit_id: int
+    status: str  # "printed" | "saved" | "fault"
+    fault: str | None = None
+    pdf: Path | None = None
+
+    @property
+    def at_printer(self) -> bool:
+        return self.status == "printed"
+
+
+class BadgeService:
+    def __init__(self, config: Config, badge_dir: Path, printer: BadgePrinter) -> None:
+        self._config = config
+        self._dir = badge_dir
+        self.printer = printer
+
+    def content(self, visit: Visit, code: str) -> BadgeContent:
+        words = catalog(visit.language)
+        issued = visit.signed_in_at.astimezone()
+        cutoff = self._config.auto_sign_out_time()
+        valid_until = _valid_until(visit.signed_in_at, cutoff, words)
+        return BadgeContent(
+            visitor_name=visit.visitor_name,
+            company=visit.company,
+            host=visit.host,
+            site=self._config.site.name,
+            issued=issued.strftime(words.text("badge.date_format")),
+            valid_until=valid_until,
+            token=code,
+            labels=BadgeLabels(
+                visitor=words.text("badge.visitor"),
+                host=words.text("badge.host"),
+                valid_until=words.text("badge.valid_until") if valid_until else "",
+            ),
+        )
+
+    def pdf_path(self, visit_id: int) -> Path:
+        return self._dir / f"{visit_id}.pdf"
+
+    def write(self, visit: Visit, code: str) -> Path:
+        """Render the badge and write it atomically, readable by this user only."""
+        pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
+        path = self.pdf_path(visit.visit_id)
+        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".badge-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pdf)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def submit(self, visit: Visit, code: str) -> tuple[str | None, Path]:
+        """Write the badge and hand it to the print system: (job id or None, pdf path).
+        PrintFault if the printer cannot take it; the PDF is removed unless it is kept."""
+        path = self.write(visit, code)
+        try:
+            job_id = self.printer.submit(path)
+        finally:
+            if not isinstance(self.printer, SaveOnly):
+                path.unlink(missing_ok=True)
+        return job_id, path
+
+    def print_badge(self, visit: Visit, code: str) -> PrintOutcome:
+        """Render, print and wait for the job. Never raises for a printer fault: the visit is
+        already safe, and the fault is logged and reported in the outcome."""
+        try:
+            job_id, path = self.submit(visit, code)
+            if job_id is None:
+                log.info("visit %d: badge saved, no printer configured", visit.visit_id)
+                return PrintOutcome(visit.visit_id, "saved", pdf=path)
+            self.printer.wait(job_id)
+        except PrintFault as fault:
+            log.warning("visit %d: badge not printed (%s)", visit.visit_id, fault)
+            return PrintOutcome(visit.visit_id, "fault", fault=fault.code)
+        except OSError as exc:
+            log.warning("visit %d: badge not printed (%s)", visit.visit_id, exc.strerror)
+            return PrintOutcome(visit.visit_id, "fault", fault="io")
+        return PrintOutcome(visit.visit_id, "printed")
+
+    def remove(self, visit_id: int) -> None:
+        self.pdf_path(visit_id).unlink(missing_ok=True)
+
+
+def _valid_until(signed_in: datetime, cutoff: time | None, words: Catalog) -> str:
+    if cutoff is None:
+        return ""
+    until = first_local_time_after(signed_in, cutoff)
+    return until.strftime(f"{words.text('badge.date_format')} %H:%M")
