@@ -123,6 +123,15 @@ class VisitService:
         except LookupError:
             raise UnknownVisit(visit_id) from None
 
+    def badge_for_reprint(self, visit_id: int) -> tuple[Visit, str]:
+        """The visit and its badge code, to print the badge again. Only for a visitor still
+        on site: UnknownVisit otherwise."""
+        visit = self.get(visit_id)
+        if not visit.on_site:
+            raise UnknownVisit(visit_id)
+        log.info("visit %d: badge reprint asked for", visit_id)
+        return visit, self.badge_code(visit_id)
+
     def auto_sign_out(self, at: time) -> int:
         """Close every visit that was still open at the local time of day `at` since it
         began, each at that moment (not at the time this runs), so a kiosk that was off

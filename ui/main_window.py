@@ -270,7 +270,27 @@ class KioskWindow(QMainWindow):
             if session == self._session and self.done.printing:
                 self.done.show_badge(False)
 
+        if self.printer.closed:  # a sign-in that finished while the kiosk was closing
+            log.warning("visit %d: kiosk closing, badge not printed", visit.visit_id)
+            return
         self.printer.submit(lambda badges: badges.print_badge(visit, code), on_printed, on_error)
+
+    def reprint_badge(
+        self, visit_id: int, on_outcome: Callable[[PrintOutcome | BaseException], None]
+    ) -> None:
+        """Print a visitor's badge again (reception's reprint): the visit and its code come
+        from the database worker, the print from the print worker; `on_outcome` gets the
+        PrintOutcome, or the error (UnknownVisit for a visit no longer on site)."""
+
+        def on_found(found: tuple[Visit, str]) -> None:
+            visit, code = found
+            self.printer.submit(
+                lambda badges: badges.print_badge(visit, code), on_outcome, on_outcome
+            )
+
+        self.worker.submit(
+            lambda services: services.visits.badge_for_reprint(visit_id), on_found, on_outcome
+        )
 
     def _on_sign_out_requested(self) -> None:
         self.show_screen(self.sign_out)

@@ -63,6 +63,10 @@ class _Worker(QObject):
     def _after_error(self) -> None:
         pass
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
         self.pending -= 1
         callback(value)

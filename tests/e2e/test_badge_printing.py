@@ -16,8 +16,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
+from kiosk.badges import PrintOutcome
 from kiosk.domain import SignOutMethod, Visit
 from kiosk.setup import start_kiosk
+from kiosk.visits import UnknownVisit
 from ui.main_window import KioskWindow
 
 NAME = "Annelies van der Berg-Hoogendoorn"
@@ -174,3 +176,39 @@ def test_printer_fault_keeps_the_visit_and_sends_the_visitor_to_reception(
     assert list(window.kiosk.paths.badge_dir.glob("*.pdf")) == []
     # The screen goes back by itself once the visitor has been told.
     assert window.done.timer.isActive()
+
+
+def test_reprint_prints_the_same_code_again_and_only_while_on_site(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    write_config: WriteConfig,
+    cups: CupsServer,
+    tmp_path: Path,
+) -> None:
+    queue, out = cups.add_pdf_queue("reprint")
+    window = make_window(config_for(write_config, queue))
+    fill_and_submit(qtbot, window, NAME)
+    wait_for_badge_answer(qtbot, window)
+    (first,) = cups.wait_for_pdfs(out)
+    (visit,) = visits_in(window)
+
+    outcomes: list[object] = []
+    window.reprint_badge(visit.visit_id, outcomes.append)
+    qtbot.waitUntil(lambda: len(outcomes) == 1, timeout=PRINT_WAIT_MS)
+    (outcome,) = outcomes
+    assert isinstance(outcome, PrintOutcome)
+    assert outcome.status == "printed"
+    pdfs = cups.wait_for_pdfs(out, count=2)
+    second = next(p for p in pdfs if p != first)
+    assert qr_codes(second, tmp_path) == qr_codes(first, tmp_path)
+    assert "Annelies" in pdf_text(second)
+
+    # Once the visitor has left there is nothing to reprint.
+    window.done.finish.click()
+    window.welcome.sign_out.click()
+    scan(qtbot, window, qr_codes(first, tmp_path)[0])
+    qtbot.waitUntil(lambda: not visits_in(window)[0].on_site, timeout=5000)
+    window.reprint_badge(visit.visit_id, outcomes.append)
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=5000)
+    assert isinstance(outcomes[1], UnknownVisit)
+    assert len(list(out.glob("*.pdf"))) == 2

@@ -75,13 +75,13 @@ def test_without_badge_the_visitor_sees_only_their_own_visit(
 
     # Part of a name finds nothing: no browsing of who is on site.
     screen.name_input.setText("Berg")
-    screen.find.click()
+    screen.find_button.click()
     none_found = window.catalog.text("signout.none_found")
     qtbot.waitUntil(lambda: screen.message.text() == none_found)
     assert screen.match_buttons == []
 
     screen.name_input.setText("  daniël VAN der berg ")
-    screen.find.click()
+    screen.find_button.click()
     qtbot.waitUntil(lambda: len(screen.match_buttons) == 1)
     (button,) = screen.match_buttons
     assert "Anouk de Vries" in button.text()
@@ -101,7 +101,7 @@ def test_idle_timeout_forgets_the_name_and_the_matches(
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
     window.sign_out.name_input.setText("Søren Østergaard")
-    window.sign_out.find.click()
+    window.sign_out.find_button.click()
     qtbot.waitUntil(lambda: len(window.sign_out.match_buttons) == 1)
 
     window.idle_timer.timeout.emit()

@@ -65,15 +65,15 @@ class SignOutScreen(Screen):
         self.name_input.setObjectName("signOutNameInput")
         self.name_input.setMaxLength(200)
         self.name_input.returnPressed.connect(self._on_find)
-        self.find = make_button("signOutFind", role="secondary")
-        self.find.clicked.connect(self._on_find)
+        self.find_button = make_button("signOutFind", role="secondary")
+        self.find_button.clicked.connect(self._on_find)
         self.match_buttons: list[QPushButton] = []
         self._match_layout = QVBoxLayout()
         self._match_layout.setSpacing(12)
         name_row = QHBoxLayout()
         name_row.setSpacing(16)
         name_row.addWidget(self.name_input, 1)
-        name_row.addWidget(self.find)
+        name_row.addWidget(self.find_button)
         panel_layout = QVBoxLayout(self.name_panel)
         panel_layout.setContentsMargins(0, 0, 0, 0)
         panel_layout.setSpacing(12)
@@ -177,7 +177,7 @@ class SignOutScreen(Screen):
         set_text(self.no_badge, c.text("signout.no_badge"))
         set_text(self.name_prompt, c.text("signout.name_prompt"))
         self.name_input.setAccessibleName(c.text("signout.name_prompt"))
-        set_text(self.find, c.text("signout.find"))
+        set_text(self.find_button, c.text("signout.find"))
         # After the goodbye, the same button ends at once instead of waiting for the timer.
         set_text(self.back, c.text("done.finish" if self._done else "signout.back"))
         for button, visit in zip(self.match_buttons, self._matches, strict=True):
