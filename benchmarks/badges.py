@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,11 @@ class TimedPrinter:
     def queue(self) -> str:
         return self.inner.queue
 
-    def submit(self, pdf: Path) -> str | None:
-        job = self.inner.submit(pdf)
+    def ready(self) -> Future[str]:
+        return self.inner.ready()
+
+    def submit(self, pdf: Path, ready: Future[str] | None = None) -> str | None:
+        job = self.inner.submit(pdf, ready)
         self.handed.append(time.perf_counter())
         return job
 

@@ -93,9 +93,10 @@ class BadgeService:
     def submit(self, visit: Visit, code: str) -> tuple[str | None, Path]:
         """Write the badge and hand it to the print system: (job id or None, pdf path).
         PrintFault if the printer cannot take it; the PDF is removed unless it is kept."""
+        ready = self.printer.ready()  # the queue is checked while the badge renders
         path = self.write(visit, code)
         try:
-            job_id = self.printer.submit(path)
+            job_id = self.printer.submit(path, ready)
         finally:
             if not isinstance(self.printer, SaveOnly):
                 path.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ import re
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -50,8 +51,15 @@ class PrintFault(Exception):
 class BadgePrinter(Protocol):
     queue: str
 
-    def submit(self, pdf: Path) -> str | None:
-        """Hand the file to the print system; the job id, or None when nothing is printed."""
+    def ready(self) -> Future[str]:
+        """Start checking, in the background, that the queue can take a job; the future
+        gives the queue's name or raises PrintFault. Lets the check run while the badge is
+        being rendered."""
+        ...
+
+    def submit(self, pdf: Path, ready: Future[str] | None = None) -> str | None:
+        """Hand the file to the print system (after the check `ready`, started now if not
+        given); the job id, or None when nothing is printed."""
         ...
 
     def wait(self, job_id: str) -> None:
@@ -64,7 +72,12 @@ class SaveOnly:
 
     queue = NO_PRINTER
 
-    def submit(self, pdf: Path) -> str | None:
+    def ready(self) -> Future[str]:
+        done: Future[str] = Future()
+        done.set_result(NO_PRINTER)
+        return done
+
+    def submit(self, pdf: Path, ready: Future[str] | None = None) -> str | None:
         return None
 
     def wait(self, job_id: str) -> None:
@@ -84,12 +97,17 @@ class CupsPrinter:
         self.timeout_s = timeout_s
         self.poll_s = poll_s
         self._run = run
+        # One helper thread: the queue check mostly waits for lpstat, so it overlaps the
+        # rendering of the badge on the print worker.
+        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print-check")
 
-    # -- the two steps ---------------------------------------------------------------------
-    def submit(self, pdf: Path) -> str:
+    # -- the steps -------------------------------------------------------------------------
+    def ready(self) -> Future[str]:
+        return self._checker.submit(self._ready_queue, time.monotonic() + self.timeout_s)
+
+    def submit(self, pdf: Path, ready: Future[str] | None = None) -> str:
         deadline = time.monotonic() + self.timeout_s
-        queue = self.queue or self._default_queue(deadline)
-        self._check_ready(queue, deadline)
+        queue = (ready or self.ready()).result(timeout=self.timeout_s + 1)
         out = self._lpcommand(["lp", "-d", queue, "-t", JOB_TITLE, "--", str(pdf)], deadline)
         match = re.search(r"request id is (\S+)", out)
         if match is None:
@@ -115,6 +133,11 @@ class CupsPrinter:
             time.sleep(self.poll_s)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _ready_queue(self, deadline: float) -> str:
+        queue = self.queue or self._default_queue(deadline)
+        self._check_ready(queue, deadline)
+        return queue
+
     def _default_queue(self, deadline: float) -> str:
         out = self._lpcommand(["lpstat", "-d"], deadline)
         match = re.search(r"system default destination: (\S+)", out)

@@ -118,6 +118,9 @@ class VisitService:
     def badge_code(self, visit_id: int) -> str:
         """The code for the visit's badge (visits made without one, such as demo data, get
         one now)."""
+        existing = self._store.badge_token(visit_id)
+        if existing is not None:
+            return existing
         try:
             return self._store.give_badge_token(visit_id, new_badge_code())
         except LookupError:
