@@ -51,6 +51,15 @@ class KioskConfig:
 @dataclass(frozen=True)
 class RetentionConfig:
     visit_days: int = 90
+    audit_days: int = 365
+
+
+@dataclass(frozen=True)
+class StaffConfig:
+    # A staff session ends after this long without a touch or key.
+    session_timeout_s: int = 120
+    # The queue for A4 reports (roll call, access reports); "" = system default, "none" = save only.
+    printer: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class Config:
     kiosk: KioskConfig = field(default_factory=KioskConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     badge: BadgeConfig = field(default_factory=BadgeConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
     hosts: HostsConfig = field(default_factory=HostsConfig)
     source: Path | None = field(default=None, compare=False)
 
@@ -103,7 +113,9 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "kiosk.idle_timeout_s": (10, 3600),
     "kiosk.done_timeout_s": (3, 120),
     "retention.visit_days": (1, 3650),
+    "retention.audit_days": (30, 3650),
     "badge.print_timeout_s": (2, 300),
+    "staff.session_timeout_s": (30, 3600),
 }
 BADGE_LAYOUTS = ("a6", "brother-62x100", "dymo-99012")
 _TEXT_MAX = 300

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from datetime import date
 from enum import StrEnum
@@ -44,9 +44,11 @@ def export_records(rows: Iterable[VisitRow]) -> Iterator[list[Any]]:
         yield record
 
 
-def write_csv(records: Iterable[list[Any]], out: TextIO) -> int:
+def write_csv(
+    records: Iterable[list[Any]], out: TextIO, columns: Sequence[str] = EXPORT_COLUMNS
+) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(columns)
     count = 0
     for record in records:
         writer.writerow(
@@ -56,12 +58,14 @@ def write_csv(records: Iterable[list[Any]], out: TextIO) -> int:
     return count
 
 
-def write_json(records: Iterable[list[Any]], out: TextIO) -> int:
+def write_json(
+    records: Iterable[list[Any]], out: TextIO, columns: Sequence[str] = EXPORT_COLUMNS
+) -> int:
     out.write("[")
     count = 0
     for record in records:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(dict(zip(EXPORT_COLUMNS, record, strict=True)), ensure_ascii=False))
+        out.write(json.dumps(dict(zip(columns, record, strict=True)), ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

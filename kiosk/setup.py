@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.audit import AuditLog
 from kiosk.badges import BadgeService
 from kiosk.clock import Clock, utc_now
 from kiosk.config import Config, load_config
@@ -20,6 +21,7 @@ from kiosk.notice import Notice, render_notice
 from kiosk.paths import KioskPaths, resolve_paths
 from kiosk.printer import BadgePrinter, make_printer
 from kiosk.visits import VisitService
+from storage.audit import AuditStore
 from storage.database import connect
 from storage.visits import VisitStore
 
@@ -29,6 +31,7 @@ class Services:
     db: sqlite_utils.Database
     store: VisitStore
     visits: VisitService
+    audit: AuditLog
 
     def close(self) -> None:
         self.db.close()
@@ -60,7 +63,8 @@ class Kiosk:
         db = connect(self.paths.database)
         store = VisitStore(db)
         visits = VisitService(store, self.config.site.kiosk_id, self.clock)
-        return Services(db=db, store=store, visits=visits)
+        audit = AuditLog(AuditStore(db), self.config.site.kiosk_id, self.clock)
+        return Services(db=db, store=store, visits=visits, audit=audit)
 
 
 def start_kiosk(

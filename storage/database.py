@@ -68,7 +68,51 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+def _migration_3(db: sqlite_utils.Database) -> None:
+    # The staff PIN as a salted scrypt hash (never the PIN), and the failed-login count and
+    # lock-out, kept here so a restart does not reset them. One row at most.
+    db.execute(
+        """
+        CREATE TABLE staff_auth (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pin_hash TEXT NOT NULL,
+            failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+            locked_until TEXT
+        )
+        """
+    )
+    # What staff did, and to which visits: ids only, never a copy of visitor data. The links
+    # to visits go when the visits go (retention, erasure), so the log keeps no trace of them.
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            visit_count INTEGER NOT NULL DEFAULT 0,
+            kiosk_id TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_log_at ON audit_log (at)")
+    db.execute(
+        """
+        CREATE TABLE audit_visits (
+            audit_id INTEGER NOT NULL REFERENCES audit_log (audit_id) ON DELETE CASCADE,
+            visit_id INTEGER NOT NULL REFERENCES visits (visit_id) ON DELETE CASCADE,
+            PRIMARY KEY (audit_id, visit_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX audit_visits_visit ON audit_visits (visit_id)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
