@@ -2,11 +2,12 @@
 string into a width (shrink, then wrap onto two lines, then shorten with "…").
 
 Fonts: DejaVu Sans (Bold for the name) covers Latin, Greek, Cyrillic, Hebrew and Arabic
-presentation forms; Droid Sans Fallback covers CJK and Hangul. A string is split into runs by
-the first font of the chain that has each character's glyph. ReportLab draws glyphs in the
-order given and does no shaping, so a string with Hebrew or Arabic is reshaped into Arabic
-presentation forms (arabic-reshaper) and put into visual order (python-bidi) before it is
-measured and drawn. Wrapping and shortening work on the logical string, line by line.
+presentation forms; Droid Sans Fallback covers Chinese and Japanese (it has almost no Hangul,
+so Korean prints as empty boxes). A string is split into runs by the first font of the chain
+that has each character's glyph. ReportLab draws glyphs in the order given and does no
+shaping, so a string with Hebrew or Arabic is reshaped into Arabic presentation forms
+(arabic-reshaper) and put into visual order (python-bidi) before it is measured and drawn.
+Wrapping and shortening work on the logical string, line by line.
 """
 
 from __future__ import annotations

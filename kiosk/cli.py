@@ -200,6 +200,68 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 
 @cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The PDF to write (replaced only once complete; readable by you only).",
+)
+@click.option(
+    "--print",
+    "to_printer",
+    is_flag=True,
+    help='Also print it on the staff printer ([staff] printer; "" = the system default).',
+)
+@click.pass_obj
+def evacuation(state: CliState, out: Path, to_printer: bool) -> None:
+    """The roll call of everyone on site now: a PDF to tick off at the assembly point.
+
+    Changes no visit. Prints how many people are on site, never their names."""
+    from kiosk.audit import AuditAction
+    from kiosk.files import atomic_write_bytes
+    from kiosk.roll_call import people, render_roll_call
+
+    directory = out.parent if str(out.parent) else Path()
+    if not directory.is_dir():
+        raise BadInput(f"--out: no such folder: {directory}")
+    kiosk = state.kiosk()
+    services = kiosk.open_services()
+    try:
+        present = services.visits.present_visitors()
+        pdf = render_roll_call(present, kiosk.config.site.name, kiosk.clock())
+        try:
+            atomic_write_bytes(out, pdf)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise click.ClickException(f"cannot write the roll call to {out}: {reason}") from None
+        detail = f"roll call of {people(len(present))}" + (", with --print" if to_printer else "")
+        services.audit.record(
+            AuditAction.EVACUATION, detail=detail, visit_ids=[v.visit_id for v in present]
+        )
+    finally:
+        services.close()
+    click.echo(f"{people(len(present))} on site; roll call written to {out}")
+    if to_printer:
+        _print_report(out, kiosk.config.staff.printer)
+
+
+def _print_report(path: Path, queue: str) -> None:
+    """Print a saved report on `queue` and wait until it has left the queue; exit 1 if not."""
+    from kiosk.printer import ROLL_CALL_TITLE, PrintFault, make_printer
+    from kiosk.reports import REPORT_PRINT_TIMEOUT_S
+
+    printer = make_printer(queue, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
+    try:
+        job = printer.submit(path)
+        if job is None:
+            raise click.ClickException(f'not printed: [staff] printer is "none"; see {path}')
+        printer.wait(job)
+    except PrintFault as fault:
+        raise click.ClickException(f"not printed ({fault}); the file is {path}") from None
+    click.echo(f"printed on {job.rsplit('-', 1)[0]}")
+
+
+@cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.pass_obj
 def screenshots(state: CliState, out: Path) -> None:
@@ -211,6 +273,40 @@ def screenshots(state: CliState, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     files = load_frontend().screenshots(out, kiosk.paths.config_file)
     click.echo(f"wrote {len(files)} screenshots to {out}")
+
+
+@cli.command("set-staff-pin")
+@click.pass_obj
+def set_staff_pin(state: CliState) -> None:
+    """Set the staff PIN (4 to 12 digits 0-9), read from stdin, or asked for twice without
+    echo at a terminal. Lifts a staff lock-out."""
+    from kiosk.staff_auth import PinRuleError, check_pin
+
+    pin = _read_pin()
+    try:
+        check_pin(pin)
+    except PinRuleError as exc:
+        raise BadInput(str(exc)) from None
+    services = state.kiosk().open_services()
+    try:
+        services.staff_auth.set_pin(pin)
+    finally:
+        services.close()
+    click.echo("staff PIN set")
+
+
+def _read_pin() -> str:
+    """One line from stdin (without its line end), or a hidden prompt at a terminal."""
+    stdin = sys.stdin
+    if stdin is None:
+        raise BadInput("no staff PIN given: stdin is closed")
+    if stdin.isatty():
+        return str(click.prompt("New staff PIN", hide_input=True, confirmation_prompt=True))
+    try:
+        line = stdin.readline()
+    except UnicodeDecodeError:
+        raise BadInput("a staff PIN may hold only the digits 0-9") from None
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

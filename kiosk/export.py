@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from datetime import date
 from enum import StrEnum
@@ -71,16 +71,40 @@ def write_json(
     return count
 
 
+Progress = Callable[[int, int], None]  # rows written so far, rows in all
+PROGRESS_EVERY = 2000
+
+
 def export_visits(
-    store: VisitStore, first: date, last: date, fmt: ExportFormat, out: TextIO
+    store: VisitStore,
+    first: date,
+    last: date,
+    fmt: ExportFormat,
+    out: TextIO,
+    progress: Progress | None = None,
 ) -> int:
     """Write the visits that signed in on the local days first..last (inclusive) to `out`;
-    returns how many."""
+    returns how many. `progress(done, total)` is called every few thousand rows and at the
+    end, if given."""
     if last < first:
         raise ValueError("the end date is before the start date")
     start, end = local_day_bounds(first, last)
     with closing(store.signed_in_between(to_db(start), to_db(end))) as rows:
         records = export_records(rows)
+        if progress is not None:
+            total = store.count_signed_in_between(to_db(start), to_db(end))
+            records = _reporting(records, total, progress)
         if fmt is ExportFormat.CSV:
             return write_csv(records, out)
         return write_json(records, out)
+
+
+def _reporting(records: Iterator[list[Any]], total: int, progress: Progress) -> Iterator[list[Any]]:
+    done = 0
+    progress(0, total)
+    for record in records:
+        yield record
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
+    progress(done, max(total, done))

@@ -27,6 +27,10 @@ class KioskPaths:
         return self.data_dir / "badges"
 
     @property
+    def report_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

@@ -31,6 +31,7 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 JOB_TITLE = "Visitor badge"
+ROLL_CALL_TITLE = "Evacuation roll call"
 NO_PRINTER = "none"
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -92,8 +93,10 @@ class CupsPrinter:
         *,
         poll_s: float = 0.2,
         run: Run = subprocess.run,
+        title: str = JOB_TITLE,
     ) -> None:
         self.queue = queue  # "" = the system default
+        self.title = title  # never personal data: CUPS keeps job titles in its history
         self.timeout_s = timeout_s
         self.poll_s = poll_s
         self._run = run
@@ -108,7 +111,7 @@ class CupsPrinter:
     def submit(self, pdf: Path, ready: Future[str] | None = None) -> str:
         deadline = time.monotonic() + self.timeout_s
         queue = (ready or self.ready()).result(timeout=self.timeout_s + 1)
-        out = self._lpcommand(["lp", "-d", queue, "-t", JOB_TITLE, "--", str(pdf)], deadline)
+        out = self._lpcommand(["lp", "-d", queue, "-t", self.title, "--", str(pdf)], deadline)
         match = re.search(r"request id is (\S+)", out)
         if match is None:
             raise PrintFault("failed", "lp did not report a job id")
@@ -182,8 +185,8 @@ class CupsPrinter:
             log.info("badge job %s cancelled", job_id)
 
 
-def make_printer(queue: str, timeout_s: float) -> BadgePrinter:
-    return SaveOnly() if queue == NO_PRINTER else CupsPrinter(queue, timeout_s)
+def make_printer(queue: str, timeout_s: float, title: str = JOB_TITLE) -> BadgePrinter:
+    return SaveOnly() if queue == NO_PRINTER else CupsPrinter(queue, timeout_s, title=title)
 
 
 def _job_listed(lpstat_out: str, job_id: str) -> bool:

@@ -6,6 +6,7 @@ use them (the Qt front end does so on its single database worker)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,17 @@ from kiosk.logs import setup_logging
 from kiosk.notice import Notice, render_notice
 from kiosk.paths import KioskPaths, resolve_paths
 from kiosk.printer import BadgePrinter, make_printer
+from kiosk.reports import remove_old_reports
+from kiosk.rights import RightsService
+from kiosk.staff_auth import StaffAuth
 from kiosk.visits import VisitService
 from storage.audit import AuditStore
 from storage.database import connect
+from storage.rights import RightsStore
+from storage.staff_auth import StaffAuthStore
 from storage.visits import VisitStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +40,8 @@ class Services:
     store: VisitStore
     visits: VisitService
     audit: AuditLog
+    staff_auth: StaffAuth
+    rights: RightsService
 
     def close(self) -> None:
         self.db.close()
@@ -55,7 +65,11 @@ class Kiosk:
         return BadgeService(self.config, self.paths.badge_dir, printer)
 
     def maintain(self, services: Services) -> int:
-        """What runs at start-up and on a timer: the auto sign-out. Returns visits closed."""
+        """What runs at start-up and on a timer: the auto sign-out, and saved roll calls
+        older than a day deleted. Returns the visits closed."""
+        removed = remove_old_reports(self.paths.report_dir)
+        if removed:
+            log.info("%d saved report(s) older than a day deleted", removed)
         at = self.config.auto_sign_out_time()
         return services.visits.auto_sign_out(at) if at is not None else 0
 
@@ -64,7 +78,14 @@ class Kiosk:
         store = VisitStore(db)
         visits = VisitService(store, self.config.site.kiosk_id, self.clock)
         audit = AuditLog(AuditStore(db), self.config.site.kiosk_id, self.clock)
-        return Services(db=db, store=store, visits=visits, audit=audit)
+        return Services(
+            db=db,
+            store=store,
+            visits=visits,
+            audit=audit,
+            staff_auth=StaffAuth(StaffAuthStore(db), audit, self.clock),
+            rights=RightsService(RightsStore(db), audit, self.paths.badge_dir),
+        )
 
 
 def start_kiosk(

@@ -142,5 +142,13 @@ class VisitStore:
             [start, end],
         )
 
+    def count_signed_in_between(self, start: str, end: str) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?",
+                [start, end],
+            ).fetchone()[0]
+        )
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM visits").fetchone()[0])

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QObject, Qt, QTimer, QTranslator
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -30,7 +30,10 @@ from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
 from ui.screens.sign_out import SignOutScreen
+from ui.screens.staff import StaffScreen
+from ui.screens.staff_login import StaffLoginScreen
 from ui.screens.welcome import WelcomeScreen
+from ui.staff_controller import StaffController
 from ui.tasks import DbWorker, PrintWorker
 
 log = logging.getLogger(__name__)
@@ -78,7 +81,9 @@ class LanguageBar(QWidget):
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, kiosk: Kiosk, badges: BadgeService | None = None) -> None:
+    def __init__(
+        self, kiosk: Kiosk, badges: BadgeService | None = None, *, lockdown: bool = True
+    ) -> None:
         super().__init__()
         self.setObjectName("kioskWindow")
         self.kiosk = kiosk
@@ -88,19 +93,27 @@ class KioskWindow(QMainWindow):
         self.language = config.default_language
         self._shown_notice: Notice | None = None
         # Bumped on every reset: a result that arrives for an earlier visitor is not shown.
-        self._session = 0
+        self.session = 0
+        # A visitor cannot close the kiosk (close button, Alt+F4, Escape): only the staff
+        # screen's "close the kiosk", or the system stopping it, lets it close.
+        self.lockdown = lockdown
+        self._may_close = not lockdown
 
         self.welcome = WelcomeScreen(config.site.name, config.kiosk.languages)
         self.notice = NoticeScreen()
         self.details = DetailsScreen(kiosk.hosts)
         self.done = DoneScreen(config.kiosk.done_timeout_s)
         self.sign_out = SignOutScreen(config.kiosk.done_timeout_s)
+        self.staff_login = StaffLoginScreen()
+        self.staff = StaffScreen()
         self.screens: tuple[Screen, ...] = (
             self.welcome,
             self.notice,
             self.details,
             self.done,
             self.sign_out,
+            self.staff_login,
+            self.staff,
         )
 
         self.stack = QStackedWidget()
@@ -147,7 +160,11 @@ class KioskWindow(QMainWindow):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(config.kiosk.idle_timeout_s * 1000)
         self.idle_timer.timeout.connect(self._on_idle_timeout)
-        self._activity_filter = _ActivityFilter(self.idle_timer)
+        self.staff_controller = StaffController(self)
+        self.welcome.staff_requested.connect(self.staff_controller.start_login)
+        self._activity_filter = _ActivityFilter(
+            (self.idle_timer, self.staff_controller.session_timer)
+        )
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self._activity_filter)
@@ -172,7 +189,14 @@ class KioskWindow(QMainWindow):
 
     def show_screen(self, screen: Screen) -> None:
         self.stack.setCurrentWidget(screen)
-        self.header.setVisible(screen is not self.welcome)
+        self.header.setVisible(screen not in (self.welcome, self.staff))
+        staff_timer = self.staff_controller.session_timer
+        if screen is self.staff:
+            # Staff get their own, longer inactivity limit; the visitors' one is off.
+            self.idle_timer.stop()
+            staff_timer.start()
+            return
+        staff_timer.stop()
         if screen is self.welcome:
             self.idle_timer.stop()
             self.welcome.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -181,7 +205,7 @@ class KioskWindow(QMainWindow):
 
     def reset(self) -> None:
         """Back to the welcome screen in the default language, every field empty."""
-        self._session += 1
+        self.session += 1
         self._shown_notice = None
         for screen in self.screens:
             screen.clear()
@@ -229,7 +253,7 @@ class KioskWindow(QMainWindow):
 
     def _on_details_submitted(self, form: SignInForm) -> None:
         notice = self._shown_notice or self.kiosk.notice(self.language)
-        session = self._session
+        session = self.session
         self.details.set_busy(True)
 
         def job(services: Services) -> tuple[Visit, str]:
@@ -240,14 +264,14 @@ class KioskWindow(QMainWindow):
             visit, code = result
             # The badge prints whatever the screen does next.
             self.print_badge(visit, code, session)
-            if session != self._session:
+            if session != self.session:
                 return
             self.details.clear()
             self.done.show_signed_in(visit.visitor_name)
             self.show_screen(self.done)
 
         def on_error(error: BaseException) -> None:
-            if session != self._session:
+            if session != self.session:
                 return
             self.details.set_busy(False)
             if isinstance(error, FieldError):
@@ -262,12 +286,12 @@ class KioskWindow(QMainWindow):
         is still in front of it."""
 
         def on_printed(outcome: PrintOutcome) -> None:
-            if session == self._session and self.done.printing:
+            if session == self.session and self.done.printing:
                 self.done.show_badge(outcome.at_printer)
 
         def on_error(error: BaseException) -> None:
             # Rendering or writing the badge failed; the visit itself is safe.
-            if session == self._session and self.done.printing:
+            if session == self.session and self.done.printing:
                 self.done.show_badge(False)
 
         if self.printer.closed:  # a sign-in that finished while the kiosk was closing
@@ -307,10 +331,10 @@ class KioskWindow(QMainWindow):
         self._sign_out(lambda services: services.visits.sign_out(visit_id, SignOutMethod.KIOSK))
 
     def _sign_out(self, job: Callable[[Services], Visit]) -> None:
-        session = self._session
+        session = self.session
 
         def on_done(visit: Visit) -> None:
-            if session != self._session:
+            if session != self.session:
                 return
             # The goodbye is in the language the visitor signed in with.
             if visit.language in self.kiosk.config.kiosk.languages:
@@ -318,7 +342,7 @@ class KioskWindow(QMainWindow):
             self.sign_out.show_goodbye(visit.visitor_name)
 
         def on_error(error: BaseException) -> None:
-            if session != self._session:
+            if session != self.session:
                 return
             if isinstance(error, UnknownBadge):
                 self.sign_out.show_unknown()
@@ -330,14 +354,14 @@ class KioskWindow(QMainWindow):
         self.worker.submit(job, on_done, on_error)
 
     def _on_name_searched(self, typed: str) -> None:
-        session = self._session
+        session = self.session
 
         def on_done(matches: list[Visit]) -> None:
-            if session == self._session:
+            if session == self.session:
                 self.sign_out.show_matches(matches)
 
         def on_error(error: BaseException) -> None:
-            if session == self._session:
+            if session == self.session:
                 self.sign_out.show_failed()
 
         self.worker.submit(lambda services: services.visits.on_site_named(typed), on_done, on_error)
@@ -358,6 +382,7 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and the worker (finishing queued writes). Safe to call twice."""
         self.idle_timer.stop()
+        self.staff_controller.session_timer.stop()
         self.maintenance_timer.stop()
         self.done.timer.stop()
         self.sign_out.timer.stop()
@@ -368,17 +393,35 @@ class KioskWindow(QMainWindow):
         self.worker.shutdown()
         self.printer.shutdown()
 
+    def allow_close(self) -> None:
+        """Let the window close (staff's "close the kiosk", or the system stopping it)."""
+        self._may_close = True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close:
+            log.info("a request to close the kiosk was ignored")
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.lockdown and event.key() == Qt.Key.Key_Escape:
+            event.accept()  # nothing to escape to
+            return
+        super().keyPressEvent(event)
+
 
 class _ActivityFilter(QObject):
-    def __init__(self, timer: QTimer) -> None:
+    """Any touch or key restarts whichever inactivity timer is running."""
+
+    def __init__(self, timers: tuple[QTimer, ...]) -> None:
         super().__init__()
-        self._timer = timer
+        self._timers = timers
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self._timer.isActive():
-            self._timer.start()
+        if event.type() in _ACTIVITY:
+            for timer in self._timers:
+                if timer.isActive():
+                    timer.start()
         return False

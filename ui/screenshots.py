@@ -6,6 +6,8 @@ signed in, so nothing is printed."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,7 +91,49 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     window.sign_out.show_goodbye(SAMPLE.visitor_name)
     snap("sign-out-goodbye")
     window.reset()
+    window.set_language(language)
+    window.show_screen(window.staff_login)
+    window.staff_login.pin_input.setText("1234")
+    snap("staff-login")
+    _staff_screens(window, language, snap)
+    window.reset()
     return shots
+
+
+# Made-up people for the staff screen's pictures.
+_ON_SITE = (
+    ("Anna de Vries", "Voorbeeld Logistiek B.V.", "Jens Sørensen", 8, 45),
+    ("Bo Kristiansen", "Nordisk Ventilation A/S", "Mette Kjær", 9, 10),
+    ("Siobhán O'Sullivan", "Harbourside Consulting Ltd", "Anouk de Vries", 9, 32),
+    ("Daniël van der Berg", "Bouwbedrijf De Hoek B.V.", "Jens Sørensen", 10, 5),
+    ("Ingrid Østergaard", "", "Lars Holm", 11, 20),
+)
+
+
+def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], None]) -> None:
+    staff = window.staff
+    window.show_screen(staff)
+    visits = [
+        replace(
+            _sample_visit(language),
+            visit_id=n + 1,
+            visitor_name=name,
+            company=company,
+            host=host,
+            signed_in_at=datetime.now().astimezone().replace(hour=h, minute=m).astimezone(UTC),
+        )
+        for n, (name, company, host, h, m) in enumerate(_ON_SITE)
+    ]
+    staff.show_present(sorted(visits, key=lambda v: v.signed_in_at))
+    staff.present_table.selectRow(1)
+    snap("staff")
+    staff.tabs.setCurrentWidget(staff.rights)
+    staff.rights.name_input.setText(SAMPLE.visitor_name)
+    staff.rights.show_found(
+        [visits[0], replace(visits[0], visit_id=17, signed_out_at=visits[0].signed_in_at)]
+    )
+    snap("staff-rights")
+    staff.tabs.setCurrentWidget(staff.on_site)
 
 
 def _sample_visit(language: str) -> Visit:

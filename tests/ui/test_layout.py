@@ -35,6 +35,11 @@ def crowded(window: KioskWindow) -> list[Screen]:
     window.sign_out.no_badge.click()
     window.sign_out.name_input.setText("Maria-Magdalena van der Heijden-Østergaard")
     window.sign_out.show_matches([same_name_visit(n) for n in range(MAX_MATCHES)])
+    window.staff.show_present([same_name_visit(n) for n in range(12)])
+    window.staff.present_table.selectRow(0)
+    report = "/var/lib/visitor-kiosk/reports/roll-call-20261122-101500.pdf"
+    window.staff.show_message(lambda c: c.text("staff.roll_call_saved", path=report))
+    window.staff_login.show_message(lambda c: c.text("staff.wrong_pin", left=4))
     return list(window.screens)
 
 

@@ -17,6 +17,7 @@ class WelcomeScreen(Screen):
     sign_in_requested = Signal()
     sign_out_requested = Signal()
     badge_scanned = Signal(str)
+    staff_requested = Signal()
 
     def __init__(self, site_name: str, languages: tuple[str, ...], parent: QWidget | None = None):
         super().__init__("welcome", parent)
@@ -55,6 +56,9 @@ class WelcomeScreen(Screen):
         self.sign_in.clicked.connect(self.sign_in_requested)
         self.sign_out = make_button("signOutButton", role="secondary")
         self.sign_out.clicked.connect(self.sign_out_requested)
+        # For reception, out of the visitors' way in a corner.
+        self.staff = make_button("staffButton", role="quiet")
+        self.staff.clicked.connect(self.staff_requested)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 48, 48, 48)
@@ -68,12 +72,14 @@ class WelcomeScreen(Screen):
         layout.addSpacing(24)
         layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+        layout.addWidget(self.staff, 0, Qt.AlignmentFlag.AlignRight)
 
     def retranslate_ui(self, catalog: Catalog) -> None:
         set_text(self.title, catalog.text("welcome.title", site=self._site_name))
         set_text(self.subtitle, catalog.text("welcome.subtitle"))
         set_text(self.sign_in, catalog.text("welcome.sign_in"))
         set_text(self.sign_out, catalog.text("welcome.sign_out"))
+        set_text(self.staff, catalog.text("welcome.staff"))
         for lang, button in self.language_buttons.items():
             button.setChecked(lang == catalog.language)
             button.setToolTip(catalog.text("language.choose"))

@@ -1,0 +1,218 @@
+"""`visitor-kiosk evacuation --out FILE.pdf [--print]` end to end, as real subprocesses: the
+roll call holds everyone on site, stdout holds no name, bad `--out` paths fail cleanly, the
+command changes no visit and leaves an audit entry, and `--print` goes through a real CUPS
+scheduler (see the contract, "Command line")."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clisupport import Cli, Result, UsageError, ok
+from cupsserver import CupsServer
+from cupssupport import pdf_text
+
+from kiosk.audit import AuditAction
+from kiosk.setup import start_kiosk
+
+
+def evacuation(cli: Cli, data_dir: Path, *args: str | Path, **kw: Any) -> Result:
+    return cli("--data-dir", data_dir, "evacuation", *args, **kw)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def visit_rows(data_dir: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        return db.execute("SELECT * FROM visits ORDER BY visit_id").fetchall()
+
+
+def present_json(cli: Cli, data_dir: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(
+        ok(cli("--data-dir", data_dir, "present", "--format", "json")).stdout
+    )
+    return records
+
+
+def printer_config(tmp_path: Path, queue: str) -> Path:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[staff]\nprinter = "{queue}"\n', encoding="utf-8")
+    return config
+
+
+def test_roll_call_holds_everyone_on_site_and_stdout_no_name(
+    cli: Cli, demo_dir: Path, tmp_path: Path
+) -> None:
+    present = present_json(cli, demo_dir)
+    names = {str(record["visitor_name"]) for record in present}
+    assert len(present) > 1
+    out = tmp_path / "roll-call.pdf"
+
+    result = ok(evacuation(cli, demo_dir, "--out", out))
+
+    assert result.stdout == f"{len(present)} people on site; roll call written to {out}\n"
+    assert result.stderr == ""
+    assert out.read_bytes().startswith(b"%PDF")
+    text = flat(pdf_text(out))
+    assert f"{len(present)} people on site" in text
+    for name in names:
+        assert name in text
+        assert name not in result.stdout
+    assert out.stat().st_mode & 0o077 == 0  # names inside: readable by its owner only
+
+
+def test_roll_call_changes_no_visit_and_is_audited(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    ok(cli("--data-dir", data_dir, "demo", "--visits", "60", "--days", "3", "--seed", "11"))
+    present_ids = {int(str(r["visit_id"])) for r in present_json(cli, data_dir)}
+    before = visit_rows(data_dir)
+
+    ok(evacuation(cli, data_dir, "--out", tmp_path / "roll-call.pdf"))
+
+    assert visit_rows(data_dir) == before
+    services = start_kiosk(data_dir).open_services()
+    try:
+        entries = [e for e in services.audit.entries() if e.action is AuditAction.EVACUATION]
+        names = {visit.visitor_name for visit in services.visits.present_visitors()}
+    finally:
+        services.close()
+    (entry,) = entries
+    assert entry.visit_count == len(present_ids)
+    assert set(entry.visit_ids) == present_ids
+    assert entry.detail.startswith(f"roll call of {len(present_ids)} people")
+    assert not any(name in entry.detail for name in names)
+
+
+def test_an_empty_site_still_makes_a_roll_call(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "roll-call.pdf"
+
+    result = ok(evacuation(cli, tmp_path / "data", "--out", out))
+
+    assert result.stdout.startswith("0 people on site;")
+    assert "Nobody is on site." in pdf_text(out)
+
+
+# --- bad --out -------------------------------------------------------------------------------
+
+
+def test_out_is_required(cli: Cli, usage_error: UsageError, tmp_path: Path) -> None:
+    assert "--out" in usage_error(evacuation(cli, tmp_path / "data"))
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "folder-is-a-file", "out-is-a-folder"])
+def test_an_out_path_that_cannot_be_a_file_is_bad_input(
+    cli: Cli, usage_error: UsageError, tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    out, named = {
+        "missing-folder": (tmp_path / "no-such-folder" / "x.pdf", tmp_path / "no-such-folder"),
+        "folder-is-a-file": (tmp_path / "a-file" / "x.pdf", tmp_path / "a-file"),
+        "out-is-a-folder": (tmp_path, tmp_path),
+    }[where]
+
+    line = usage_error(evacuation(cli, tmp_path / "data", "--out", out))
+
+    assert str(named) in line
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]  # not even the data dir
+
+
+def test_an_unwritable_out_fails_with_one_clear_line(cli: Cli, tmp_path: Path) -> None:
+    out = Path("/proc/kiosk-roll-call.pdf")  # no one may create a file here, root included
+
+    result = evacuation(cli, tmp_path / "data", "--out", out)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"visitor-kiosk: cannot write the roll call to {out}: ")
+    assert not out.exists()
+
+
+# --- --print ---------------------------------------------------------------------------------
+
+
+def test_print_sends_the_roll_call_to_the_staff_printer(
+    cli: Cli, demo_dir: Path, cups: CupsServer, tmp_path: Path
+) -> None:
+    queue, printed_dir = cups.add_pdf_queue("roll-call")
+    config = printer_config(tmp_path, queue)
+    names = [str(r["visitor_name"]) for r in present_json(cli, demo_dir)]
+    out = tmp_path / "roll-call.pdf"
+
+    result = ok(
+        cli(
+            "--data-dir", demo_dir, "--config", config, "evacuation", "--out", out, "--print",
+            env={"CUPS_SERVER": str(cups.socket)},
+        )
+    )  # fmt: skip
+
+    assert result.stdout.splitlines() == [
+        f"{len(names)} people on site; roll call written to {out}",
+        f"printed on {queue}",
+    ]
+    (printed,) = cups.wait_for_pdfs(printed_dir)
+    text = flat(pdf_text(printed))
+    assert f"{len(names)} people on site" in text
+    assert names[0] in text
+
+
+def test_print_to_a_missing_queue_keeps_the_file_and_exits_1(
+    cli: Cli, demo_dir: Path, cups: CupsServer, tmp_path: Path
+) -> None:
+    queue = cups.new_queue_name("missing")  # never added
+    config = printer_config(tmp_path, queue)
+    out = tmp_path / "roll-call.pdf"
+
+    result = cli(
+        "--data-dir", demo_dir, "--config", config, "evacuation", "--out", out, "--print",
+        env={"CUPS_SERVER": str(cups.socket)},
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("visitor-kiosk: not printed (missing")
+    assert str(out) in line
+    assert "roll call written to" in result.stdout
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_print_with_no_staff_printer_says_so_and_exits_1(
+    cli: Cli, demo_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "roll-call.pdf"
+
+    result = cli(
+        "--data-dir", demo_dir, "--config", printer_config(tmp_path, "none"),
+        "evacuation", "--out", out, "--print",
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert 'printer is "none"' in line
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_printer_that_fails_the_job_exits_1_and_leaves_no_job(
+    cli: Cli, demo_dir: Path, cups: CupsServer, tmp_path: Path
+) -> None:
+    queue = cups.add_failing_queue()  # the job stops the queue, as a jammed printer does
+    out = tmp_path / "roll-call.pdf"
+
+    result = cli(
+        "--data-dir", demo_dir, "--config", printer_config(tmp_path, queue),
+        "evacuation", "--out", out, "--print",
+        env={"CUPS_SERVER": str(cups.socket)},
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("visitor-kiosk: not printed (failed")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert cups.jobs(queue) == []  # cancelled: nothing prints later by surprise

@@ -1,0 +1,196 @@
+"""The answer to an access request (GDPR Art. 15): the JSON copy holds exactly what is stored,
+as the export would write it; the PDF shows every stored field of every visit, who holds the
+data and for how long. Visits are made through the real services on a real database; local
+time is Europe/Amsterdam here."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from clisupport import CONTRACT_COLUMNS
+from cupssupport import pdf_text, require_tool
+from visitsupport import Clock, local
+
+from kiosk.access_report import (
+    PDF_TITLE,
+    access_report_json,
+    full_time,
+    render_access_report_pdf,
+)
+from kiosk.domain import SignInForm, SignOutMethod, Visit
+from kiosk.export import export_records
+from kiosk.notice import Notice
+from kiosk.setup import Services
+from kiosk.visits import VisitService
+
+pytestmark = pytest.mark.usefixtures("amsterdam")
+
+CONTROLLER = "Noordzee Logistiek B.V., Waalhaven 12, 3089 JH Rotterdam"
+MADE = local(20, 10, 15)
+NAME = "Annelies van der Berg-Hoogendoorn"
+PURPOSE = "Quarterly review of the logistics contract, then a tour of the new cold store, hall C"
+
+
+@pytest.fixture
+def her_visits(visits: VisitService, clock: Clock, notice: Notice) -> list[Visit]:
+    """One visitor's three visits: signed out at the kiosk, by staff, and still on site."""
+
+    def arrive(at: datetime, company: str, host: str, purpose: str) -> Visit:
+        clock.now = at
+        return visits.sign_in(SignInForm(NAME, company, host, purpose), notice)
+
+    first = arrive(local(11, 9, 3), "Noordzee Logistiek B.V.", "Jens Kristensen", PURPOSE)
+    second = arrive(local(12, 13, 45), '=HYPERLINK("x")', "Ida Holm", "")
+    third = arrive(local(20, 8, 30), "", "", "Sollicitatiegesprek")
+    clock.now = local(11, 17, 21)
+    visits.sign_out(first.visit_id, SignOutMethod.KIOSK)
+    clock.now = local(12, 16, 2)
+    visits.sign_out(second.visit_id, SignOutMethod.STAFF)
+    return [visits.get(v.visit_id) for v in (first, second, third)]
+
+
+def write_pdf(tmp_path: Path, visits: list[Visit], retention_days: int = 90) -> Path:
+    pdf = tmp_path / "access.pdf"
+    pdf.write_bytes(render_access_report_pdf(visits, CONTROLLER, MADE, retention_days))
+    return pdf
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_is_exactly_what_is_stored_as_the_export_writes_it(
+    her_visits: list[Visit], services: Services
+) -> None:
+    records = json.loads(access_report_json(her_visits))
+
+    stored = [services.store.get(v.visit_id) for v in her_visits]
+    exported = [dict(zip(CONTRACT_COLUMNS, r, strict=True)) for r in export_records(stored)]
+    assert records == exported
+    assert [list(record) for record in records] == [CONTRACT_COLUMNS] * 3
+
+
+def test_json_values_round_trip(her_visits: list[Visit]) -> None:
+    first, second, third = json.loads(access_report_json(her_visits))
+
+    assert first["visitor_name"] == NAME
+    assert first["purpose"] == PURPOSE
+    assert second["company"] == '=HYPERLINK("x")'  # JSON keeps the value as typed
+    assert first["signed_in_at"] == "2026-05-11T09:03:00+02:00"
+    assert first["signed_out_at"] == "2026-05-11T17:21:00+02:00"
+    assert (first["sign_out_method"], second["sign_out_method"]) == ("kiosk", "staff")
+    assert third["signed_out_at"] is None
+    assert third["sign_out_method"] is None
+    for record, visit in zip((first, second, third), her_visits, strict=True):
+        assert record["visit_id"] == visit.visit_id
+        assert datetime.fromisoformat(record["signed_in_at"]) == visit.signed_in_at
+        assert (record["language"], record["notice_version"], record["kiosk_id"]) == (
+            visit.language,
+            visit.notice_version,
+            visit.kiosk_id,
+        )
+
+
+def test_json_of_no_visits_is_an_empty_list() -> None:
+    assert json.loads(access_report_json([])) == []
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def test_pdf_shows_every_stored_field_of_every_visit(
+    her_visits: list[Visit], tmp_path: Path
+) -> None:
+    text = flat(pdf_text(write_pdf(tmp_path, her_visits)))
+
+    for visit in her_visits:
+        assert f"Visit id {visit.visit_id}" in text
+        assert f"Signed in {full_time(visit.signed_in_at)}" in text
+        assert f"Notice version {visit.notice_version}" in text
+        assert f"Kiosk {visit.kiosk_id}" in text
+        assert f"Language {visit.language} (English)" in text
+    assert text.count(f"Name {NAME}") == 3
+    assert "Company Noordzee Logistiek B.V." in text
+    assert 'Company =HYPERLINK("x")' in text
+    assert "Host Jens Kristensen" in text
+    assert "Host Ida Holm" in text
+    assert f"Purpose {PURPOSE}" in text  # wrapped over lines, never shortened
+    assert "Purpose Sollicitatiegesprek" in text
+    assert "Signed in 11 May 2026 09:03:00 (UTC+02:00)" in text
+    assert "Signed out 11 May 2026 17:21:00 (UTC+02:00)" in text
+    assert "Signed out 12 May 2026 16:02:00 (UTC+02:00)" in text
+    assert "Signed out — (still on site)" in text
+    assert "Sign-out method kiosk" in text
+    assert "Sign-out method staff" in text
+    assert "Visit 3 of 3" in text
+
+
+def test_pdf_says_who_holds_the_data_when_and_for_how_long(
+    her_visits: list[Visit], tmp_path: Path
+) -> None:
+    text = flat(pdf_text(write_pdf(tmp_path, her_visits, retention_days=45)))
+
+    assert f"Controller {CONTROLLER}" in text
+    assert "Made 20 May 2026 10:15:00 (UTC+02:00)" in text
+    assert "45 days" in text
+    assert "90 days" not in text
+    assert "Deleted after 25 Jun 2026 09:03:00 (UTC+02:00)" in text  # 11 May + 45 days
+    assert "Art. 15" in text
+
+
+def test_a_long_unbroken_name_is_kept_whole(
+    visits: VisitService, notice: Notice, tmp_path: Path
+) -> None:
+    name = ("Wolfeschlegelsteinhausenbergerdorff" * 3)[:100]
+    visit = visits.sign_in(SignInForm(name), notice)
+
+    text = pdf_text(write_pdf(tmp_path, [visit]))
+
+    assert name in re.sub(r"\s+", "", text)
+
+
+def test_many_visits_page_with_a_header_on_every_page(
+    visits: VisitService, clock: Clock, notice: Notice, tmp_path: Path
+) -> None:
+    made = []
+    for day in range(1, 31):
+        clock.now = local(day, 9)
+        made.append(visits.sign_in(SignInForm(NAME, "Noordzee", "Ida Holm", PURPOSE), notice))
+
+    pages = [p for p in pdf_text(write_pdf(tmp_path, made)).split("\f") if p.strip()]
+
+    assert len(pages) > 3
+    for number, page in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in page.splitlines()[0]
+    text = flat(" ".join(pages))
+    assert all(f"Visit {i} of 30" in text for i in range(1, 31))
+    assert all(f"Visit id {v.visit_id}" in text for v in made)
+
+
+def test_no_visits_says_so(tmp_path: Path) -> None:
+    text = flat(pdf_text(write_pdf(tmp_path, [])))
+
+    assert "No visits are stored for this person." in text
+    assert "Visits 0" in text
+
+
+def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path, her_visits)
+
+    pdfinfo = require_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(rf"^Title:\s+{PDF_TITLE}$", info.stdout, re.MULTILINE)
+    assert "Annelies" not in info.stdout
+    pdffonts = require_tool("pdffonts")
+    fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True)
+    listed = fonts.stdout.splitlines()[2:]
+    assert listed
+    assert all(line.split()[-5] == "yes" for line in listed), fonts.stdout

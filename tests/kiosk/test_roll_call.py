@@ -1,0 +1,321 @@
+"""The evacuation roll call PDF, read back with poppler: who is on it (from the real services on
+a real database), in which order, the header on every page, long text kept inside its column,
+and fonts for every script. Local time is Europe/Amsterdam here.
+
+Rows are read with `pdftotext -bbox`: each word's box, put into its row and column by the
+roll call's own geometry (`ROWS_TOP`, `ROW_HEIGHT`, `COLUMNS`), so a word drawn in the wrong
+place lands in the wrong cell and the test sees it."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cupssupport import pdf_text, require_tool
+from visitsupport import AMSTERDAM, Clock, local
+
+from kiosk.domain import SignInForm, SignOutMethod, Visit
+from kiosk.notice import Notice
+from kiosk.roll_call import (
+    COLUMNS,
+    PAGE_HEIGHT,
+    PDF_TITLE,
+    ROW_HEIGHT,
+    ROWS_PER_PAGE,
+    ROWS_TOP,
+    local_time_text,
+    render_roll_call,
+)
+from kiosk.visits import VisitService
+
+pytestmark = pytest.mark.usefixtures("amsterdam")
+
+SITE = "Rotterdam Waalhaven, gebouw C"
+MADE = local(13, 14, 30)  # Wednesday 13 May 2026, 14:30
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x_min: float
+    x_max: float
+    row: int
+
+
+def words_by_page(pdf: Path) -> list[list[Word]]:
+    """Every word of each page with the table row it is in (-1 above the rows)."""
+    pdftotext = require_tool("pdftotext")
+    xhtml = subprocess.run(
+        [pdftotext, "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    rows_top = PAGE_HEIGHT - ROWS_TOP  # pdftotext measures from the top of the page
+    for page in ET.fromstring(xhtml).iter(f"{XHTML}page"):
+        words = []
+        for word in page.iter(f"{XHTML}word"):
+            middle = (float(word.get("yMin", 0)) + float(word.get("yMax", 0))) / 2
+            row = math.floor((middle - rows_top) / ROW_HEIGHT) if middle > rows_top else -1
+            x_min, x_max = float(word.get("xMin", 0)), float(word.get("xMax", 0))
+            words.append(Word(word.text or "", x_min, x_max, row))
+        pages.append(words)
+    return pages
+
+
+def column_of(word: Word) -> str:
+    """The column a word starts in (one that starts on a column's edge is in that column)."""
+    assert COLUMNS[0].x - 0.5 <= word.x_min < COLUMNS[-1].right, f"{word} is off the table"
+    return [column.key for column in COLUMNS if column.x - 0.5 <= word.x_min][-1]
+
+
+def table(pdf: Path) -> list[dict[str, str]]:
+    """The rows of every page in order, as {column: text}."""
+    rows: list[dict[str, str]] = []
+    for words in words_by_page(pdf):
+        page: dict[int, dict[str, list[str]]] = {}
+        for word in words:
+            if 0 <= word.row < ROWS_PER_PAGE:
+                cells = page.setdefault(word.row, {})
+                cells.setdefault(column_of(word), []).append(word.text)
+        assert sorted(page) == list(range(len(page))), "a row is missing in the middle"
+        rows.extend({k: " ".join(v) for k, v in page[i].items()} for i in sorted(page))
+    return rows
+
+
+def pages_text(pdf: Path) -> list[str]:
+    return [page for page in pdf_text(pdf).split("\f") if page.strip()]
+
+
+def write(tmp_path: Path, visits: list[Visit], site: str = SITE) -> Path:
+    pdf = tmp_path / "roll-call.pdf"
+    pdf.write_bytes(render_roll_call(visits, site, MADE))
+    return pdf
+
+
+def visit(
+    visit_id: int, name: str, at: datetime = MADE, company: str = "", host: str = ""
+) -> Visit:
+    return Visit(
+        visit_id, name, company, host, "", at, None, None, "en", "en-test", "lobby-1"
+    )  # fmt: skip
+
+
+# --- who is on it ----------------------------------------------------------------------------
+
+
+def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
+    visits: VisitService, clock: Clock, notice: Notice, tmp_path: Path
+) -> None:
+    def arrive(name: str, at: datetime, company: str = "", host: str = "") -> Visit:
+        clock.now = at
+        return visits.sign_in(SignInForm(name, company, host), notice)
+
+    arrive("Zoë de Wit", local(13, 8, 5), "Noordzee Logistiek B.V.", "Jens Kristensen")
+    left = arrive("Pieter Bakker", local(13, 8, 30), "Bakker & Zn.", "Ida Holm")
+    arrive("Anna Jansen", local(13, 11, 0), "Jansen Catering", "Ida Holm")
+    arrive("anna jansen", local(12, 16, 45), "Fietsenmakerij Jansen", "Jens Kristensen")
+    arrive("Åse Lund", local(13, 9, 0))
+    arrive("bram Visser", local(13, 9, 15), "Visser Transport")
+    gone = arrive("Chris Mol", local(13, 10, 0))
+    clock.now = local(13, 12, 0)
+    visits.sign_out(left.visit_id, SignOutMethod.KIOSK)
+    visits.sign_out(gone.visit_id, SignOutMethod.STAFF)
+    present = visits.present_visitors()
+
+    rows = table(write(tmp_path, present))
+
+    assert {row["name"] for row in rows} == {v.visitor_name for v in present}
+    assert len(rows) == len(present) == 5
+    assert "Pieter Bakker" not in pdf_text(tmp_path / "roll-call.pdf")
+    assert "Chris Mol" not in pdf_text(tmp_path / "roll-call.pdf")
+    # By name ignoring case; the two Anna Jansens by time in (the one from yesterday first).
+    assert [(row["name"], row["time"]) for row in rows] == [
+        ("anna jansen", "12 May 16:45"),
+        ("Anna Jansen", "11:00"),
+        ("bram Visser", "09:15"),
+        ("Zoë de Wit", "08:05"),
+        ("Åse Lund", "09:00"),
+    ]
+    assert rows[1]["company"] == "Jansen Catering"
+    assert rows[1]["host"] == "Ida Holm"
+    assert "company" not in rows[4]  # an empty company stays empty
+
+
+def test_header_says_what_when_where_and_how_many(tmp_path: Path) -> None:
+    pdf = write(tmp_path, [visit(1, "Anna Jansen"), visit(2, "Bram Visser")])
+
+    (page,) = pages_text(pdf)
+    assert "Evacuation roll call" in page
+    assert SITE in page
+    assert "made 13 May 2026 14:30" in page
+    assert "2 people on site" in page
+    assert "page 1 of 1" in page
+
+
+def test_one_person_is_not_people(tmp_path: Path) -> None:
+    assert "1 person on site" in pdf_text(write(tmp_path, [visit(1, "Anna Jansen")]))
+
+
+def test_an_empty_site_is_one_page_saying_so(tmp_path: Path) -> None:
+    pdf = write(tmp_path, [])
+
+    (page,) = pages_text(pdf)
+    assert "Nobody is on site." in page
+    assert "0 people on site" in page
+    assert "page 1 of 1" in page
+    assert table(pdf) == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "shown"),
+    [
+        pytest.param(local(13, 0, 5), "00:05", id="today-just-after-midnight"),
+        pytest.param(local(12, 23, 59), "12 May 23:59", id="yesterday"),
+        pytest.param(datetime(2025, 12, 31, 22, 0, tzinfo=AMSTERDAM), "31 Dec 2025 22:00",
+                     id="last-year"),
+    ],
+)  # fmt: skip
+def test_time_in_has_the_date_only_when_it_is_not_today(moment: datetime, shown: str) -> None:
+    assert local_time_text(moment, MADE) == shown
+
+
+# --- 500 people ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """500 people on site (rendered once for the module): unique names, long companies."""
+    from kiosk.demo_names import COMPANIES, FAMILY_NAMES_NL, GIVEN_NAMES_EN
+
+    names = [
+        f"{given} {family}"
+        for family in FAMILY_NAMES_NL[:25]
+        for given in GIVEN_NAMES_EN[:20]
+    ]  # fmt: skip
+    assert len(set(names)) == 500
+    start = datetime(2026, 5, 13, 7, 0, tzinfo=AMSTERDAM)
+    crowd = [
+        visit(
+            i,
+            name,
+            start + timedelta(seconds=37 * i),
+            COMPANIES[i % len(COMPANIES)],
+            f"Host {i % 40}",
+        )
+        for i, name in enumerate(reversed(names))
+    ]
+    pdf = tmp_path_factory.mktemp("crowd") / "roll-call.pdf"
+    with pytest.MonkeyPatch.context() as patch:  # `amsterdam` is for one test; this is once
+        patch.setenv("TZ", "Europe/Amsterdam")
+        time.tzset()
+        pdf.write_bytes(render_roll_call(crowd, SITE, MADE))
+    time.tzset()
+    return pdf, names
+
+
+def test_500_people_each_once_in_order_on_pages_of_a_fixed_size(
+    crowd: tuple[Path, list[str]],
+) -> None:
+    pdf, names = crowd
+
+    rows = table(pdf)
+
+    found = [row["name"] for row in rows]
+    assert Counter(found) == Counter(names)
+    assert found == sorted(names, key=str.casefold)
+    assert 30 <= ROWS_PER_PAGE <= 35
+
+
+def test_500_people_header_on_every_page(crowd: tuple[Path, list[str]]) -> None:
+    pdf, _ = crowd
+
+    pages = pages_text(pdf)
+
+    count = math.ceil(500 / ROWS_PER_PAGE)
+    assert len(pages) == count
+    for number, page in enumerate(pages, start=1):
+        head = "\n".join(page.splitlines()[:4])
+        assert "Evacuation roll call" in head
+        assert SITE in head
+        assert "500 people on site" in head
+        assert "made 13 May 2026 14:30" in head
+        assert re.search(rf"\bpage {number} of {count}\b", head), head
+    pdfinfo = require_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(rf"^Pages:\s+{count}$", info.stdout, re.MULTILINE)
+
+
+# --- long text and other scripts -------------------------------------------------------------
+
+LONG_NAME = ("Wolfeschlegelsteinhausenbergerdorff" * 3)[:100]
+LONG_COMPANY = "Internationale Handels- en Scheepvaartmaatschappij Noordzee-Oostzee B.V."
+LONG_HOST = "Jens-Christian Østergaard-Kristensen van Oldenbarnevelt"
+
+
+def test_long_text_is_shortened_and_stays_in_its_column(tmp_path: Path) -> None:
+    pdf = write(
+        tmp_path,
+        [
+            visit(1, LONG_NAME, company=LONG_COMPANY, host=LONG_HOST),
+            visit(2, "Maximiliaan Adriaan Johannes Cornelis van Wassenaer van Obdam"),
+        ],
+    )
+
+    (words,) = words_by_page(pdf)
+    in_rows = [word for word in words if 0 <= word.row < ROWS_PER_PAGE]
+    for word in in_rows:
+        column = next(c for c in COLUMNS if c.key == column_of(word))
+        assert word.x_max <= column.right + 0.5, f"{word.text!r} runs out of {column.key}"
+    for row in (0, 1):
+        line = sorted((w for w in in_rows if w.row == row), key=lambda w: w.x_min)
+        for before, after in itertools.pairwise(line):
+            assert before.x_max <= after.x_min, f"{before.text!r} overlaps {after.text!r}"
+    cells = table(pdf)
+    long_row = next(row for row in cells if row["name"].startswith("Wolfe"))
+    assert long_row["name"].endswith("…")
+    assert LONG_NAME.startswith(long_row["name"].removesuffix("…"))
+    assert len(long_row["name"]) > 20  # shortened, not emptied
+
+
+NAMES = {
+    "greek": "Αικατερίνη Παπαδοπούλου",
+    "cyrillic": "Александра Преображенская",
+    "arabic": "عبد الله محمد",
+    "hebrew": "יהונתן רוזנבלום",
+    "chinese": "欧阳慕容婉清",
+    "japanese": "アレクサンドラ・シュヴァルツ",
+}
+
+
+def test_names_in_any_script_render_with_embedded_fonts(tmp_path: Path) -> None:
+    pdf = write(tmp_path, [visit(i, name) for i, name in enumerate(NAMES.values())])
+
+    pdffonts = require_tool("pdffonts")
+    fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True)
+    listed = fonts.stdout.splitlines()[2:]
+    assert listed, fonts.stdout
+    assert all(line.split()[-5] == "yes" for line in listed), fonts.stdout  # emb
+    names = {line.split()[0].split("+")[-1] for line in listed}
+    assert {"DejaVuSans-Bold", "DroidSansFallback"} <= names
+    text = pdf_text(pdf)
+    for script in ("greek", "cyrillic", "chinese", "japanese"):
+        assert NAMES[script] in text, script
+
+
+def test_metadata_names_no_one(tmp_path: Path) -> None:
+    pdf = write(tmp_path, [visit(1, "Anna Jansen", company="Jansen Catering")])
+
+    pdfinfo = require_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(rf"^Title:\s+{PDF_TITLE}$", info.stdout, re.MULTILINE)
+    assert PDF_TITLE == "Evacuation roll call"
+    assert "Jansen" not in info.stdout

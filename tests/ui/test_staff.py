@@ -1,0 +1,345 @@
+"""The staff screen through the real widgets: the PIN and its lock-out, the locked-down window,
+the on-site list against `visitor-kiosk present`, staff sign-out, export, the audit log and
+visitors' rights requests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import WriteConfig
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+
+from kiosk.audit import AuditAction
+from kiosk.domain import SignInForm, SignOutMethod
+from kiosk.export import ExportFormat, export_visits
+from kiosk.setup import Kiosk, Services
+from ui.main_window import KioskWindow
+
+PIN = "80417263"
+VISITORS = (
+    ("Anna de Vries", "Voorbeeld Logistiek B.V.", "Jens Sørensen"),
+    ("Bo Kristiansen", "Nordisk Ventilation A/S", "Mette Kjær"),
+    ("Siobhán O'Sullivan", "Harbourside Consulting Ltd", "Anouk de Vries"),
+)
+
+
+def sign_in_all(kiosk: Kiosk, services: Services) -> list[int]:
+    return [
+        services.visits.sign_in(SignInForm(n, c, h), kiosk.notice("en")).visit_id
+        for n, c, h in VISITORS
+    ]
+
+
+def type_pin(window: KioskWindow, pin: str) -> None:
+    for digit in pin:
+        window.staff_login.keys[digit].click()
+    window.staff_login.submit.click()
+
+
+def log_in(qtbot: QtBot, window: KioskWindow, services: Services, pin: str = PIN) -> None:
+    if not services.staff_auth.has_pin():
+        services.staff_auth.set_pin(pin)
+    window.welcome.staff.click()
+    wait_for_screen(qtbot, window, "staffLogin")
+    type_pin(window, pin)
+    wait_for_screen(qtbot, window, "staff")
+
+
+def idle(qtbot: QtBot, window: KioskWindow) -> None:
+    qtbot.waitUntil(lambda: window.worker.pending == 0 and window.printer.pending == 0)
+
+
+def confirm(qtbot: QtBot, window: KioskWindow, answer: str = "confirmYes") -> None:
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "confirmDialog") is not None)
+    box = window.findChild(QMessageBox, "confirmDialog")
+    assert box is not None
+    button = box.findChild(QPushButton, answer)
+    assert button is not None
+    button.click()
+
+
+def table_names(window: KioskWindow) -> list[str]:
+    return [visit.visitor_name for visit in window.staff.present_model.records]
+
+
+def actions(services: Services) -> list[str]:
+    return [entry.action.value for entry in reversed(services.audit.entries())]
+
+
+# -- the PIN ---------------------------------------------------------------------------------
+
+
+def test_without_a_pin_nobody_gets_in(qtbot: QtBot, window: KioskWindow) -> None:
+    window.welcome.staff.click()
+    type_pin(window, "1234")
+    no_pin = window.catalog.text("staff.no_pin")
+    qtbot.waitUntil(lambda: window.staff_login.message.text() == no_pin)
+    assert window.current_screen() is window.staff_login
+
+
+def test_a_wrong_pin_gives_no_access(qtbot: QtBot, window: KioskWindow, services: Services) -> None:
+    services.staff_auth.set_pin(PIN)
+    window.welcome.staff.click()
+    type_pin(window, "1111")
+    wrong = window.catalog.text("staff.wrong_pin", left=4)
+    qtbot.waitUntil(lambda: window.staff_login.message.text() == wrong)
+    assert window.current_screen() is window.staff_login
+    assert window.staff_login.pin_input.text() == ""
+    assert window.staff.present_model.rowCount() == 0
+
+
+def test_six_wrong_pins_lock_out_even_the_right_pin(
+    qtbot: QtBot, window: KioskWindow, services: Services
+) -> None:
+    services.staff_auth.set_pin(PIN)
+    window.welcome.staff.click()
+    locked = window.catalog.messages["staff.locked"].split("{time}")[0]
+    for attempt in range(5):
+        type_pin(window, f"99{attempt}9")
+        idle(qtbot, window)
+    assert window.staff_login.message.text().startswith(locked)
+    window.staff_login.message.clear()
+    type_pin(window, PIN)  # the sixth try, with the right PIN
+    idle(qtbot, window)
+    assert window.current_screen() is window.staff_login
+    assert window.staff_login.message.text().startswith(locked)
+    assert actions(services).count("failed-login") == 5
+    assert "lock-out" in actions(services)
+    assert "login" not in actions(services)
+
+
+def test_the_pin_is_in_no_file_of_the_data_dir(
+    qtbot: QtBot, window: KioskWindow, services: Services
+) -> None:
+    log_in(qtbot, window, services)
+    window.staff.exit.click()
+    window.welcome.staff.click()
+    type_pin(window, PIN[::-1])  # a wrong one too
+    idle(qtbot, window)
+    for path in window.kiosk.paths.data_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert PIN.encode() not in data, path
+            assert PIN.encode("utf-16-le") not in data, path
+            assert PIN[::-1].encode() not in data, path
+
+
+# -- lockdown --------------------------------------------------------------------------------
+
+
+def test_escape_and_close_do_nothing_for_a_visitor(qtbot: QtBot, window: KioskWindow) -> None:
+    window.welcome.sign_in.click()
+    window.notice.proceed.click()
+    assert window.current_screen() is window.details
+    qtbot.keyClick(window.details.inputs["visitor_name"], Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.current_screen() is window.details
+    assert window.close() is False
+    assert window.isVisible()
+    assert window.current_screen() is window.details
+
+
+def test_closing_the_kiosk_takes_staff_and_a_confirmation(
+    qtbot: QtBot, window: KioskWindow, services: Services
+) -> None:
+    log_in(qtbot, window, services)
+    window.staff.quit.click()
+    confirm(qtbot, window, "confirmNo")
+    assert window.isVisible()
+    assert window.close() is False
+    window.allow_close()
+    assert window.close() is True
+
+
+def test_staff_session_ends_on_exit_and_after_inactivity(
+    qtbot: QtBot, make_window: MakeWindow, write_config: WriteConfig, services: Services
+) -> None:
+    window = make_window(write_config("[staff]\nsession_timeout_s = 45\n"))
+    log_in(qtbot, window, services)
+    timer = window.staff_controller.session_timer
+    assert timer.isActive()
+    assert timer.interval() == 45_000
+    assert not window.idle_timer.isActive()  # the visitors' shorter timeout is off
+    timer.timeout.emit()
+    assert window.current_screen() is window.welcome
+    assert not timer.isActive()
+    log_in(qtbot, window, services)
+    window.staff.exit.click()
+    assert window.current_screen() is window.welcome
+    idle(qtbot, window)
+    assert actions(services)[-1] == "logout"
+
+
+# -- who is on site --------------------------------------------------------------------------
+
+
+def test_present_table_and_search_agree_with_the_command_line(
+    qtbot: QtBot, window: KioskWindow, kiosk: Kiosk, services: Services
+) -> None:
+    ids = sign_in_all(kiosk, services)
+    services.visits.sign_out(ids[0], SignOutMethod.KIOSK)
+    log_in(qtbot, window, services)
+    qtbot.waitUntil(lambda: window.staff.present_model.rowCount() == 2)
+
+    present = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--data-dir",
+            str(kiosk.paths.data_dir),
+            "present",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    listed = [record["visitor_name"] for record in json.loads(present.stdout)]
+    assert sorted(table_names(window)) == sorted(listed)
+
+    window.staff.search.setText("kjær")  # the host of one visitor, typed in lower case
+    qtbot.waitUntil(lambda: table_names(window) == ["Bo Kristiansen"])
+    window.staff.search.setText("harbourside o'sullivan")
+    qtbot.waitUntil(lambda: table_names(window) == ["Siobhán O'Sullivan"])
+    window.staff.search.setText("Anna")  # signed out: not on site
+    qtbot.waitUntil(lambda: table_names(window) == [])
+    window.staff.search.setText("")
+    qtbot.waitUntil(lambda: len(table_names(window)) == 2)
+
+
+def test_staff_sign_out_is_method_staff_in_the_export(
+    qtbot: QtBot, window: KioskWindow, kiosk: Kiosk, services: Services
+) -> None:
+    ids = sign_in_all(kiosk, services)
+    log_in(qtbot, window, services)
+    qtbot.waitUntil(lambda: window.staff.present_model.rowCount() == 3)
+    assert not window.staff.sign_out.isEnabled()
+    window.staff.select_ids([ids[1]])
+    assert window.staff.sign_out.isEnabled()
+    window.staff.sign_out.click()
+    confirm(qtbot, window)
+    qtbot.waitUntil(lambda: window.staff.present_model.rowCount() == 2)
+
+    out = io.StringIO()
+    export_visits(services.store, date.today(), date.today(), ExportFormat.CSV, out)
+    methods = {
+        r["visitor_name"]: r["sign_out_method"] for r in csv.DictReader(io.StringIO(out.getvalue()))
+    }
+    assert methods == {"Anna de Vries": "", "Bo Kristiansen": "staff", "Siobhán O'Sullivan": ""}
+    (entry,) = [e for e in services.audit.entries() if e.action is AuditAction.SIGN_OUT]
+    assert entry.visit_ids == (ids[1],)
+
+
+def test_export_from_the_staff_screen_writes_the_file_with_progress(
+    qtbot: QtBot, window: KioskWindow, kiosk: Kiosk, services: Services, tmp_path: Path
+) -> None:
+    sign_in_all(kiosk, services)
+    log_in(qtbot, window, services)
+    window.staff.export.click()
+    dialog = window.staff_controller.export_dialog
+    assert dialog is not None
+    target = tmp_path / "access.csv"
+    dialog.path.setText(str(target))
+    dialog.start.click()
+    qtbot.waitUntil(lambda: target.exists(), timeout=10_000)
+    idle(qtbot, window)
+    rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
+    assert sorted(r["visitor_name"] for r in rows) == sorted(v[0] for v in VISITORS)
+    assert dialog.progress.value() == dialog.progress.maximum() == 3
+    assert str(target) in dialog.message.text()
+    (entry,) = [e for e in services.audit.entries() if e.action is AuditAction.EXPORT]
+    assert "3 rows" in entry.detail
+    assert str(date.today()) in entry.detail
+    assert not any(name in entry.detail for name, _c, _h in VISITORS)
+
+
+def test_audit_tab_lists_what_staff_did(
+    qtbot: QtBot, window: KioskWindow, services: Services
+) -> None:
+    log_in(qtbot, window, services)
+    window.staff.tabs.setCurrentWidget(window.staff.audit)
+    qtbot.waitUntil(lambda: window.staff.audit.model.rowCount() >= 2)
+    shown = [e.action.value for e in window.staff.audit.model.records]
+    assert shown[0] == "login"
+    assert "pin-set" in shown
+
+
+def test_evacuation_list_is_saved_when_there_is_no_printer(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    write_config: WriteConfig,
+    kiosk: Kiosk,
+    services: Services,
+) -> None:
+    window = make_window(write_config('[staff]\nprinter = "none"\n'))
+    sign_in_all(kiosk, services)
+    log_in(qtbot, window, services)
+    window.staff.evacuation.click()
+    reports = window.kiosk.paths.report_dir
+    qtbot.waitUntil(lambda: list(reports.glob("roll-call-*.pdf")) != [], timeout=15_000)
+    idle(qtbot, window)
+    (saved,) = reports.glob("roll-call-*.pdf")
+    assert str(saved) in window.staff.message.text()
+    assert saved.stat().st_mode & 0o077 == 0
+    (entry,) = [e for e in services.audit.entries() if e.action is AuditAction.EVACUATION]
+    assert entry.visit_count == 3
+
+
+# -- visitors' rights ------------------------------------------------------------------------
+
+
+def test_rights_find_correct_and_erase(
+    qtbot: QtBot, window: KioskWindow, kiosk: Kiosk, services: Services
+) -> None:
+    ids = sign_in_all(kiosk, services)
+    again = services.visits.sign_in(SignInForm("Anna de Vries", "Other B.V."), kiosk.notice("nl"))
+    log_in(qtbot, window, services)
+    rights = window.staff.rights
+    window.staff.tabs.setCurrentWidget(rights)
+    rights.name_input.setText("anna DE vries")
+    rights.find_button.click()
+    qtbot.waitUntil(lambda: rights.model.rowCount() == 2)
+    assert {v.visit_id for v in rights.model.records} == {ids[0], again.visit_id}
+
+    rights.table.selectRow(0)
+    rights.field.setCurrentIndex(rights.field.findData("company"))
+    rights.value.setText("  Voorbeeld   Transport B.V. ")
+    rights.correct.click()
+    qtbot.waitUntil(lambda: services.visits.get(ids[0]).company == "Voorbeeld Transport B.V.")
+
+    rights.select_all.click()
+    rights.erase.click()
+    confirm(qtbot, window)
+    qtbot.waitUntil(lambda: rights.model.rowCount() == 0)
+    idle(qtbot, window)
+    remaining = {row[0] for row in services.db.execute("SELECT visitor_name FROM visits")}
+    assert remaining == {"Bo Kristiansen", "Siobhán O'Sullivan"}
+    done = actions(services)
+    assert {"access-request", "correction", "erasure"} <= set(done)
+
+
+def test_a_visitor_signing_in_still_works_after_staff_left(
+    qtbot: QtBot, window: KioskWindow, services: Services
+) -> None:
+    log_in(qtbot, window, services)
+    window.staff.exit.click()
+    fill_and_submit(qtbot, window, "Mette Kjær")
+    wait_for_screen(qtbot, window, "done")
+
+
+@pytest.fixture
+def window(make_window: MakeWindow, write_config: WriteConfig) -> KioskWindow:
+    # Badges are saved, not printed, in these tests.
+    return make_window(write_config('[badge]\nprinter = "none"\n'))

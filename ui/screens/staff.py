@@ -1,0 +1,195 @@
+"""The reception staff screen, behind the PIN: who is on site (search, sign out, reprint, roll
+call, export), visitors' rights requests, and the staff audit log, one tab each.
+
+The screen only shows and asks; the staff controller (ui/staff_controller.py) runs the work
+on the workers and hands results back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain import Visit
+from kiosk.i18n import Catalog
+from ui.models import Column, RecordTableModel, make_table
+from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.staff_audit import AuditTab
+from ui.screens.staff_rights import RightsTab
+
+
+def local_time(visit: Visit) -> str:
+    return visit.signed_in_at.astimezone().strftime("%d-%m %H:%M")
+
+
+PRESENT_COLUMNS: tuple[Column[Visit], ...] = (
+    Column("staff.col_name", lambda v: v.visitor_name),
+    Column("staff.col_company", lambda v: v.company),
+    Column("staff.col_host", lambda v: v.host),
+    Column("staff.col_since", local_time),
+)
+
+
+class StaffScreen(Screen):
+    search_changed = Signal(str)
+    sign_out_requested = Signal(list)  # visit ids
+    reprint_requested = Signal(int)
+    evacuation_requested = Signal()
+    export_requested = Signal()
+    exit_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("staff", parent)
+        self._catalog: Catalog | None = None
+        self._message: Callable[[Catalog], str] | None = None
+        self.title = make_title("staffTitle")
+        self.exit = make_button("staffExit", role="primary")
+        self.exit.clicked.connect(self.exit_requested)
+        self.quit = make_button("staffQuitKiosk", role="quiet")
+        self.quit.clicked.connect(self.quit_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.quit)
+        top.addWidget(self.exit)
+
+        # -- on site -----------------------------------------------------------------------
+        self.present_model: RecordTableModel[Visit] = RecordTableModel(PRESENT_COLUMNS)
+        self.search = QLineEdit()
+        self.search.setObjectName("staffSearch")
+        self.search.setClearButtonEnabled(False)
+        self.search.textChanged.connect(self.search_changed)
+        self.present_table = make_table("presentTable", self.present_model)
+        self.present_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.count = QLabel()
+        self.count.setObjectName("staffPresentCount")
+        self.sign_out = make_button("staffSignOutButton", role="secondary")
+        self.sign_out.clicked.connect(self._on_sign_out)
+        self.reprint = make_button("reprintButton", role="secondary")
+        self.reprint.clicked.connect(self._on_reprint)
+        self.evacuation = make_button("evacuationButton", role="danger")
+        self.evacuation.clicked.connect(self.evacuation_requested)
+        self.export = make_button("exportButton", role="secondary")
+        self.export.clicked.connect(self.export_requested)
+        self.message = QLabel()
+        self.message.setObjectName("staffMessage")
+        self.message.setWordWrap(True)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count)
+        actions = QHBoxLayout()
+        for button in (self.sign_out, self.reprint):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.export)
+        actions.addWidget(self.evacuation)
+        self.on_site = on_site = QWidget()
+        on_site.setObjectName("staffOnSiteTab")
+        on_site_layout = QVBoxLayout(on_site)
+        on_site_layout.addLayout(search_row)
+        on_site_layout.addWidget(self.present_table, 1)
+        on_site_layout.addWidget(self.message)
+        on_site_layout.addLayout(actions)
+
+        self.rights = RightsTab()
+        self.audit = AuditTab()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("staffTabs")
+        self.tabs.addTab(on_site, "")
+        self.tabs.addTab(self.rights, "")
+        self.tabs.addTab(self.audit, "")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 16, 32, 16)
+        layout.setSpacing(12)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self._update_buttons()
+
+    # -- what the controller calls ---------------------------------------------------------
+    def show_present(self, visits: list[Visit]) -> None:
+        selected = set(self.selected_ids())
+        self.present_model.set_records(visits)
+        selection = self.present_table.selectionModel()
+        for row, visit in enumerate(visits):
+            if visit.visit_id in selected:
+                self.present_table.selectRow(row)
+        if not selected:
+            selection.clearSelection()
+        self._render()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.present_table.selectionModel().selectedRows()})
+        return [self.present_model.record(row).visit_id for row in rows]
+
+    def select_ids(self, visit_ids: list[int]) -> None:
+        self.present_table.clearSelection()
+        for row, visit in enumerate(self.present_model.records):
+            if visit.visit_id in visit_ids:
+                self.present_table.selectRow(row)
+
+    def show_message(self, text: Callable[[Catalog], str] | None) -> None:
+        self._message = text
+        self._render()
+
+    # -- Screen ----------------------------------------------------------------------------
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self.present_model.retranslate(catalog)
+        self.rights.retranslate_ui(catalog)
+        self.audit.retranslate_ui(catalog)
+        self._render()
+
+    def clear(self) -> None:
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.present_model.set_records([])
+        self._message = None
+        self.tabs.setCurrentIndex(0)
+        self.rights.clear()
+        self.audit.clear()
+        self._render()
+
+    def _render(self) -> None:
+        c = self._catalog
+        if c is None:
+            return
+        set_text(self.title, c.text("staff.title"))
+        set_text(self.exit, c.text("staff.exit"))
+        set_text(self.quit, c.text("staff.quit_kiosk"))
+        self.search.setPlaceholderText(c.text("staff.search"))
+        self.search.setAccessibleName(c.text("staff.search"))
+        self.present_table.setAccessibleName(c.text("staff.tab_on_site"))
+        set_text(self.count, c.text("staff.count", count=self.present_model.rowCount()))
+        set_text(self.sign_out, c.text("staff.sign_out"))
+        set_text(self.reprint, c.text("staff.reprint"))
+        set_text(self.evacuation, c.text("staff.evacuation"))
+        set_text(self.export, c.text("staff.export"))
+        set_text(self.message, self._message(c) if self._message else "")
+        for index, key in enumerate(("staff.tab_on_site", "staff.tab_rights", "staff.tab_audit")):
+            self.tabs.setTabText(index, c.text(key))
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        count = len(self.selected_ids())
+        self.sign_out.setEnabled(count >= 1)
+        self.reprint.setEnabled(count == 1)
+
+    def _on_sign_out(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.sign_out_requested.emit(ids)
+
+    def _on_reprint(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.reprint_requested.emit(ids[0])

@@ -1,0 +1,55 @@
+"""The staff screen's audit tab: what staff did and when, newest first, and its export.
+Entries hold visit ids and counts, never visitor data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.audit import AuditEntry
+from kiosk.i18n import Catalog
+from ui.models import Column, RecordTableModel, make_table
+from ui.screens.base import make_button, set_text
+
+AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
+    Column("staff.col_when", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+    Column("staff.col_action", lambda e: e.action.value),
+    Column("staff.col_detail", lambda e: e.detail),
+    Column("staff.col_visits", lambda e: str(e.visit_count)),
+    Column("staff.col_visit_ids", lambda e: " ".join(str(i) for i in e.visit_ids)),
+)
+
+
+class AuditTab(QWidget):
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("staffAuditTab")
+        self._catalog: Catalog | None = None
+        self.model: RecordTableModel[AuditEntry] = RecordTableModel(AUDIT_COLUMNS)
+        self.table = make_table("auditTable", self.model)
+        self.note = QLabel()
+        self.note.setObjectName("auditNote")
+        self.note.setWordWrap(True)
+        self.export = make_button("auditExportButton", role="secondary")
+        self.export.clicked.connect(self.export_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.note, 1)
+        row.addWidget(self.export)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+
+    def show_entries(self, entries: list[AuditEntry]) -> None:
+        self.model.set_records(entries)
+
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self.model.retranslate(catalog)
+        self.table.setAccessibleName(catalog.text("staff.tab_audit"))
+        set_text(self.note, catalog.text("staff.audit_note"))
+        set_text(self.export, catalog.text("staff.audit_export"))
+
+    def clear(self) -> None:
+        self.model.set_records([])

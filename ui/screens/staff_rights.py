@@ -1,0 +1,184 @@
+"""The staff screen's "visitor requests" tab (GDPR Art. 15-17): find one person's visits by
+their exact name, give them a copy (JSON or a readable PDF), correct a field, or erase them
+after a confirmation. Only that person's visits are ever listed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.domain import Visit
+from kiosk.i18n import Catalog
+from ui.models import Column, RecordTableModel, make_table
+from ui.screens.base import make_button, set_text
+
+FIELDS = ("visitor_name", "company", "host", "purpose")
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%d-%m-%Y %H:%M") if value is not None else ""
+
+
+RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
+    Column("staff.col_visit", lambda v: str(v.visit_id)),
+    Column("staff.col_name", lambda v: v.visitor_name),
+    Column("staff.col_company", lambda v: v.company),
+    Column("staff.col_host", lambda v: v.host),
+    Column("staff.col_purpose", lambda v: v.purpose),
+    Column("staff.col_in", lambda v: _when(v.signed_in_at)),
+    Column("staff.col_out", lambda v: _when(v.signed_out_at)),
+)
+
+
+class RightsTab(QWidget):
+    find_requested = Signal(str)
+    export_requested = Signal(str, list)  # "json" | "pdf", the visits found
+    correct_requested = Signal(int, str, str)  # visit id, field, new value
+    erase_requested = Signal(list)  # visit ids
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("staffRightsTab")
+        self._catalog: Catalog | None = None
+        self._message: Callable[[Catalog], str] | None = None
+        self.name_input = QLineEdit()
+        self.name_input.setObjectName("rightsNameInput")
+        self.name_input.returnPressed.connect(self._on_find)
+        self.find_button = make_button("rightsFindButton", role="secondary")
+        self.find_button.clicked.connect(self._on_find)
+        self.model: RecordTableModel[Visit] = RecordTableModel(RIGHTS_COLUMNS)
+        self.table = make_table("rightsTable", self.model)
+        # Many columns: each as wide as its content, scrolling sideways if need be.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.select_all = make_button("rightsSelectAll", role="secondary")
+        self.select_all.clicked.connect(self.table.selectAll)
+        self.export_json = make_button("rightsExportJsonButton", role="secondary")
+        self.export_json.clicked.connect(lambda: self._on_export("json"))
+        self.export_pdf = make_button("rightsExportPdfButton", role="secondary")
+        self.export_pdf.clicked.connect(lambda: self._on_export("pdf"))
+        self.field = QComboBox()
+        self.field.setObjectName("rightsCorrectField")
+        self.value = QLineEdit()
+        self.value.setObjectName("rightsCorrectValue")
+        self.correct = make_button("rightsCorrectButton", role="secondary")
+        self.correct.clicked.connect(self._on_correct)
+        self.erase = make_button("rightsEraseButton", role="danger")
+        self.erase.clicked.connect(self._on_erase)
+        self.message = QLabel()
+        self.message.setObjectName("rightsMessage")
+        self.message.setWordWrap(True)
+
+        find_row = QHBoxLayout()
+        find_row.addWidget(self.name_input, 1)
+        find_row.addWidget(self.find_button)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.select_all)
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.export_json)
+        copy_row.addWidget(self.export_pdf)
+        copy_row.addWidget(self.erase)
+        correct_row = QHBoxLayout()
+        correct_row.addWidget(self.field)
+        correct_row.addWidget(self.value, 1)
+        correct_row.addWidget(self.correct)
+        layout = QVBoxLayout(self)
+        layout.addLayout(find_row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(correct_row)
+        layout.addLayout(copy_row)
+        self._update_buttons()
+
+    def show_found(self, visits: list[Visit]) -> None:
+        self.model.set_records(visits)
+        self.table.clearSelection()
+        self._message = (
+            (lambda c: c.text("staff.rights_found", count=len(visits)))
+            if visits
+            else (lambda c: c.text("staff.rights_none"))
+        )
+        self._render()
+
+    def show_message(self, text: Callable[[Catalog], str] | None) -> None:
+        self._message = text
+        self._render()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.record(row).visit_id for row in rows]
+
+    def retranslate_ui(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self.model.retranslate(catalog)
+        current = self.field.currentIndex()
+        self.field.clear()
+        for field in FIELDS:
+            self.field.addItem(catalog.text(f"field.{field}"), field)
+        self.field.setCurrentIndex(max(current, 0))
+        self._render()
+
+    def clear(self) -> None:
+        self.name_input.clear()
+        self.value.clear()
+        self.model.set_records([])
+        self._message = None
+        self._render()
+
+    def _render(self) -> None:
+        c = self._catalog
+        if c is None:
+            return
+        self.name_input.setPlaceholderText(c.text("staff.rights_name"))
+        self.name_input.setAccessibleName(c.text("staff.rights_name"))
+        self.table.setAccessibleName(c.text("staff.tab_rights"))
+        self.field.setAccessibleName(c.text("staff.rights_field"))
+        self.value.setPlaceholderText(c.text("staff.rights_new_value"))
+        self.value.setAccessibleName(c.text("staff.rights_new_value"))
+        set_text(self.find_button, c.text("staff.rights_find"))
+        set_text(self.select_all, c.text("staff.rights_select_all"))
+        set_text(self.export_json, c.text("staff.rights_export_json"))
+        set_text(self.export_pdf, c.text("staff.rights_export_pdf"))
+        set_text(self.correct, c.text("staff.rights_correct"))
+        set_text(self.erase, c.text("staff.rights_erase"))
+        set_text(self.message, self._message(c) if self._message else "")
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        found = self.model.rowCount() > 0
+        selected = len(self.selected_ids())
+        for button in (self.select_all, self.export_json, self.export_pdf):
+            button.setEnabled(found)
+        self.erase.setEnabled(selected >= 1)
+        self.correct.setEnabled(selected == 1)
+
+    def _on_find(self) -> None:
+        if self.name_input.text().strip():
+            self.find_requested.emit(self.name_input.text())
+
+    def _on_export(self, kind: str) -> None:
+        if self.model.rowCount():
+            self.export_requested.emit(kind, self.model.records)
+
+    def _on_correct(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.correct_requested.emit(ids[0], self.field.currentData(), self.value.text())
+
+    def _on_erase(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.erase_requested.emit(ids)
