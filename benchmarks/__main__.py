@@ -4,6 +4,8 @@
   badge PDF written too (target: 50 ms p95);
 - badges: render time, tap to print job handed to CUPS, GUI stalls while printing
   (benchmarks/badges.py);
+- staff search: per keystroke at one million visits, against the same query in raw SQL
+  (benchmarks/staff_search.py; the database is kept in benchmarks/data/);
 - demo: `visitor-kiosk demo` throughput, scaled to one million visits (target: 60 s).
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.badges import bench_render, bench_sign_in_with_badge, bench_tap_to_print
+from benchmarks.staff_search import bench_staff_search
 from kiosk.domain import SignInForm
 from kiosk.setup import start_kiosk
 
@@ -75,6 +78,7 @@ def main() -> None:
         render = bench_render(Path(tmp) / "render")
         tap = bench_tap_to_print(Path(tmp) / "tap")
         demo = bench_demo(Path(tmp) / "demo")
+    search = bench_staff_search()
     rows = [
         (
             "sign-in, submit to committed",
@@ -100,6 +104,13 @@ def main() -> None:
         ),
         *_tap_rows(tap),
         (
+            f"staff search per keystroke, {search['visits']:,} visits"
+            f", {search['on_site']:,} on site",
+            f"{search['p95_ms']:.1f} ms p95 (raw SQL {search['raw_p95_ms']:.1f})",
+            "<= 16 ms p95",
+            search["p95_ms"] <= 16,
+        ),
+        (
             f"demo --visits {demo['visits']:,}",
             f"{demo['seconds']:.1f} s (= {demo['per_million_s']:.0f} s per million)",
             "<= 60 s per million",
@@ -120,6 +131,7 @@ def main() -> None:
                 "sign_in_with_badge": with_badge,
                 "badge_render": render,
                 "tap_to_print": tap,
+                "staff_search": search,
                 "demo": demo,
             },
             indent=2,

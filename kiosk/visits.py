@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time
+from typing import NamedTuple
 
 from kiosk.badge_code import new_badge_code, read_badge_code
 from kiosk.clock import Clock, first_local_time_after, from_db, to_db, utc_now
@@ -13,6 +14,25 @@ from kiosk.notice import Notice
 from storage.visits import VisitRow, VisitStore
 
 log = logging.getLogger(__name__)
+
+
+# The staff list shows at most this many rows: more than that is for the search to narrow
+# (everyone is on the roll call).
+SEARCH_LIMIT = 500
+
+
+class OnSite(NamedTuple):
+    """A row of the staff screen's on-site list."""
+
+    visit_id: int
+    visitor_name: str
+    company: str
+    host: str
+    signed_in_text: str  # as stored (UTC)
+
+    @property
+    def signed_in_at(self) -> datetime:
+        return from_db(self.signed_in_text)
 
 
 class UnknownVisit(LookupError):
@@ -115,22 +135,14 @@ class VisitService:
             visit for visit in self.present_visitors() if visit.visitor_name.casefold() == wanted
         ]
 
-    def search_present(self, typed: str) -> list[Visit]:
-        """Who is on site, filtered as staff type: every word must appear (ignoring case) in
-        the name, company or host. Empty text gives everyone. Reads only open visits (the
-        partial index), so it stays as fast on day 1,000 as on day one."""
+    def search_present(self, typed: str, limit: int = SEARCH_LIMIT) -> list[OnSite]:
+        """Who is on site, filtered as staff type: every word must appear (ignoring case, with
+        Unicode case folding) in the name, company or host. Empty text gives everyone, up to
+        `limit` rows, earliest arrival first (ask for limit + 1 to learn there are more).
+        Runs on every keystroke, so it reads only the open visits' index and the columns the
+        list shows, and parses times only for the rows on screen."""
         words = normalise_text(typed).casefold().split()
-        present = self.present_visitors()
-        if not words:
-            return present
-        return [
-            visit
-            for visit in present
-            if all(
-                word in f"{visit.visitor_name}\n{visit.company}\n{visit.host}".casefold()
-                for word in words
-            )
-        ]
+        return [OnSite._make(row) for row in self._store.search_on_site(words, limit)]
 
     def badge_code(self, visit_id: int) -> str:
         """The code for the visit's badge (visits made without one, such as demo data, get

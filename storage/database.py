@@ -108,10 +108,21 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX audit_visits_visit ON audit_visits (visit_id)")
 
 
+# What staff search as they type: name, company and host, casefolded, kept beside the visit
+# (and deleted with it) so the search runs in SQLite's C code on every keystroke.
+SEARCH_TEXT = "kiosk_casefold(visitor_name || char(10) || company || char(10) || host)"
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE visits ADD COLUMN search_text TEXT NOT NULL DEFAULT ''")
+    db.execute(f"UPDATE visits SET search_text = {SEARCH_TEXT}")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -131,6 +142,8 @@ def connect(path: Path) -> sqlite_utils.Database:
             raise StorageError(f"cannot switch the database to WAL mode (got {mode})")
         # FULL: a visit reported as committed survives a power cut, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
+        # Unicode case folding for searches (SQLite's own only folds ASCII).
+        conn.create_function("kiosk_casefold", 1, _casefold, deterministic=True)
         db = sqlite_utils.Database(conn)
         migrate(db)
     except sqlite3.DatabaseError as exc:
@@ -140,6 +153,10 @@ def connect(path: Path) -> sqlite_utils.Database:
         conn.close()
         raise
     return db
+
+
+def _casefold(value: object) -> str | None:
+    return value.casefold() if isinstance(value, str) else None
 
 
 @contextmanager

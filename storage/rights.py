@@ -22,8 +22,13 @@ CORRECTABLE_FIELDS = ("visitor_name", "company", "host", "purpose")
 
 _SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
 # One fixed statement per field: the column name never comes from the caller.
+# search_text (what staff search) is recomputed from the corrected row in the same statement.
+_SEARCHED = ("visitor_name", "company", "host")
 _UPDATES = {
-    field: f"UPDATE visits SET {field} = ? WHERE visit_id = ?" for field in CORRECTABLE_FIELDS
+    field: f"UPDATE visits SET {field} = ?1, search_text = kiosk_casefold("
+    + " || char(10) || ".join("?1" if f == field else f for f in _SEARCHED)
+    + ") WHERE visit_id = ?2"
+    for field in CORRECTABLE_FIELDS
 }
 # The prefilter keeps every row that can match; kiosk_casefold then decides. It is sound because
 # (checked over all of Unicode in tests/storage/test_rights_store.py):

@@ -25,12 +25,18 @@ VISIT_COLUMNS = (
 )
 _NEW_VISIT_COLUMNS = VISIT_COLUMNS[1:]
 _SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
+# search_text is computed from the same values by SQLite (kiosk_casefold, see connect()).
+_SEARCH_TEXT_OF_VALUES = "kiosk_casefold(?1 || char(10) || ?2 || char(10) || ?3)"
 _INSERT = (
-    f"INSERT INTO visits ({', '.join(_NEW_VISIT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _NEW_VISIT_COLUMNS)})"
+    f"INSERT INTO visits ({', '.join(_NEW_VISIT_COLUMNS)}, search_text) "
+    f"VALUES ({', '.join(f'?{n}' for n in range(1, len(_NEW_VISIT_COLUMNS) + 1))}, "
+    f"{_SEARCH_TEXT_OF_VALUES})"
 )
 
 VisitRow = tuple[Any, ...]
+
+# What the staff screen's on-site list shows, in this order.
+ON_SITE_COLUMNS = ("visit_id", "visitor_name", "company", "host", "signed_in_at")
 
 
 class VisitStore:
@@ -134,6 +140,19 @@ class VisitStore:
     def on_site(self) -> list[VisitRow]:
         """Open visits, earliest first (uses the partial index visits_on_site)."""
         return list(self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at"))
+
+    def search_on_site(self, words: list[str], limit: int = -1) -> list[VisitRow]:
+        """Open visits (ON_SITE_COLUMNS, earliest first) where every word, already casefolded,
+        occurs in the casefolded name, company or host (the search_text column). Reads only
+        the open visits, through the partial index, so it costs the same on day 1,000."""
+        where = " AND instr(search_text, ?) > 0" * len(words)
+        return list(
+            self.db.execute(
+                f"SELECT {', '.join(ON_SITE_COLUMNS)} FROM visits "
+                f"WHERE signed_out_at IS NULL{where} ORDER BY signed_in_at LIMIT ?",
+                [*words, limit],
+            )
+        )
 
     def signed_in_between(self, start: str, end: str) -> Generator[VisitRow, None, None]:
         """Visits with start <= signed_in_at < end, oldest first, streamed from the cursor."""

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.logs import install_excepthooks
 from kiosk.setup import start_kiosk
 from ui.app import create_main_window, prepare_environment
+from ui.main_window import KioskWindow
 from ui.qt_log import route_qt_messages_to_log
+
+log = logging.getLogger(__name__)
+
+
+def stop_on_signals(app: QApplication, window: KioskWindow) -> None:
+    """SIGTERM (shutdown, `systemctl stop`) and SIGINT close the kiosk cleanly: the workers
+    finish what they hold, and the window's lockdown does not stand in the way. A timer gives
+    Python a moment now and then to run its signal handlers while Qt's loop runs."""
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: closing the kiosk", signum)
+        window.allow_close()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    ticker = QTimer(app)
+    ticker.setInterval(250)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 class QtFrontend:
@@ -28,15 +51,20 @@ class QtFrontend:
         app.setApplicationName("visitor-kiosk")
         window = create_main_window(kiosk.paths.data_dir, kiosk.paths.config_file)
         if windowed or smoke:
+            window.lockdown = False  # a developer's window closes normally
+            window.allow_close()
             window.resize(1280, 800)
             window.show()
         else:
+            # No title bar or frame to close or move: the kiosk is the whole screen.
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.showFullScreen()
         if smoke:
             window.repaint()
             app.processEvents()
             window.shutdown()
             return 0
+        stop_on_signals(app, window)
         QTimer.singleShot(0, window.raise_)
         code = app.exec()
         window.shutdown()

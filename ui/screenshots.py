@@ -8,11 +8,12 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.audit import AuditAction, AuditEntry
 from kiosk.domain import SignInForm, Visit
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
@@ -133,7 +134,36 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
         [visits[0], replace(visits[0], visit_id=17, signed_out_at=visits[0].signed_in_at)]
     )
     snap("staff-rights")
+    staff.tabs.setCurrentWidget(staff.audit)
+    while window.worker.pending:  # the tab loads the (empty) log; then the sample goes in
+        QApplication.processEvents()
+    staff.audit.show_entries(_sample_audit())
+    snap("staff-audit")
     staff.tabs.setCurrentWidget(staff.on_site)
+
+
+def _sample_audit() -> list[AuditEntry]:
+    now = datetime.now(UTC)
+    made_up = (
+        (AuditAction.EXPORT, "visits 2026-11-01..2026-11-21, 1843 rows, csv", 0, ()),
+        (AuditAction.SIGN_OUT, "", 1, (2,)),
+        (AuditAction.REPRINT, "", 1, (4,)),
+        (AuditAction.ACCESS_REQUEST, "search: 2 visits", 2, (1, 17)),
+        (AuditAction.FAILED_LOGIN, "wrong PIN 1 in a row", 0, ()),
+        (AuditAction.LOGIN, "", 0, ()),
+    )
+    return [
+        AuditEntry(
+            audit_id=len(made_up) - n,
+            at=now - timedelta(minutes=7 * n),
+            action=action,
+            detail=detail,
+            visit_count=count,
+            visit_ids=ids,
+            kiosk_id="lobby-1",
+        )
+        for n, (action, detail, count, ids) in enumerate(made_up)
+    ]
 
 
 def _sample_visit(language: str) -> Visit:

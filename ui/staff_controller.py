@@ -24,7 +24,7 @@ from kiosk.i18n import Catalog
 from kiosk.reports import evacuation_report, rights_report
 from kiosk.setup import Services
 from kiosk.staff_auth import LoginOutcome, LoginResult
-from kiosk.visits import UnknownVisit
+from kiosk.visits import SEARCH_LIMIT, UnknownVisit
 from ui.dialogs import ask
 from ui.export_dialog import ExportDialog
 
@@ -151,7 +151,10 @@ class StaffController(QObject):
     # -- on site ---------------------------------------------------------------------------
     def refresh(self, *_args: object) -> None:
         typed = self.screen.search.text()
-        self._db(lambda services: services.visits.search_present(typed), self.screen.show_present)
+        self._db(
+            lambda services: services.visits.search_present(typed, SEARCH_LIMIT + 1),
+            self.screen.show_present,
+        )
 
     def _on_sign_out(self, visit_ids: list[int]) -> None:
         count = len(visit_ids)

@@ -23,6 +23,7 @@ from kiosk.audit import AuditAction
 from kiosk.domain import SignInForm, SignOutMethod
 from kiosk.export import ExportFormat, export_visits
 from kiosk.setup import Kiosk, Services
+from kiosk.visits import SEARCH_LIMIT, OnSite
 from ui.main_window import KioskWindow
 
 PIN = "80417263"
@@ -343,3 +344,13 @@ def test_a_visitor_signing_in_still_works_after_staff_left(
 def window(make_window: MakeWindow, write_config: WriteConfig) -> KioskWindow:
     # Badges are saved, not printed, in these tests.
     return make_window(write_config('[badge]\nprinter = "none"\n'))
+
+
+def test_a_long_list_says_there_are_more_than_shown(window: KioskWindow) -> None:
+    row = OnSite(1, "Anna de Vries", "", "", "2026-11-22T08:00:00.000000Z")
+    window.show_screen(window.staff)
+    window.staff.show_present([row._replace(visit_id=n) for n in range(SEARCH_LIMIT + 1)])
+    assert window.staff.present_model.rowCount() == SEARCH_LIMIT
+    assert window.staff.count.text() == window.catalog.text("staff.count_more", count=SEARCH_LIMIT)
+    window.staff.show_present([row])
+    assert window.staff.count.text() == window.catalog.text("staff.count", count=1)

@@ -6,7 +6,9 @@ on the workers and hands results back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,19 +20,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain import Visit
 from kiosk.i18n import Catalog
+from kiosk.visits import SEARCH_LIMIT
 from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import Screen, make_button, make_title, set_text
 from ui.screens.staff_audit import AuditTab
 from ui.screens.staff_rights import RightsTab
 
 
-def local_time(visit: Visit) -> str:
+class OnSiteRow(Protocol):
+    """A row of the on-site list: kiosk.visits.OnSite (or a whole Visit)."""
+
+    @property
+    def visit_id(self) -> int: ...
+    @property
+    def visitor_name(self) -> str: ...
+    @property
+    def company(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def signed_in_at(self) -> datetime: ...
+
+
+def local_time(visit: OnSiteRow) -> str:
     return visit.signed_in_at.astimezone().strftime("%d-%m %H:%M")
 
 
-PRESENT_COLUMNS: tuple[Column[Visit], ...] = (
+PRESENT_COLUMNS: tuple[Column[OnSiteRow], ...] = (
     Column("staff.col_name", lambda v: v.visitor_name),
     Column("staff.col_company", lambda v: v.company),
     Column("staff.col_host", lambda v: v.host),
@@ -51,6 +68,7 @@ class StaffScreen(Screen):
         super().__init__("staff", parent)
         self._catalog: Catalog | None = None
         self._message: Callable[[Catalog], str] | None = None
+        self._more = False
         self.title = make_title("staffTitle")
         self.exit = make_button("staffExit", role="primary")
         self.exit.clicked.connect(self.exit_requested)
@@ -62,7 +80,7 @@ class StaffScreen(Screen):
         top.addWidget(self.exit)
 
         # -- on site -----------------------------------------------------------------------
-        self.present_model: RecordTableModel[Visit] = RecordTableModel(PRESENT_COLUMNS)
+        self.present_model: RecordTableModel[OnSiteRow] = RecordTableModel(PRESENT_COLUMNS)
         self.search = QLineEdit()
         self.search.setObjectName("staffSearch")
         self.search.setClearButtonEnabled(False)
@@ -115,9 +133,11 @@ class StaffScreen(Screen):
         self._update_buttons()
 
     # -- what the controller calls ---------------------------------------------------------
-    def show_present(self, visits: list[Visit]) -> None:
+    def show_present(self, visits: Sequence[OnSiteRow]) -> None:
+        """The rows found; one more than SEARCH_LIMIT means there are more than shown."""
         selected = set(self.selected_ids())
-        self.present_model.set_records(visits)
+        self._more = len(visits) > SEARCH_LIMIT
+        self.present_model.set_records(visits[:SEARCH_LIMIT])
         selection = self.present_table.selectionModel()
         for row, visit in enumerate(visits):
             if visit.visit_id in selected:
@@ -169,7 +189,9 @@ class StaffScreen(Screen):
         self.search.setPlaceholderText(c.text("staff.search"))
         self.search.setAccessibleName(c.text("staff.search"))
         self.present_table.setAccessibleName(c.text("staff.tab_on_site"))
-        set_text(self.count, c.text("staff.count", count=self.present_model.rowCount()))
+        shown = self.present_model.rowCount()
+        key = "staff.count_more" if self._more else "staff.count"
+        set_text(self.count, c.text(key, count=shown))
         set_text(self.sign_out, c.text("staff.sign_out"))
         set_text(self.reprint, c.text("staff.reprint"))
         set_text(self.evacuation, c.text("staff.evacuation"))

@@ -4,7 +4,7 @@ Entries hold visit ids and counts, never visitor data."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from kiosk.audit import AuditEntry
 from kiosk.i18n import Catalog
@@ -29,6 +29,9 @@ class AuditTab(QWidget):
         self._catalog: Catalog | None = None
         self.model: RecordTableModel[AuditEntry] = RecordTableModel(AUDIT_COLUMNS)
         self.table = make_table("auditTable", self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the detail
         self.note = QLabel()
         self.note.setObjectName("auditNote")
         self.note.setWordWrap(True)

@@ -1,0 +1,78 @@
+"""Staff search as they type (VisitService.search_present): every word, case-folded, in the
+name, company or host of someone on site; kept right by the search_text column."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain import SignInForm, SignOutMethod
+from kiosk.setup import Kiosk, Services
+
+
+@pytest.fixture
+def on_site(kiosk: Kiosk, services: Services) -> dict[str, int]:
+    people = {
+        "Mette Kjær": ("Nørgaard Rådgivning ApS", "Jens Sørensen"),
+        "Hans Großmann": ("Straße & Söhne GmbH", "Anouk de Vries"),
+        "Anna de Vries": ("Voorbeeld Logistiek B.V.", "Jens Kristensen"),
+        "Bo Jensen": ("Acme 100%_sure", ""),
+    }
+    return {
+        name: services.visits.sign_in(SignInForm(name, company, host), kiosk.notice("en")).visit_id
+        for name, (company, host) in people.items()
+    }
+
+
+def names(services: Services, typed: str) -> list[str]:
+    return [row.visitor_name for row in services.visits.search_present(typed)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", ["Mette Kjær", "Hans Großmann", "Anna de Vries", "Bo Jensen"]),
+        ("KJÆR", ["Mette Kjær"]),
+        ("jens", ["Mette Kjær", "Anna de Vries", "Bo Jensen"]),  # host, host, name
+        ("jens kristensen", ["Anna de Vries"]),  # every word, across the fields
+        ("  vries   logistiek ", ["Anna de Vries"]),
+        ("strasse", ["Hans Großmann"]),  # Unicode case folding: ß is ss
+        ("GROSSMANN", ["Hans Großmann"]),
+        ("100%_", ["Bo Jensen"]),  # LIKE wildcards are plain text here
+        ("%", ["Bo Jensen"]),
+        ("zzz", []),
+    ],
+)
+def test_search_matches_every_word_case_folded(
+    services: Services, on_site: dict[str, int], typed: str, expected: list[str]
+) -> None:
+    assert names(services, typed) == expected
+
+
+def test_signed_out_visitors_are_not_found(services: Services, on_site: dict[str, int]) -> None:
+    services.visits.sign_out(on_site["Mette Kjær"], SignOutMethod.STAFF)
+    assert names(services, "kjær") == []
+    assert "Mette Kjær" not in names(services, "")
+
+
+def test_a_correction_changes_what_search_finds(
+    services: Services, on_site: dict[str, int]
+) -> None:
+    services.rights.correct(on_site["Anna de Vries"], "host", "Lars Holm")
+    assert names(services, "kristensen") == []
+    assert names(services, "lars holm") == ["Anna de Vries"]
+
+
+def test_search_reads_only_open_visits_through_the_partial_index(services: Services) -> None:
+    plan = services.db.execute(
+        "EXPLAIN QUERY PLAN SELECT visit_id FROM visits WHERE signed_out_at IS NULL "
+        "AND instr(search_text, ?) > 0 ORDER BY signed_in_at",
+        ["jens"],
+    ).fetchall()
+    assert any("visits_on_site" in str(step) for step in plan), plan
+
+
+def test_the_list_stops_at_its_limit_earliest_first(
+    services: Services, on_site: dict[str, int]
+) -> None:
+    first_two = [row.visitor_name for row in services.visits.search_present("", limit=2)]
+    assert first_two == ["Mette Kjær", "Hans Großmann"]
