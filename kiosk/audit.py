@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -75,6 +75,14 @@ class AuditLog:
         )
         log.info("audit %d: %s", audit_id, action.value)
         return audit_id
+
+    def expire(self, keep_days: int) -> int:
+        """Delete entries older than `keep_days` (retention.audit_days); returns how many."""
+        cutoff = self._clock() - timedelta(days=keep_days)
+        removed = self._store.delete_before(to_db(cutoff))
+        if removed:
+            log.info("%d audit entries older than %d days deleted", removed, keep_days)
+        return removed
 
     def entries(self, limit: int | None = 500) -> list[AuditEntry]:
         """The newest entries first."""

@@ -65,11 +65,13 @@ class Kiosk:
         return BadgeService(self.config, self.paths.badge_dir, printer)
 
     def maintain(self, services: Services) -> int:
-        """What runs at start-up and on a timer: the auto sign-out, and saved roll calls
-        older than a day deleted. Returns the visits closed."""
+        """What runs at start-up and on a timer: the auto sign-out, saved roll calls older
+        than a day deleted, and audit entries past retention.audit_days. Returns the visits
+        closed."""
         removed = remove_old_reports(self.paths.report_dir)
         if removed:
             log.info("%d saved report(s) older than a day deleted", removed)
+        services.audit.expire(self.config.retention.audit_days)
         at = self.config.auto_sign_out_time()
         return services.visits.auto_sign_out(at) if at is not None else 0
 

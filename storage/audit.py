@@ -52,6 +52,11 @@ class AuditStore:
             )
         return audit_id
 
+    def delete_before(self, at: str) -> int:
+        """Delete entries made before `at` (their visit links go with them)."""
+        with transaction(self.db):
+            return self.db.execute("DELETE FROM audit_log WHERE at < ?", [at]).rowcount
+
     def entries(self, newest_first: bool = True, limit: int | None = None) -> list[AuditRow]:
         order = "DESC" if newest_first else "ASC"
         sql = f"{_SELECT} ORDER BY a.at {order}, a.audit_id {order}"
