@@ -1,19 +1,18 @@
-"""The kiosk window: one screen at a time, the language, the idle timeout, the database worker."""
+"""The kiosk window: one screen at a time, the language, the inactivity timers, lockdown, and
+the visitor flows (sign-in with its badge, sign-out) on the database and print workers."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, Qt, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from kiosk.badges import BadgeService, PrintOutcome
 from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
-from kiosk.i18n import Catalog, catalog, language_name
+from kiosk.i18n import Catalog, catalog
 from kiosk.notice import Notice
 from kiosk.setup import Kiosk, Services
 from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
-from ui.screens.base import Screen, make_button, set_text
+from ui.screens.base import Screen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
@@ -35,49 +34,13 @@ from ui.screens.staff_login import StaffLoginScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.staff_controller import StaffController
 from ui.tasks import DbWorker, PrintWorker
+from ui.window_parts import ActivityFilter, LanguageBar
 
 log = logging.getLogger(__name__)
 
 # How often the auto sign-out looks for visits past their time (it is idempotent, and a
 # short period means a jump of the wall clock is caught within a minute).
 MAINTENANCE_INTERVAL_MS = 60_000
-
-# Input that counts as someone using the kiosk (restarts the idle timeout).
-_ACTIVITY = frozenset(
-    {
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.KeyPress,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-        QEvent.Type.Wheel,
-        QEvent.Type.InputMethod,
-    }
-)
-
-
-class LanguageBar(QWidget):
-    """The language switch on every screen after the welcome screen."""
-
-    def __init__(self, languages: tuple[str, ...], window: KioskWindow) -> None:
-        super().__init__()
-        self.setObjectName("languageBar")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        self.group = QButtonGroup(self)
-        self.buttons: dict[str, QPushButton] = {}
-        for lang in languages:
-            button = make_button(f"headerLang_{lang}", role="language-small")
-            button.setCheckable(True)
-            set_text(button, language_name(lang))
-            button.clicked.connect(lambda _checked=False, lang=lang: window.set_language(lang))
-            self.group.addButton(button)
-            self.buttons[lang] = button
-            layout.addWidget(button)
-
-    def show_language(self, language: str) -> None:
-        for lang, button in self.buttons.items():
-            button.setChecked(lang == language)
 
 
 class KioskWindow(QMainWindow):
@@ -162,7 +125,7 @@ class KioskWindow(QMainWindow):
         self.idle_timer.timeout.connect(self._on_idle_timeout)
         self.staff_controller = StaffController(self)
         self.welcome.staff_requested.connect(self.staff_controller.start_login)
-        self._activity_filter = _ActivityFilter(
+        self._activity_filter = ActivityFilter(
             (self.idle_timer, self.staff_controller.session_timer)
         )
         app = QApplication.instance()
@@ -410,18 +373,3 @@ class KioskWindow(QMainWindow):
             event.accept()  # nothing to escape to
             return
         super().keyPressEvent(event)
-
-
-class _ActivityFilter(QObject):
-    """Any touch or key restarts whichever inactivity timer is running."""
-
-    def __init__(self, timers: tuple[QTimer, ...]) -> None:
-        super().__init__()
-        self._timers = timers
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
-            for timer in self._timers:
-                if timer.isActive():
-                    timer.start()
-        return False
