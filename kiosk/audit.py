@@ -76,6 +76,10 @@ class AuditLog:
         log.info("audit %d: %s", audit_id, action.value)
         return audit_id
 
+    def expired(self, keep_days: int) -> int:
+        """How many entries are older than `keep_days` (what `expire` would delete)."""
+        return self._store.count_before(to_db(self._clock() - timedelta(days=keep_days)))
+
     def expire(self, keep_days: int) -> int:
         """Delete entries older than `keep_days` (retention.audit_days); returns how many."""
         cutoff = self._clock() - timedelta(days=keep_days)

@@ -176,6 +176,29 @@ def export(state: CliState, first: date, last: date, fmt: str, out: Path | None)
         click.echo(f"exported {count} visits to {out}", err=True)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.pass_obj
+def purge(state: CliState, dry_run: bool) -> None:
+    """The retention cleanup now: visits older than retention.visit_days (with their badge
+    codes and files) and audit entries older than retention.audit_days are deleted for
+    real. Also runs the auto sign-out, as the kiosk does at start-up. Prints counts only."""
+    kiosk = state.kiosk()
+    services = kiosk.open_services()
+    try:
+        if not dry_run:
+            kiosk.maintain(services)
+        report = services.retention.run(dry_run=dry_run)
+    finally:
+        services.close()
+    verb = "would delete" if dry_run else "deleted"
+    before = report.cutoff.astimezone().isoformat(timespec="seconds")
+    click.echo(
+        f"{verb} {report.visits} visits (signed in before {before}), "
+        f"{report.audit_entries} audit entries, {report.files} files"
+    )
+
+
 @contextlib.contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed over it once complete, so a failed

@@ -22,11 +22,13 @@ from kiosk.notice import Notice, render_notice
 from kiosk.paths import KioskPaths, resolve_paths
 from kiosk.printer import BadgePrinter, make_printer
 from kiosk.reports import remove_old_reports
+from kiosk.retention import Retention
 from kiosk.rights import RightsService
 from kiosk.staff_auth import StaffAuth
 from kiosk.visits import VisitService
 from storage.audit import AuditStore
 from storage.database import connect
+from storage.retention import RetentionStore
 from storage.rights import RightsStore
 from storage.staff_auth import StaffAuthStore
 from storage.visits import VisitStore
@@ -42,6 +44,7 @@ class Services:
     audit: AuditLog
     staff_auth: StaffAuth
     rights: RightsService
+    retention: Retention
 
     def close(self) -> None:
         self.db.close()
@@ -65,13 +68,12 @@ class Kiosk:
         return BadgeService(self.config, self.paths.badge_dir, printer)
 
     def maintain(self, services: Services) -> int:
-        """What runs at start-up and on a timer: the auto sign-out, saved roll calls older
-        than a day deleted, and audit entries past retention.audit_days. Returns the visits
-        closed."""
+        """What runs at start-up and every minute: the auto sign-out, and saved roll calls
+        older than a day deleted. Returns the visits closed. (The retention cleanup runs at
+        start-up and hourly, in chunks: `services.retention`.)"""
         removed = remove_old_reports(self.paths.report_dir)
         if removed:
             log.info("%d saved report(s) older than a day deleted", removed)
-        services.audit.expire(self.config.retention.audit_days)
         at = self.config.auto_sign_out_time()
         return services.visits.auto_sign_out(at) if at is not None else 0
 
@@ -87,6 +89,14 @@ class Kiosk:
             audit=audit,
             staff_auth=StaffAuth(StaffAuthStore(db), audit, self.clock),
             rights=RightsService(RightsStore(db), audit, self.paths.badge_dir),
+            retention=Retention(
+                RetentionStore(db),
+                audit,
+                self.config.retention,
+                self.paths.badge_dir,
+                self.paths.report_dir,
+                self.clock,
+            ),
         )
 
 

@@ -52,6 +52,11 @@ class AuditStore:
             )
         return audit_id
 
+    def count_before(self, at: str) -> int:
+        return int(
+            self.db.execute("SELECT count(*) FROM audit_log WHERE at < ?", [at]).fetchone()[0]
+        )
+
     def delete_before(self, at: str) -> int:
         """Delete entries made before `at` (their visit links go with them)."""
         with transaction(self.db):

@@ -118,11 +118,29 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db.execute(f"UPDATE visits SET search_text = {SEARCH_TEXT}")
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    # One row per retention cleanup that deleted something: when, under which rule, how
+    # many. Counts only, never what was deleted.
+    db.execute(
+        """
+        CREATE TABLE purges (
+            purge_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            visits INTEGER NOT NULL,
+            audit_entries INTEGER NOT NULL,
+            files INTEGER NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 # How often the auto sign-out looks for visits past their time (it is idempotent, and a
 # short period means a jump of the wall clock is caught within a minute).
 MAINTENANCE_INTERVAL_MS = 60_000
+# The retention cleanup: at start-up, then hourly, one chunk per database job so sign-ins
+# and scans get the database in between.
+PURGE_INTERVAL_MS = 3_600_000
 
 
 class KioskWindow(QMainWindow):
@@ -143,6 +146,13 @@ class KioskWindow(QMainWindow):
         self.maintenance_timer.timeout.connect(self.run_maintenance)
         self.maintenance_timer.start()
         self.run_maintenance()
+        self._purging = False
+        self.purge_timer = QTimer(self)
+        self.purge_timer.setObjectName("purgeTimer")
+        self.purge_timer.setInterval(PURGE_INTERVAL_MS)
+        self.purge_timer.timeout.connect(self.run_purge)
+        self.purge_timer.start()
+        self.run_purge()
 
     # -- navigation ------------------------------------------------------------------------
     def current_screen(self) -> Screen:
@@ -337,6 +347,41 @@ class KioskWindow(QMainWindow):
 
         self.worker.submit(self.kiosk.maintain, lambda _closed: None, on_error)
 
+    def run_purge(self) -> None:
+        """The retention cleanup (kiosk.retention), a chunk per database job."""
+        if self._purging or self.worker.closed:
+            return
+        self._purging = True
+        cutoff = None
+
+        def chunk(services: Services) -> int:
+            nonlocal cutoff
+            if cutoff is None:
+                cutoff = services.retention.cutoff()
+            return services.retention.step(cutoff)
+
+        def after_chunk(deleted: int) -> None:
+            if self.worker.closed:
+                return  # shutdown() finishes the cleanup
+            if deleted:
+                self.worker.submit(chunk, after_chunk, failed)
+            else:
+                assert cutoff is not None
+                finish = cutoff
+                self.worker.submit(lambda services: services.retention.finish(finish), done, failed)
+
+        def done(_report: object) -> None:
+            self._purging = False
+
+        def failed(error: BaseException) -> None:
+            log.warning(
+                "retention cleanup stopped (%s); it runs again within the hour",
+                type(error).__name__,
+            )
+            self._purging = False
+
+        self.worker.submit(chunk, after_chunk, failed)
+
     def _on_idle_timeout(self) -> None:
         log.info("idle timeout: back to the welcome screen")
         self.reset()
@@ -347,6 +392,12 @@ class KioskWindow(QMainWindow):
         self.idle_timer.stop()
         self.staff_controller.session_timer.stop()
         self.maintenance_timer.stop()
+        self.purge_timer.stop()
+        if self._purging and not self.worker.closed:
+            # A cleanup under way is completed before the kiosk stops (run --smoke included).
+            self.worker.submit(
+                lambda services: services.retention.run(), lambda _r: None, lambda _e: None
+            )
         self.done.timer.stop()
         self.sign_out.timer.stop()
         app = QApplication.instance()

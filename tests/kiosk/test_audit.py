@@ -67,7 +67,7 @@ def test_entries_expire_after_their_own_retention(services: Services) -> None:
     assert audit.expire(365) == 0
 
 
-def test_maintenance_applies_the_configured_audit_retention(
+def test_the_cleanup_applies_the_configured_audit_retention(
     write_config: WriteConfig, data_dir: Path
 ) -> None:
     kiosk = start_kiosk(data_dir, write_config("[retention]\naudit_days = 30\n"))
@@ -78,7 +78,7 @@ def test_maintenance_applies_the_configured_audit_retention(
         )
         old.record(AuditAction.LOGIN)
         services.audit.record(AuditAction.LOGOUT)
-        kiosk.maintain(services)
+        assert services.retention.run().audit_entries == 1
         assert [e.action for e in services.audit.entries()] == [AuditAction.LOGOUT]
     finally:
         services.close()

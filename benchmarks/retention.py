@@ -1,0 +1,238 @@
+"""Export and retention cleanup at one million visits, each against the same work done raw.
+
+- export: `visitor-kiosk export` of every visit to CSV, the real CLI in its own process,
+  alternating with `sqlite3 -csv` running the same SELECT (targets: at most 2x the
+  baseline's time, at most 100 MB peak memory of the export process);
+- purge: the retention cleanup deleting one million expired visits in chunks (each chunk
+  its own transaction, the write-ahead log emptied at the end), against one plain DELETE
+  with the same pragmas and the same final checkpoint (target: at most 2x); and the
+  longest chunk, which is how long a sign-in could wait behind the cleanup.
+
+Both use the kept million-visit database (benchmarks/staff_search.py). The purge works on
+copies of it, made with SQLite's backup API in a temporary directory that is removed
+afterwards. A clock far in the future makes every visit expired without changing a row."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks.staff_search import million_visit_kiosk
+from kiosk.clock import to_db
+from kiosk.config import RetentionConfig
+from kiosk.retention import CHUNK
+from kiosk.setup import start_kiosk
+
+EXPORT_SQL = (
+    "SELECT visit_id, visitor_name, company, host, purpose, signed_in_at, signed_out_at, "
+    "sign_out_method, language, notice_version, kiosk_id FROM visits ORDER BY signed_in_at"
+)
+# The day the purge pretends it is: every demo visit is long past any retention period.
+PURGE_NOW = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def bench_export_csv(runs: int = 3) -> dict[str, Any]:
+    data_dir = million_visit_kiosk()
+    database = data_dir / "kiosk.db"
+    start_kiosk(data_dir)  # any pending migration now, not inside the first timed export
+    sqlite = shutil.which("sqlite3")
+    if sqlite is None:
+        return {"skipped": "the sqlite3 command-line tool is not installed"}
+    _read_through(database)  # the first run should not be the only one reading from disk
+    ours: list[float] = []
+    raw: list[float] = []
+    peaks: list[float] = []
+    raw_peaks: list[float] = []
+    rows = raw_rows = 0
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        out = Path(tmp) / "visits.csv"
+        raw_out = Path(tmp) / "raw.csv"
+        export = [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--data-dir",
+            str(data_dir),
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-12-31",
+            "--out",
+            str(out),
+        ]
+        for run in range(runs):
+            for which in ("raw", "ours") if run % 2 else ("ours", "raw"):
+                if which == "ours":
+                    seconds, peak_kb = _run_measured(export)
+                    ours.append(seconds)
+                    peaks.append(peak_kb / 1024)
+                    rows = _count_lines(out) - 1  # the header
+                    out.unlink()
+                else:
+                    with raw_out.open("wb") as stream:
+                        seconds, peak_kb = _run_measured(
+                            [sqlite, "-csv", str(database), EXPORT_SQL], stdout=stream
+                        )
+                    raw.append(seconds)
+                    raw_peaks.append(peak_kb / 1024)
+                    raw_rows = _count_lines(raw_out)
+                    raw_out.unlink()
+    if rows != raw_rows:
+        raise AssertionError(f"the export wrote {rows} rows, the baseline {raw_rows}")
+    median = statistics.median(ours)
+    baseline = statistics.median(raw)
+    return {
+        "rows": rows,
+        "runs": runs,
+        "median_s": median,
+        "baseline_median_s": baseline,
+        "ratio": median / baseline,
+        "peak_mb": max(peaks),
+        "baseline_peak_mb": max(raw_peaks),
+        "times_s": ours,
+        "baseline_times_s": raw,
+    }
+
+
+def bench_purge(visits: int = 1_000_000, runs: int = 1) -> dict[str, Any]:
+    source = million_visit_kiosk(visits) / "kiosk.db"
+    start_kiosk(source.parent)  # the copies start at the current schema
+    cutoff = PURGE_NOW - timedelta(days=RetentionConfig().visit_days)
+    ours: list[float] = []
+    raw: list[float] = []
+    chunk_ms: list[float] = []
+    deleted = raw_deleted = 0
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(prefix="bench-purge-") as tmp:
+            ours_dir, raw_dir = Path(tmp) / "ours", Path(tmp) / "raw"
+            for target in (ours_dir, raw_dir):
+                _copy_database(source, target / "kiosk.db")
+            for which in ("raw", "ours") if run % 2 else ("ours", "raw"):
+                if which == "ours":
+                    deleted, seconds, steps = _purge_ours(ours_dir, cutoff)
+                    ours.append(seconds)
+                    chunk_ms.extend(steps)
+                else:
+                    raw_deleted, seconds = _purge_raw(raw_dir / "kiosk.db", to_db(cutoff))
+                    raw.append(seconds)
+    if deleted != raw_deleted:
+        raise AssertionError(f"the cleanup deleted {deleted} visits, the baseline {raw_deleted}")
+    median = statistics.median(ours)
+    baseline = statistics.median(raw)
+    chunk_ms.sort()
+    return {
+        "visits": deleted,
+        "runs": runs,
+        "seconds": median,
+        "baseline_seconds": baseline,
+        "ratio": median / baseline,
+        "chunks": len(chunk_ms),
+        "max_chunk_ms": chunk_ms[-1],
+        "median_chunk_ms": statistics.median(chunk_ms),
+    }
+
+
+def _purge_ours(data_dir: Path, cutoff: datetime) -> tuple[int, float, list[float]]:
+    """The cleanup as the kiosk runs it (Retention.run), with each chunk timed: visits
+    deleted, seconds in all, and milliseconds per chunk that deleted something."""
+    # The default config, whatever $KIOSK_CONFIG says.
+    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml", clock=lambda: PURGE_NOW)
+    services = kiosk.open_services()
+    retention = services.retention
+    assert retention.cutoff() == cutoff
+    steps: list[float] = []
+    step = retention.step
+
+    def timed_step(cutoff: datetime, chunk: int = CHUNK) -> int:
+        start = time.perf_counter()
+        deleted = step(cutoff, chunk)
+        if deleted:
+            steps.append((time.perf_counter() - start) * 1000)
+        return deleted
+
+    retention.step = timed_step  # type: ignore[method-assign]
+    try:
+        start = time.perf_counter()
+        report = retention.run()
+        seconds = time.perf_counter() - start
+    finally:
+        services.close()
+    return report.visits, seconds, steps
+
+
+def _purge_raw(database: Path, cutoff: str) -> tuple[int, float]:
+    """One DELETE with the kiosk's pragmas, then the same checkpoint."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        start = time.perf_counter()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        deleted = conn.execute("DELETE FROM visits WHERE signed_in_at < ?", [cutoff]).rowcount
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        seconds = time.perf_counter() - start
+    finally:
+        conn.close()
+    if busy:
+        raise AssertionError("the baseline's checkpoint was blocked")
+    return deleted, seconds
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy (whatever the source's write-ahead log holds), on disk before the
+    clock starts, so neither side pays for the other's writes being flushed."""
+    target.parent.mkdir(parents=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _run_measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one process, from wait4: its own
+    rusage, not the sum of all children so far."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=stdout, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            raise subprocess.CalledProcessError(
+                process.returncode, command, stderr=errors.read().decode(errors="replace")
+            )
+    return seconds, usage.ru_maxrss
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            count += block.count(b"\n")
+    return count
+
+
+def _read_through(path: Path) -> None:
+    with path.open("rb") as stream:
+        while stream.read(1 << 20):
+            pass
