@@ -15,6 +15,7 @@ database file)."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,9 @@ from storage.retention import RetentionStore
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5000
+# Visits per transaction: a sign-in waits behind one chunk at most (about 30 ms at 2,000 on
+# a small PC, measured in make bench), and the total hardly depends on it.
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,20 @@ class Retention:
         """Delete one chunk of expired visits (one transaction) and their badge PDFs;
         returns how many visits went (0: nothing left)."""
         ids = self._store.delete_chunk(to_db(cutoff), chunk)
-        for visit_id in ids:
-            (self._badge_dir / f"{visit_id}.pdf").unlink(missing_ok=True)
+        if ids:
+            # Badge PDFs are kept only with printer = "none": look at the folder once rather
+            # than try a file per visit.
+            for visit_id in self._badge_ids().intersection(ids):
+                (self._badge_dir / f"{visit_id}.pdf").unlink(missing_ok=True)
         self._deleted += len(ids)
         return len(ids)
+
+    def _badge_ids(self) -> set[int]:
+        try:
+            names = os.listdir(self._badge_dir)
+        except FileNotFoundError:
+            return set()
+        return {int(n[:-4]) for n in names if n.endswith(".pdf") and n[:-4].isdigit()}
 
     def finish(self, cutoff: datetime) -> PurgeReport:
         """After the chunks: audit entries, stray files, the write-ahead log, and the record
