@@ -81,3 +81,33 @@ def _local_instants(day: date, at: time) -> list[datetime]:
         }
     )
     return shown or [approx - before]
+
+
+def utc_offsets(first: datetime, last: datetime) -> list[tuple[datetime, timedelta]]:
+    """The machine's UTC offsets from `first` to `last`: (from this moment on, offset) pairs,
+    the first at `first`, then one at each change (DST), found to the second."""
+
+    def offset(moment: datetime) -> timedelta:
+        value = moment.astimezone().utcoffset()
+        assert value is not None
+        return value
+
+    changes = [(first, offset(first))]
+    day = timedelta(days=1)
+    moment = first
+    while moment < last:
+        following = min(moment + day, last)
+        if offset(following) != changes[-1][1]:
+            low, high = moment, following  # the change is in (low, high]
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if middle <= low:
+                    break
+                if offset(middle) == changes[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            changes.append((high, offset(high)))
+        moment = following
+    return changes

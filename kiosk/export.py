@@ -13,12 +13,15 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso
+from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
+from storage.export import csv_lines_between, time_span
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
+
+T = TypeVar("T")
 
 EXPORT_COLUMNS = VISIT_COLUMNS
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -89,17 +92,61 @@ def export_visits(
     if last < first:
         raise ValueError("the end date is before the start date")
     start, end = local_day_bounds(first, last)
+    total = None
+    if progress is not None:
+        total = store.count_signed_in_between(to_db(start), to_db(end))
+    offsets = _sql_offsets(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
+    if offsets is not None:
+        # SQLite writes each line (storage/export.py): the same bytes as write_csv, faster.
+        csv.writer(out, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
+        lines: Iterator[str] = csv_lines_between(
+            store.db, EXPORT_COLUMNS, to_db(start), to_db(end), offsets
+        )
+        if progress is not None and total is not None:
+            lines = _reporting(lines, total, progress)
+        count = 0
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == 2000:
+                out.write("\r\n".join(batch))
+                out.write("\r\n")
+                count += len(batch)
+                batch.clear()
+        if batch:
+            out.write("\r\n".join(batch))
+            out.write("\r\n")
+            count += len(batch)
+        return count
     with closing(store.signed_in_between(to_db(start), to_db(end))) as rows:
-        records = export_records(rows)
-        if progress is not None:
-            total = store.count_signed_in_between(to_db(start), to_db(end))
+        records: Iterator[list[Any]] = export_records(rows)
+        if progress is not None and total is not None:
             records = _reporting(records, total, progress)
         if fmt is ExportFormat.CSV:
             return write_csv(records, out)
         return write_json(records, out)
 
 
-def _reporting(records: Iterator[list[Any]], total: int, progress: Progress) -> Iterator[list[Any]]:
+def _sql_offsets(store: VisitStore, start: str, end: str) -> list[tuple[str, int]] | None:
+    """The UTC offsets (in whole minutes) over the stored times of the export, for SQLite
+    to apply; None when Python must format the times itself (an offset with seconds, as
+    zones had before about 1940, or a span too long to scan)."""
+    span = time_span(store.db, start, end)
+    if span is None:
+        return [("", 0)]
+    first, last = from_db(span[0]), from_db(span[1])
+    if last - first > timedelta(days=366 * 200):
+        return None
+    offsets = []
+    for index, (since, offset) in enumerate(utc_offsets(first, last)):
+        seconds = int(offset.total_seconds())
+        if seconds % 60:
+            return None
+        offsets.append(("" if index == 0 else to_db(since), seconds // 60))
+    return offsets
+
+
+def _reporting(records: Iterator[T], total: int, progress: Progress) -> Iterator[T]:
     done = 0
     progress(0, total)
     for record in records:

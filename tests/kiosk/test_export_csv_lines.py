@@ -1,0 +1,129 @@
+"""The CSV export's lines are built by SQLite (storage/export.py) for speed; they must be the
+very bytes Python's csv module makes of the same rows (kiosk.export.write_csv), for any text
+a visitor can type and any moment, DST changes included."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.clock import local_day_bounds, to_db
+from kiosk.domain import normalise_text
+from kiosk.export import ExportFormat, export_records, export_visits, write_csv
+from kiosk.setup import Kiosk, Services
+
+pytestmark = pytest.mark.usefixtures("amsterdam")
+
+TRICKY = [
+    "",
+    "plain",
+    'Smith, "Bob"',
+    "=SUM(A1:A9)",
+    "+31 6 1234",
+    "-minus",
+    "@at",
+    "\tTab",
+    "line\nbreak",
+    "cr\rreturn",
+    "'quoted already",
+    "  spaces  kept? no: normalised",
+    "tab\tinside",
+    "Zoë Ødegård",
+    "عبد الله",
+    "中村",
+    "a,b",
+    '"',
+    ",",
+]
+
+
+def add(services: Services, kiosk: Kiosk, rows: list[tuple[str, str, str, str, datetime]]) -> None:
+    notice = kiosk.notice("da")
+    services.db.execute(
+        "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
+        "VALUES (?, ?, ?, ?)",
+        [notice.version, notice.language, notice.text, "2026-01-01T00:00:00.000000Z"],
+    )
+    services.store.add_visits(
+        (
+            name,
+            company,
+            host,
+            purpose,
+            to_db(at),
+            to_db(at + timedelta(hours=9, minutes=7)) if name else None,
+            "staff" if name else None,
+            "da",
+            notice.version,
+            "lobby-1",
+        )
+        for name, company, host, purpose, at in rows
+    )
+
+
+def both(services: Services, first: date, last: date) -> tuple[str, str]:
+    ours = io.StringIO(newline="")
+    export_visits(services.store, first, last, ExportFormat.CSV, ours)
+    start, end = local_day_bounds(first, last)
+    reference = io.StringIO(newline="")
+    write_csv(export_records(services.store.signed_in_between(to_db(start), to_db(end))), reference)
+    return ours.getvalue(), reference.getvalue()
+
+
+def test_tricky_text_and_dst_days_give_the_same_bytes(kiosk: Kiosk, services: Services) -> None:
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # just before CET -> CEST
+        datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 CEST, before the clock goes back
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # 02:30 CET, the second time
+        datetime(2026, 6, 30, 21, 30, tzinfo=UTC),  # 23:30 local on the last day of June
+        datetime(2026, 12, 31, 22, 59, 59, 999999, tzinfo=UTC),
+    ]
+    rows = [
+        (
+            TRICKY[(i + 1) % len(TRICKY)] or "x",
+            TRICKY[i % len(TRICKY)],
+            TRICKY[(i + 3) % len(TRICKY)],
+            TRICKY[(i + 5) % len(TRICKY)],
+            moments[i % len(moments)],
+        )
+        for i in range(len(TRICKY) * 2)
+    ]
+    add(services, kiosk, rows)
+    ours, reference = both(services, date(2026, 1, 1), date(2026, 12, 31))
+    assert ours == reference
+    assert ours.count("\r\n") == len(rows) + 1
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=5),
+    offsets=st.lists(st.integers(min_value=0, max_value=365 * 24 * 3600), min_size=1, max_size=5),
+)
+def test_any_text_and_time_give_the_same_bytes(
+    kiosk: Kiosk, services: Services, texts: list[str], offsets: list[int]
+) -> None:
+    services.db.execute("DELETE FROM visits")
+    # What can be stored: every field goes through the sign-in normalisation first (no
+    # control characters, so no NUL, which SQLite's text functions would stop at).
+    texts = [normalise_text(text) or "x" for text in texts]
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        (
+            text,
+            text[::-1],
+            text.upper(),
+            text.lower(),
+            base + timedelta(seconds=offsets[i % len(offsets)]),
+        )
+        for i, text in enumerate(texts)
+    ]
+    add(services, kiosk, rows)
+    ours, reference = both(services, date(2025, 12, 31), date(2027, 1, 1))
+    assert ours == reference
