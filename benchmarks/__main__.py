@@ -6,6 +6,9 @@
   (benchmarks/badges.py);
 - staff search: per keystroke at one million visits, against the same query in raw SQL
   (benchmarks/staff_search.py; the database is kept in benchmarks/data/);
+- retention and export at one million visits: CSV export against `sqlite3 -csv`, purge
+  against a raw DELETE, the GUI while the kiosk purges (benchmarks/retention.py,
+  benchmarks/purge_gui.py);
 - demo: `visitor-kiosk demo` throughput, scaled to one million visits (target: 60 s).
 """
 
@@ -22,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.badges import bench_render, bench_sign_in_with_badge, bench_tap_to_print
+from benchmarks.purge_gui import bench_purge_gui
+from benchmarks.retention import bench_export_csv, bench_purge
 from benchmarks.staff_search import bench_staff_search
 from kiosk.domain import SignInForm
 from kiosk.setup import start_kiosk
@@ -79,6 +84,9 @@ def main() -> None:
         tap = bench_tap_to_print(Path(tmp) / "tap")
         demo = bench_demo(Path(tmp) / "demo")
     search = bench_staff_search()
+    export = bench_export_csv()
+    purge = bench_purge()
+    purge_gui = bench_purge_gui()
     rows = [
         (
             "sign-in, submit to committed",
@@ -111,6 +119,27 @@ def main() -> None:
             search["p95_ms"] <= 16,
         ),
         (
+            f"CSV export of {export['rows']:,} visits",
+            f"{export['median_s']:.1f} s = {export['ratio']:.1f}x sqlite3 -csv "
+            f"({export['baseline_median_s']:.1f} s), peak {export['peak_mb']:.0f} MB",
+            "<= 2x, <= 100 MB",
+            export["ratio"] <= 2 and export["peak_mb"] <= 100,
+        ),
+        (
+            f"purge of {purge['visits']:,} expired visits",
+            f"{purge['seconds']:.1f} s = {purge['ratio']:.2f}x raw DELETE "
+            f"({purge['baseline_seconds']:.1f} s), longest chunk {purge['max_chunk_ms']:.0f} ms",
+            "<= 2x",
+            purge["ratio"] <= 2,
+        ),
+        (
+            f"GUI during the purge of {purge_gui['expired']:,} visits",
+            f"longest stall {purge_gui['worst_gui_stall_ms']:.0f} ms, a sign-in meanwhile "
+            f"{purge_gui['sign_in_during_purge_ms']:.0f} ms",
+            "<= 50 ms stall",
+            purge_gui["worst_gui_stall_ms"] <= 50,
+        ),
+        (
             f"demo --visits {demo['visits']:,}",
             f"{demo['seconds']:.1f} s (= {demo['per_million_s']:.0f} s per million)",
             "<= 60 s per million",
@@ -132,6 +161,9 @@ def main() -> None:
                 "badge_render": render,
                 "tap_to_print": tap,
                 "staff_search": search,
+                "export_csv": export,
+                "purge": purge,
+                "purge_gui": purge_gui,
                 "demo": demo,
             },
             indent=2,
