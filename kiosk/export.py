@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, TextIO, TypeVar
 
 from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
-from storage.export import csv_lines_between, time_span
+from storage.export import csv_lines_between, sign_in_span
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
 
 T = TypeVar("T")
@@ -95,12 +95,13 @@ def export_visits(
     total = None
     if progress is not None:
         total = store.count_signed_in_between(to_db(start), to_db(end))
-    offsets = _sql_offsets(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
-    if offsets is not None:
+    planned = _sql_offsets(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
+    if planned is not None:
+        offsets, covered_until = planned
         # SQLite writes each line (storage/export.py): the same bytes as write_csv, faster.
         csv.writer(out, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
         lines: Iterator[str] = csv_lines_between(
-            store.db, EXPORT_COLUMNS, to_db(start), to_db(end), offsets
+            store.db, EXPORT_COLUMNS, to_db(start), to_db(end), offsets, covered_until
         )
         if progress is not None and total is not None:
             lines = _reporting(lines, total, progress)
@@ -127,23 +128,31 @@ def export_visits(
         return write_json(records, out)
 
 
-def _sql_offsets(store: VisitStore, start: str, end: str) -> list[tuple[str, int]] | None:
-    """The UTC offsets (in whole minutes) over the stored times of the export, for SQLite
-    to apply; None when Python must format the times itself (an offset with seconds, as
-    zones had before about 1940, or a span too long to scan)."""
-    span = time_span(store.db, start, end)
+# Offsets are found for the sign-ins' span and this long after it (sign-outs come later);
+# a time past that is converted by SQLite itself, one by one.
+_SIGN_OUT_MARGIN = timedelta(days=400)
+
+
+def _sql_offsets(
+    store: VisitStore, start: str, end: str
+) -> tuple[list[tuple[str, int]], str] | None:
+    """The UTC offsets (whole minutes) over the export's times, for SQLite to apply, and
+    the stored time until which they hold; None when Python must format the times itself
+    (an offset with seconds, as zones had before about 1940, or a span too long to scan)."""
+    span = sign_in_span(store.db, start, end)
     if span is None:
-        return [("", 0)]
+        return [("", 0)], "9999"
     first, last = from_db(span[0]), from_db(span[1])
     if last - first > timedelta(days=366 * 200):
         return None
+    until = last + _SIGN_OUT_MARGIN
     offsets = []
-    for index, (since, offset) in enumerate(utc_offsets(first, last)):
+    for index, (since, offset) in enumerate(utc_offsets(first, until)):
         seconds = int(offset.total_seconds())
         if seconds % 60:
             return None
         offsets.append(("" if index == 0 else to_db(since), seconds // 60))
-    return offsets
+    return offsets, to_db(until)
 
 
 def _reporting(records: Iterator[T], total: int, progress: Progress) -> Iterator[T]:

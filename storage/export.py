@@ -47,7 +47,7 @@ def _offset_text(minutes: int) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _time_cell(column: str, offsets: Offsets) -> str:
+def _time_cell(column: str, offsets: Offsets, covered_until: str) -> str:
     # Whole seconds, cut as Python's isoformat(timespec="seconds") cuts (SQLite would round
     # .999999 up).
     seconds = f"substr({column}, 1, 19)"
@@ -62,7 +62,21 @@ def _time_cell(column: str, offsets: Offsets) -> str:
     shift = by_period([f"'{minutes:+d} minutes'" for _, minutes in offsets])
     text = by_period([f"'{_offset_text(minutes)}'" for _, minutes in offsets])
     local = f"replace(datetime({seconds}, {shift}), ' ', 'T')"
-    return f"(CASE WHEN {column} IS NULL THEN '' ELSE {local} || {text} END)"
+    # Past the span the offsets were found for (a sign-out long after its sign-in), the
+    # C library's own rules: slower, exact.
+    minutes = (
+        f"CAST(round((julianday({seconds}, 'localtime') - julianday({seconds})) * 1440) AS INTEGER)"
+    )
+    exact = (
+        f"replace(datetime({seconds}, 'localtime'), ' ', 'T') || "
+        f"(CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END) || "
+        f"printf('%02d:%02d', abs({minutes}) / 60, abs({minutes}) % 60)"
+    )
+    return (
+        f"(CASE WHEN {column} IS NULL THEN '' "
+        f"WHEN {column} >= '{covered_until}' THEN {exact} "
+        f"ELSE {local} || {text} END)"
+    )
 
 
 def csv_lines_between(
@@ -71,9 +85,11 @@ def csv_lines_between(
     start: str,
     end: str,
     offsets: Offsets,
+    covered_until: str,
 ) -> Iterator[str]:
     """The CSV line (without line end) of each visit with start <= signed_in_at < end, in
-    `columns` order, oldest first. `offsets` must cover every time in those rows."""
+    `columns` order, oldest first. `offsets` must hold for every time before
+    `covered_until`; later times are converted one by one."""
     cells = []
     for column in columns:
         if column in _TEXT_COLUMNS:
@@ -81,7 +97,7 @@ def csv_lines_between(
         elif column in _CODE_COLUMNS:
             cells.append(f"coalesce({column}, '')")
         elif column in ("signed_in_at", "signed_out_at"):
-            cells.append(_time_cell(column, offsets))
+            cells.append(_time_cell(column, offsets, covered_until))
         else:
             cells.append(column)
     line = " || ',' || ".join(cells)
@@ -94,11 +110,11 @@ def csv_lines_between(
         yield from (text for (text,) in rows)
 
 
-def time_span(db: sqlite_utils.Database, start: str, end: str) -> tuple[str, str] | None:
-    """The earliest and latest stored time (in or out) of the visits in the range."""
+def sign_in_span(db: sqlite_utils.Database, start: str, end: str) -> tuple[str, str] | None:
+    """The earliest and latest sign-in in the range (two lookups in the signed_in_at index)."""
+    in_range = "FROM visits WHERE signed_in_at >= :s AND signed_in_at < :e"
     row = db.execute(
-        "SELECT min(signed_in_at), max(max(signed_in_at, coalesce(signed_out_at, ''))) "
-        "FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?",
-        [start, end],
+        f"SELECT (SELECT min(signed_in_at) {in_range}), (SELECT max(signed_in_at) {in_range})",
+        {"s": start, "e": end},
     ).fetchone()
     return None if row is None or row[0] is None else (row[0], row[1])

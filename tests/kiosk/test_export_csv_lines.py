@@ -127,3 +127,16 @@ def test_any_text_and_time_give_the_same_bytes(
     add(services, kiosk, rows)
     ours, reference = both(services, date(2025, 12, 31), date(2027, 1, 1))
     assert ours == reference
+
+
+def test_a_sign_out_long_after_the_sign_in_is_converted_exactly(
+    kiosk: Kiosk, services: Services
+) -> None:
+    add(services, kiosk, [("Ann Smith", "", "", "", datetime(2026, 2, 1, 9, 0, tzinfo=UTC))])
+    # Signed out years later, in summer time: past the span the offsets were found for.
+    services.db.execute(
+        "UPDATE visits SET signed_out_at = ?", [to_db(datetime(2029, 7, 1, 12, 0, 30, tzinfo=UTC))]
+    )
+    ours, reference = both(services, date(2026, 1, 1), date(2026, 12, 31))
+    assert ours == reference
+    assert "2029-07-01T14:00:30+02:00" in ours
