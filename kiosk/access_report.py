@@ -23,11 +23,11 @@ from typing import Any
 
 from reportlab.lib.colors import Color, black
 
-from kiosk.badge_text import ASCENT, LEADING, FontStyle, Line, Shaper, clean
+from kiosk.badge_text import ASCENT, LEADING, FontStyle, Line, Shaper, clean, draw_line
 from kiosk.clock import to_local_iso
 from kiosk.domain import SignOutMethod, Visit
 from kiosk.export import EXPORT_COLUMNS, write_json
-from kiosk.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, draw_line, new_canvas
+from kiosk.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, new_canvas
 
 PDF_TITLE = "Access report"
 MM = 72 / 25.4

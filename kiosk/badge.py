@@ -28,12 +28,12 @@ from kiosk.badge_text import (
     ASCENT,
     BODY_FONT,
     DESCENT,
-    FALLBACK_FONT,
     LEADING,
     FontStyle,
     Line,
     Shaper,
     clean,
+    draw_line,
     fit_block,
     fit_line,
 )
@@ -327,34 +327,12 @@ def render_badge(content: BadgeContent, layout: BadgeLayout) -> bytes:
     band = plan.band
     canvas.roundRect(band.x, band.y, band.width, band.height, band.height * 0.18, stroke=0, fill=1)
     for placed in plan.lines:
-        _draw_line(canvas, placed)
+        colour = white if placed.inverse else black
+        draw_line(canvas, placed.line, placed.x, placed.baseline, placed.bold, colour)
     _draw_qr(canvas, plan)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
-
-
-def _draw_line(canvas: Canvas, placed: PlacedLine) -> None:
-    colour = white if placed.inverse else black
-    canvas.setFillColor(colour)
-    size = placed.line.size
-    x = placed.x
-    for run in placed.line.runs:
-        # The CJK font has no bold face: its runs in bold text are filled and outlined, in a
-        # saved graphics state, since the render mode would otherwise outlast the run.
-        outline = placed.bold and run.font == FALLBACK_FONT
-        text = canvas.beginText(x, placed.baseline)
-        text.setFont(run.font, size)
-        if outline:
-            canvas.saveState()
-            canvas.setStrokeColor(colour)
-            canvas.setLineWidth(size * 0.025)
-            text.setTextRenderMode(2)
-        text.textOut(run.text)
-        canvas.drawText(text)
-        if outline:
-            canvas.restoreState()
-        x += run.width * size
 
 
 def _draw_qr(canvas: Canvas, plan: BadgePlan) -> None:

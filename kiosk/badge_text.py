@@ -21,8 +21,10 @@ from enum import StrEnum
 
 import arabic_reshaper
 from bidi import get_display
+from reportlab.lib.colors import Color, black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.assets import asset_path
 
@@ -315,3 +317,26 @@ def fit_block(
         second = text[len(first) :].lstrip()
     second = shorten(shaper, second, min_size, width)
     return [shaper.line(first, min_size), shaper.line(second, min_size)]
+
+
+def draw_line(
+    canvas: Canvas, line: Line, x: float, baseline: float, bold: bool = False, colour: Color = black
+) -> None:
+    """Draw a fitted line with its left edge at `x`. The CJK fallback font has no bold face:
+    its runs in bold text are filled and outlined, in a saved graphics state."""
+    size = line.size
+    canvas.setFillColor(colour)
+    for run in line.runs:
+        outline = bold and run.font == FALLBACK_FONT
+        text = canvas.beginText(x, baseline)
+        text.setFont(run.font, size)
+        if outline:
+            canvas.saveState()
+            canvas.setStrokeColor(colour)
+            canvas.setLineWidth(size * 0.025)
+            text.setTextRenderMode(2)
+        text.textOut(run.text)
+        canvas.drawText(text)
+        if outline:
+            canvas.restoreState()
+        x += run.width * size

@@ -10,7 +10,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from kiosk import __version__
 from kiosk.clock import to_local_iso
 from kiosk.config import ConfigError
 from kiosk.export import ExportFormat, export_records, export_visits, write_csv, write_json
+from kiosk.files import atomic_text_file
 from kiosk.frontend import FrontendMissing, load_frontend
 from kiosk.hosts import HostsFileError
 from kiosk.setup import Kiosk, start_kiosk
@@ -209,17 +209,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     directory = path.parent if str(path.parent) else Path()
     if not directory.is_dir():
         raise BadInput(f"--out: no such folder: {directory}")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    with atomic_text_file(directory / path.name) as stream:
+        yield stream
 
 
 @cli.command()

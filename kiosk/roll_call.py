@@ -8,7 +8,7 @@ page carries the title, the site, when the list was made, how many people are on
 Text goes through `kiosk.badge_text` (the badge's embedded fonts with per-character
 fallback, Arabic shaping and right-to-left order); a cell too long for its column shrinks,
 then is shortened with "…", and never runs into the next column. The PDF's metadata holds no
-personal data. `draw_line` is shared with the access report (`kiosk.access_report`).
+personal data. `new_canvas` is shared with the access report (`kiosk.access_report`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.badge_text import (
     ASCENT,
     BODY_FONT,
-    FALLBACK_FONT,
     FontStyle,
-    Line,
     Shaper,
+    draw_line,
     fit_line,
 )
 from kiosk.domain import Visit
@@ -119,29 +118,6 @@ def people(count: int) -> str:
 def roll_call_order(visits: Sequence[Visit]) -> list[Visit]:
     """By name (ignoring case), then by time in (then visit id, so the order is fixed)."""
     return sorted(visits, key=lambda v: (v.visitor_name.casefold(), v.signed_in_at, v.visit_id))
-
-
-def draw_line(
-    canvas: Canvas, line: Line, x: float, baseline: float, bold: bool = False, colour: Color = black
-) -> None:
-    """Draw a fitted line with its left edge at `x`. The CJK fallback font has no bold face:
-    its runs in bold text are filled and outlined, in a saved graphics state."""
-    size = line.size
-    canvas.setFillColor(colour)
-    for run in line.runs:
-        outline = bold and run.font == FALLBACK_FONT
-        text = canvas.beginText(x, baseline)
-        text.setFont(run.font, size)
-        if outline:
-            canvas.saveState()
-            canvas.setStrokeColor(colour)
-            canvas.setLineWidth(size * 0.025)
-            text.setTextRenderMode(2)
-        text.textOut(run.text)
-        canvas.drawText(text)
-        if outline:
-            canvas.restoreState()
-        x += run.width * size
 
 
 def new_canvas(out: BytesIO, title: str) -> Canvas:

@@ -347,6 +347,11 @@ class KioskWindow(QMainWindow):
 
         self.worker.submit(self.kiosk.maintain, lambda _closed: None, on_error)
 
+    @property
+    def purging(self) -> bool:
+        """A retention cleanup is under way on the database worker."""
+        return self._purging
+
     def run_purge(self) -> None:
         """The retention cleanup (kiosk.retention), a chunk per database job."""
         if self._purging or self.worker.closed:

@@ -143,7 +143,8 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
 
 
 def _sample_audit() -> list[AuditEntry]:
-    now = datetime.now(UTC)
+    # Round times today, so the pictures change only with the date.
+    now = datetime.now().astimezone().replace(hour=11, minute=40, second=0, microsecond=0)
     made_up = (
         (AuditAction.EXPORT, "visits 2026-11-01..2026-11-21, 1843 rows, csv", 0, ()),
         (AuditAction.SIGN_OUT, "", 1, (2,)),

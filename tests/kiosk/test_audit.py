@@ -8,21 +8,13 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from visitsupport import WriteConfig
+from visitsupport import Clock, WriteConfig
 
 from kiosk.audit import AuditAction, AuditLog
 from kiosk.domain import SignInForm
 from kiosk.export import ExportFormat
 from kiosk.setup import Kiosk, Services, start_kiosk
 from storage.audit import AuditStore
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_entries_link_existing_visits_and_keep_the_count_when_they_go(

@@ -9,9 +9,7 @@ overlap test can trust it.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -22,6 +20,7 @@ import pytest
 import qrcode
 import qrcode.constants
 import qrcode.util
+from cupssupport import require_tool
 
 from kiosk.badge import (
     PDF_TITLE,
@@ -69,19 +68,13 @@ def content(name: str = LATIN, **fields: str) -> BadgeContent:
     return BadgeContent(visitor_name=name, token=TOKEN, labels=LABELS, **values)
 
 
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (Debian: poppler-utils, zbar-tools)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def run(name: str, *args: str | Path) -> str:
     done = subprocess.run(
-        [tool(name), *map(str, args)], capture_output=True, text=True, check=True, timeout=60
+        [require_tool(name), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return done.stdout
 

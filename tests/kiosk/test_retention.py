@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import WriteConfig
+from visitsupport import Clock
 
 from kiosk.audit import AuditAction
 from kiosk.clock import to_db
@@ -19,14 +20,6 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 DAYS = 400
 # Distinctive names, so their bytes can be looked for in every file afterwards.
 OLD_NAME = "Quirina Vlasbloem-Ødegård"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def add_visits_over_400_days(kiosk: Kiosk, services: Services) -> dict[int, int]:

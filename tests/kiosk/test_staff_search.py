@@ -63,11 +63,14 @@ def test_a_correction_changes_what_search_finds(
 
 
 def test_search_reads_only_open_visits_through_the_partial_index(services: Services) -> None:
-    plan = services.db.execute(
-        "EXPLAIN QUERY PLAN SELECT visit_id FROM visits WHERE signed_out_at IS NULL "
-        "AND instr(search_text, ?) > 0 ORDER BY signed_in_at",
-        ["jens"],
-    ).fetchall()
+    statements: list[str] = []
+    services.db.conn.set_trace_callback(statements.append)
+    try:
+        services.visits.search_present("jens kristensen")
+    finally:
+        services.db.conn.set_trace_callback(None)
+    (search,) = [sql for sql in statements if "search_text" in sql]
+    plan = services.db.execute(f"EXPLAIN QUERY PLAN {search}").fetchall()
     assert any("visits_on_site" in str(step) for step in plan), plan
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from visitsupport import Clock
 
 from kiosk.domain import SignInForm, SignOutMethod
 from kiosk.setup import Kiosk, Services, start_kiosk
@@ -14,16 +15,6 @@ from kiosk.visits import UnknownVisit, VisitService
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MORNING = datetime(2026, 5, 13, 9, 30, 15, 250000, tzinfo=AMSTERDAM)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_start_up_cleanup_runs_in_chunks_and_lets_a_visitor_in(
         "SELECT count(*) FROM visits WHERE visitor_name LIKE 'Old Visitor %'"
     ).fetchone()[0]
 
-    qtbot.waitUntil(lambda: not window._purging, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.purging, timeout=60_000)
     names = [row[0] for row in services.db.execute("SELECT visitor_name FROM visits")]
     assert names == ["Mette Kjær"]
     assert left_when_done > 0
