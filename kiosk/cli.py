@@ -7,6 +7,7 @@ Exit codes: 0 success; 2 bad usage or bad input, with one line on stderr and no 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -204,6 +205,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed over it once complete, so a failed
     export never leaves a half-written file under the real name."""
     if path is None:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")  # the export is UTF-8, whatever the locale
         yield sys.stdout
         return
     directory = path.parent if str(path.parent) else Path()

@@ -9,7 +9,9 @@ Times are ISO 8601 in the kiosk's local time with the UTC offset.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
@@ -18,7 +20,7 @@ from enum import StrEnum
 from typing import Any, TextIO, TypeVar
 
 from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
-from storage.export import csv_lines_between, sign_in_span
+from storage.export import LocalHour, csv_lines_between, rows_by_id, sign_in_span
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
 
 T = TypeVar("T")
@@ -54,11 +56,13 @@ def write_csv(
     writer.writerow(columns)
     count = 0
     for record in records:
-        writer.writerow(
-            ["" if v is None else formula_safe(v) if isinstance(v, str) else v for v in record]
-        )
+        writer.writerow(_csv_cells(record))
         count += 1
     return count
+
+
+def _csv_cells(record: list[Any]) -> list[Any]:
+    return ["" if v is None else formula_safe(v) if isinstance(v, str) else v for v in record]
 
 
 def write_json(
@@ -95,30 +99,10 @@ def export_visits(
     total = None
     if progress is not None:
         total = store.count_signed_in_between(to_db(start), to_db(end))
-    planned = _sql_offsets(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
-    if planned is not None:
-        offsets, covered_until = planned
-        # SQLite writes each line (storage/export.py): the same bytes as write_csv, faster.
+    hours = _local_hours(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
+    if hours is not None:
         csv.writer(out, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
-        lines: Iterator[str] = csv_lines_between(
-            store.db, EXPORT_COLUMNS, to_db(start), to_db(end), offsets, covered_until
-        )
-        if progress is not None and total is not None:
-            lines = _reporting(lines, total, progress)
-        count = 0
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) == 2000:
-                out.write("\r\n".join(batch))
-                out.write("\r\n")
-                count += len(batch)
-                batch.clear()
-        if batch:
-            out.write("\r\n".join(batch))
-            out.write("\r\n")
-            count += len(batch)
-        return count
+        return _write_sql_lines(store, to_db(start), to_db(end), hours, out, progress, total)
     with closing(store.signed_in_between(to_db(start), to_db(end))) as rows:
         records: Iterator[list[Any]] = export_records(rows)
         if progress is not None and total is not None:
@@ -128,31 +112,117 @@ def export_visits(
         return write_json(records, out)
 
 
-# Offsets are found for the sign-ins' span and this long after it (sign-outs come later);
-# a time past that is converted by SQLite itself, one by one.
-_SIGN_OUT_MARGIN = timedelta(days=400)
+# The hours table covers the sign-ins' span and this long after it, for the sign-outs; a
+# time past it is converted by SQLite itself, exactly but more slowly.
+_SIGN_OUT_MARGIN = timedelta(days=2)
+_MOST_HOURS = 24 * 366 * 10
+_HOUR = timedelta(hours=1)
 
 
-def _sql_offsets(
-    store: VisitStore, start: str, end: str
-) -> tuple[list[tuple[str, int]], str] | None:
-    """The UTC offsets (whole minutes) over the export's times, for SQLite to apply, and
-    the stored time until which they hold; None when Python must format the times itself
-    (an offset with seconds, as zones had before about 1940, or a span too long to scan)."""
+def _local_hours(store: VisitStore, start: str, end: str) -> list[LocalHour] | None:
+    """For SQLite's lines (storage/export.py): each UTC hour over the export's times whose
+    offset is whole hours and the same all hour long, with its local hour and offset. None
+    when Python must format the times itself: an offset with seconds, as zones had before
+    about 1940, which SQLite cannot write."""
     span = sign_in_span(store.db, start, end)
     if span is None:
-        return [("", 0)], "9999"
-    first, last = from_db(span[0]), from_db(span[1])
-    if last - first > timedelta(days=366 * 200):
-        return None
-    until = last + _SIGN_OUT_MARGIN
-    offsets = []
-    for index, (since, offset) in enumerate(utc_offsets(first, until)):
+        return []
+    first = from_db(span[0]).replace(minute=0, second=0, microsecond=0)
+    last = min(from_db(span[1]) + _SIGN_OUT_MARGIN, first + _MOST_HOURS * _HOUR)
+    changes = utc_offsets(first, last)
+    hours: list[LocalHour] = []
+    for (since, offset), (until, _) in zip(
+        changes, [*changes[1:], (last + _HOUR, None)], strict=True
+    ):
         seconds = int(offset.total_seconds())
         if seconds % 60:
             return None
-        offsets.append(("" if index == 0 else to_db(since), seconds // 60))
-    return offsets, to_db(until)
+        if seconds % 3600:
+            continue
+        text = _offset_text(seconds // 60)
+        # The whole hours inside [since, until).
+        hour = since.replace(minute=0, second=0, microsecond=0)
+        if hour < since:
+            hour += _HOUR
+        while hour + _HOUR <= until:
+            hours.append((hour.isoformat()[:13], (hour + offset).isoformat()[:13], text))
+            hour += _HOUR
+    return hours
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# A line as SQLite joins it (storage/export.py) is the CSV line itself when it has exactly
+# one comma between each two fields and no quote mark (SQLite's sign of a possible formula),
+# carriage return or line feed in it.
+_NOT_PLAIN = (b'"', b"\r", b"\n")
+_COMMAS = len(EXPORT_COLUMNS) - 1
+
+
+def _plain(line: bytes) -> bool:
+    return line.count(b",") == _COMMAS and not any(mark in line for mark in _NOT_PLAIN)
+
+
+def _write_sql_lines(
+    store: VisitStore,
+    start: str,
+    end: str,
+    hours: list[LocalHour],
+    out: TextIO,
+    progress: Progress | None,
+    total: int | None,
+) -> int:
+    """The CSV body from SQLite's lines: each batch is checked as one text (a few scans in
+    C); in a batch that is not plain, the lines that need quoting or a formula guard are
+    written again from their rows by write_csv's rules."""
+    write = _utf8_writer(out)
+    count = 0
+    if progress is not None and total is not None:
+        progress(0, total)
+    for lines in csv_lines_between(store.db, start, end, hours):
+        if not _plain_batch(lines):
+            lines = _checked(store, lines)
+        write(b"\r\n".join(lines) + b"\r\n")
+        count += len(lines)
+        if progress is not None and total is not None:
+            progress(count, max(total, count))
+    return count
+
+
+def _plain_batch(lines: list[bytes]) -> bool:
+    text = b"".join(lines)
+    return text.count(b",") == _COMMAS * len(lines) and not any(mark in text for mark in _NOT_PLAIN)
+
+
+def _checked(store: VisitStore, lines: list[bytes]) -> list[bytes]:
+    # Line index -> visit id, the line's first field (after SQLite's quote mark, if any).
+    redo = {
+        index: int(line.removeprefix(b'"').partition(b",")[0])
+        for index, line in enumerate(lines)
+        if not _plain(line)
+    }
+    rows = rows_by_id(store.db, list(redo.values()))
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # also what makes CR and LF quoted
+    for index, visit_id in redo.items():
+        (record,) = export_records([rows[visit_id]])
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(_csv_cells(record))
+        lines[index] = buffer.getvalue().removesuffix("\r\n").encode()
+    return lines
+
+
+def _utf8_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8 bytes to `out`: straight to its byte stream when it has one that takes
+    UTF-8 (a file or stdout), else decoded (a StringIO)."""
+    if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name == "utf-8":
+        out.flush()
+        return out.buffer.write
+    return lambda data: out.write(data.decode())
 
 
 def _reporting(records: Iterator[T], total: int, progress: Progress) -> Iterator[T]:

@@ -1,113 +1,106 @@
-"""The access-log CSV built by SQLite itself, one finished line per row, so exporting a
-million visits costs little more than reading them.
+"""The access-log CSV built by SQLite itself, one line per visit, so exporting a million
+visits costs little more than reading them.
 
-Each line is exactly what kiosk.export.write_csv makes of the same row (a test compares them
-over any text and any moment): RFC 4180 quoting (a field with a comma, a quote, CR or LF is
-quoted, quotes doubled), a leading apostrophe on a text cell that a spreadsheet would run as
-a formula, and times in ISO 8601 local time with the UTC offset, to the second.
+SQLite joins each visit's fields as stored with commas, in the contract's column order, and
+turns its times into local time: a table of hours (`LocalHour`: this UTC hour is that local
+hour at that offset), filled by the caller from Python's own time zone rules, gives the local
+date and hour, and the minutes and seconds are the stored ones. A time outside that table (an
+hour with a DST change inside it, a zone whose offset is not whole hours, a sign-out long
+after its sign-in) is converted by SQLite's 'localtime', the C library's rules: slower, exact.
+Seconds are cut, as Python's isoformat(timespec="seconds") cuts them.
 
-Local time: the caller passes the UTC offsets in force over the export's span (`Offsets`,
-from Python's own time zone rules), and SQLite shifts each time by the offset of its
-period: a few string comparisons per cell instead of a time zone lookup."""
+The lines come as SQLite made them, with no quoting and no formula guard: the caller checks
+each batch and writes a line again from its row (`rows_by_id`) when a field needs either. A
+line whose text may start like a formula begins with a quote mark, which no plain line holds,
+so the caller's check finds it with the others."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
-# (from this stored UTC time on, the offset in minutes); the first entry's time is "".
-Offsets = Sequence[tuple[str, int]]
+from storage.visits import VISIT_COLUMNS, VisitRow
 
-# Text that visitors typed, or a site typed in the config: checked for quoting and formulas.
-_TEXT_COLUMNS = frozenset({"visitor_name", "company", "host", "purpose", "kiosk_id"})
-# Text the kiosk writes itself from a fixed alphabet (kiosk, staff, auto, ""; en/nl/da;
-# "<lang>-<hex>"): never a comma, quote, line break or formula start, so written as stored.
-_CODE_COLUMNS = frozenset({"sign_out_method", "language", "notice_version"})
-# A GLOB pattern, bound as a parameter: a cell that needs quotes.
-NEEDS_QUOTES = '*[,"\n\r]*'
-# The first characters that make a spreadsheet run a cell: = + - @ tab CR.
-_FORMULA = "unicode({v}) IN (61, 43, 45, 64, 9, 13)"
+# ("2026-03-29T00", "2026-03-29T01", "+01:00"): UTC hour, local hour, offset.
+LocalHour = tuple[str, str, str]
+BATCH = 2000
+
+_HOURS = "temp.export_hours"
 
 
-def _text_cell(column: str) -> str:
-    v = column  # NOT NULL columns
-    formula = _FORMULA.format(v=v)
-    guarded = f"(CASE WHEN {formula} THEN '''' || {v} ELSE {v} END)"
-    careful = (
-        f"(CASE WHEN {v} GLOB :quotes "
-        f"THEN '\"' || replace({guarded}, '\"', '\"\"') || '\"' ELSE {guarded} END)"
-    )
-    # Nearly every cell is plain: one look at its first character and one scan decide it.
-    return f"(CASE WHEN {formula} OR {v} GLOB :quotes THEN {careful} ELSE {v} END)"
-
-
-def _offset_text(minutes: int) -> str:
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _time_cell(column: str, offsets: Offsets, covered_until: str) -> str:
-    # Whole seconds, cut as Python's isoformat(timespec="seconds") cuts (SQLite would round
-    # .999999 up).
-    seconds = f"substr({column}, 1, 19)"
-
-    def by_period(values: list[str]) -> str:
-        branches = "".join(
-            f"WHEN {column} >= '{since}' THEN {value} "
-            for (since, _), value in reversed(list(zip(offsets, values, strict=True)))
-        )
-        return f"(CASE {branches}END)"
-
-    shift = by_period([f"'{minutes:+d} minutes'" for _, minutes in offsets])
-    text = by_period([f"'{_offset_text(minutes)}'" for _, minutes in offsets])
-    local = f"replace(datetime({seconds}, {shift}), ' ', 'T')"
-    # Past the span the offsets were found for (a sign-out long after its sign-in), the
-    # C library's own rules: slower, exact.
+def _exact(column: str) -> str:
+    seconds = f"substr({column}, 1, 19)"  # whole seconds (SQLite would round .9995 up)
     minutes = (
         f"CAST(round((julianday({seconds}, 'localtime') - julianday({seconds})) * 1440) AS INTEGER)"
     )
-    exact = (
-        f"replace(datetime({seconds}, 'localtime'), ' ', 'T') || "
-        f"(CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END) || "
-        f"printf('%02d:%02d', abs({minutes}) / 60, abs({minutes}) % 60)"
-    )
     return (
-        f"(CASE WHEN {column} IS NULL THEN '' "
-        f"WHEN {column} >= '{covered_until}' THEN {exact} "
-        f"ELSE {local} || {text} END)"
+        f"(CASE WHEN {column} IS NOT NULL THEN "
+        f"strftime('%Y-%m-%dT%H:%M:%S', {seconds}, 'localtime') || "
+        f"(CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END) || "
+        f"printf('%02d:%02d', abs({minutes}) / 60, abs({minutes}) % 60) END)"
     )
+
+
+def _time(column: str, hour: str) -> str:
+    return f"coalesce({hour}.local || substr({column}, 14, 6) || {hour}.offset, {_exact(column)})"
+
+
+# Text typed by visitors (or a site's kiosk_id) that starts below "A": digits, punctuation and
+# every character that makes a spreadsheet run a cell as a formula (= + - @ tab CR). Plain
+# comparisons, no function calls: a million rows cost next to nothing.
+_MAY_BE_FORMULA = " OR ".join(
+    f"({column} > '' AND {column} < 'A')"
+    for column in ("visitor_name", "company", "host", "purpose", "kiosk_id")
+)
+_LINE = (
+    "CAST(format('%s%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', "
+    f"CASE WHEN {_MAY_BE_FORMULA} THEN '\"' ELSE '' END, "
+    "visit_id, visitor_name, company, host, purpose, "
+    f"{_time('signed_in_at', 'i')}, {_time('signed_out_at', 'o')}, "
+    "sign_out_method, language, notice_version, kiosk_id) AS BLOB)"
+)
+_LINES = (
+    f"SELECT {_LINE} FROM visits "
+    f"LEFT JOIN {_HOURS} AS i ON i.utc = substr(signed_in_at, 1, 13) "
+    f"LEFT JOIN {_HOURS} AS o ON o.utc = substr(signed_out_at, 1, 13) "
+    "WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at"
+)
+# The fields in the order the lines hold them (the contract's).
+LINE_COLUMNS = VISIT_COLUMNS
 
 
 def csv_lines_between(
-    db: sqlite_utils.Database,
-    columns: Sequence[str],
-    start: str,
-    end: str,
-    offsets: Offsets,
-    covered_until: str,
-) -> Iterator[str]:
-    """The CSV line (without line end) of each visit with start <= signed_in_at < end, in
-    `columns` order, oldest first. `offsets` must hold for every time before
-    `covered_until`; later times are converted one by one."""
-    cells = []
-    for column in columns:
-        if column in _TEXT_COLUMNS:
-            cells.append(_text_cell(column))
-        elif column in _CODE_COLUMNS:
-            cells.append(f"coalesce({column}, '')")
-        elif column in ("signed_in_at", "signed_out_at"):
-            cells.append(_time_cell(column, offsets, covered_until))
-        else:
-            cells.append(column)
-    line = " || ',' || ".join(cells)
-    cursor = db.execute(
-        f"SELECT {line} FROM visits "
-        "WHERE signed_in_at >= :start AND signed_in_at < :end ORDER BY signed_in_at",
-        {"start": start, "end": end, "quotes": NEEDS_QUOTES},
+    db: sqlite_utils.Database, start: str, end: str, hours: Iterable[LocalHour]
+) -> Iterator[list[bytes]]:
+    """Batches of lines in UTF-8, one per visit with start <= signed_in_at < end, oldest
+    first: the fields as stored (NULL as empty) joined by commas, times in local ISO 8601
+    with the offset. (Bytes: a million lines never need decoding and encoding again.)"""
+    db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
+    db.execute(
+        f"CREATE TABLE {_HOURS} (utc TEXT PRIMARY KEY, local TEXT NOT NULL, "
+        "offset TEXT NOT NULL) WITHOUT ROWID"
     )
-    while rows := cursor.fetchmany(2000):
-        yield from (text for (text,) in rows)
+    try:
+        db.conn.executemany(f"INSERT INTO {_HOURS} VALUES (?, ?, ?)", hours)
+        cursor = db.execute(_LINES, [start, end])
+        try:
+            while rows := cursor.fetchmany(BATCH):
+                yield [line for (line,) in rows]
+        finally:
+            cursor.close()
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
+
+
+def rows_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int, VisitRow]:
+    """The stored rows of these visits, by id, in the contract's column order."""
+    cursor = db.execute(
+        f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
+        "WHERE visit_id IN (SELECT value FROM json_each(?))",
+        ["[" + ",".join(str(int(visit_id)) for visit_id in visit_ids) + "]"],
+    )
+    return {row[0]: row for row in cursor}
 
 
 def sign_in_span(db: sqlite_utils.Database, start: str, end: str) -> tuple[str, str] | None:

@@ -5,7 +5,11 @@ a visitor can type and any moment, DST changes included."""
 from __future__ import annotations
 
 import io
+import tempfile
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -66,12 +70,20 @@ def add(services: Services, kiosk: Kiosk, rows: list[tuple[str, str, str, str, d
 
 
 def both(services: Services, first: date, last: date) -> tuple[str, str]:
-    ours = io.StringIO(newline="")
-    export_visits(services.store, first, last, ExportFormat.CSV, ours)
+    """The export as written to a real file (SQLite's lines go to the file's bytes) and to a
+    StringIO (decoded), and what write_csv makes of the same rows."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "visits.csv"
+        with path.open("w", encoding="utf-8", newline="") as file:
+            export_visits(services.store, first, last, ExportFormat.CSV, file)
+        ours = path.read_bytes().decode()
+    in_memory = io.StringIO(newline="")
+    export_visits(services.store, first, last, ExportFormat.CSV, in_memory)
+    assert in_memory.getvalue() == ours
     start, end = local_day_bounds(first, last)
     reference = io.StringIO(newline="")
     write_csv(export_records(services.store.signed_in_between(to_db(start), to_db(end))), reference)
-    return ours.getvalue(), reference.getvalue()
+    return ours, reference.getvalue()
 
 
 def test_tricky_text_and_dst_days_give_the_same_bytes(kiosk: Kiosk, services: Services) -> None:
@@ -140,3 +152,39 @@ def test_a_sign_out_long_after_the_sign_in_is_converted_exactly(
     ours, reference = both(services, date(2026, 1, 1), date(2026, 12, 31))
     assert ours == reference
     assert "2029-07-01T14:00:30+02:00" in ours
+
+
+@pytest.fixture
+def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/New_York",  # DST at 02:00 local, whole hours
+        "Asia/Kolkata",  # +05:30: no hour maps to an hour, every time converted one by one
+        "America/St_Johns",  # -03:30 with DST
+        "Australia/Lord_Howe",  # DST moves the clock by 30 minutes
+        "Pacific/Chatham",  # +12:45 / +13:45
+        "Pacific/Apia",  # skipped a whole day (30 December 2011)
+        "UTC",
+    ],
+    indirect=True,
+)
+def test_every_kind_of_zone_gives_the_same_bytes(
+    kiosk: Kiosk, services: Services, zone: str
+) -> None:
+    base = datetime(2011, 1, 1, tzinfo=UTC)
+    # Every 7 hours 13 minutes 59.9999 seconds for about two years: every hour of the day,
+    # both DST changes of each year, and Apia's missing day.
+    step = timedelta(hours=7, minutes=13, seconds=59, microseconds=999900)
+    rows = [("Ann Smith", "", "", "", base + index * step) for index in range(2400)]
+    add(services, kiosk, rows)
+    ours, reference = both(services, date(2010, 12, 30), date(2013, 1, 2))
+    assert ours == reference
+    assert ours.count("\r\n") == len(rows) + 1
