@@ -18,13 +18,16 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.badge import BadgeContent, BadgeLabels, BadgeLayout, render_badge
 from kiosk.clock import first_local_time_after
 from kiosk.config import Config
 from kiosk.domain import Visit
 from kiosk.i18n import Catalog, catalog
 from kiosk.printer import BadgePrinter, PrintFault, SaveOnly
+
+if TYPE_CHECKING:
+    from kiosk.badge import BadgeContent
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ class BadgeService:
         self.printer = printer
 
     def content(self, visit: Visit, code: str) -> BadgeContent:
+        # The PDF side (ReportLab, qrcode, fonts: about 0.1 s to import) loads with the first
+        # badge, so commands that print nothing (export, purge, present) start without it.
+        from kiosk.badge import BadgeContent, BadgeLabels
+
         words = catalog(visit.language)
         issued = visit.signed_in_at.astimezone()
         cutoff = self._config.auto_sign_out_time()
@@ -75,6 +82,8 @@ class BadgeService:
 
     def write(self, visit: Visit, code: str) -> Path:
         """Render the badge and write it atomically, readable by this user only."""
+        from kiosk.badge import BadgeLayout, render_badge
+
         pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
         path = self.pdf_path(visit.visit_id)
         self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)

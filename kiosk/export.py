@@ -20,7 +20,13 @@ from enum import StrEnum
 from typing import Any, TextIO, TypeVar
 
 from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
-from storage.export import LocalHour, csv_lines_between, rows_by_id, sign_in_span
+from storage.export import (
+    LocalHour,
+    batch_lines,
+    csv_batches_between,
+    rows_by_id,
+    sign_in_span,
+)
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
 
 T = TypeVar("T")
@@ -182,19 +188,23 @@ def _write_sql_lines(
     count = 0
     if progress is not None and total is not None:
         progress(0, total)
-    for lines in csv_lines_between(store.db, start, end, hours):
-        if not _plain_batch(lines):
-            lines = _checked(store, lines)
-        write(b"\r\n".join(lines) + b"\r\n")
-        count += len(lines)
+    for batch in csv_batches_between(store.db, start, end, hours):
+        text = batch.text
+        if not _plain_batch(text, batch.lines):
+            text = b"\r\n".join(_checked(store, batch_lines(store.db, batch)))
+        write(text + b"\r\n")
+        count += batch.lines
         if progress is not None and total is not None:
             progress(count, max(total, count))
     return count
 
 
-def _plain_batch(lines: list[bytes]) -> bool:
-    text = b"".join(lines)
-    return text.count(b",") == _COMMAS * len(lines) and not any(mark in text for mark in _NOT_PLAIN)
+def _plain_batch(text: bytes, lines: int) -> bool:
+    return (
+        text.count(b",") == _COMMAS * lines
+        and text.count(b"\r") == text.count(b"\n") == lines - 1
+        and b'"' not in text
+    )
 
 
 def _checked(store: VisitStore, lines: list[bytes]) -> list[bytes]:

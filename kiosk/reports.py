@@ -14,11 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.access_report import access_report_json, render_access_report_pdf
 from kiosk.domain import Visit
 from kiosk.files import atomic_write_bytes
 from kiosk.printer import ROLL_CALL_TITLE, PrintFault, make_printer
-from kiosk.roll_call import render_roll_call
 
 if TYPE_CHECKING:
     from kiosk.setup import Kiosk
@@ -34,6 +32,8 @@ def evacuation_report(kiosk: Kiosk, present: list[Visit], made_at: datetime) -> 
     """Render the roll call, save it in the reports folder and print it on the staff printer.
     Returns (the saved file, whether it printed). Printer faults are logged, not raised: the
     saved file is the fallback."""
+    from kiosk.roll_call import render_roll_call  # ReportLab loads when a report is made
+
     pdf = render_roll_call(present, kiosk.config.site.name, made_at)
     folder = kiosk.paths.report_dir
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -54,6 +54,8 @@ def evacuation_report(kiosk: Kiosk, present: list[Visit], made_at: datetime) -> 
 
 def rights_report(kiosk: Kiosk, visits: list[Visit], kind: str, path: Path) -> Path:
     """One visitor's data as JSON or a readable PDF, written to `path` (chosen by staff)."""
+    from kiosk.access_report import access_report_json, render_access_report_pdf
+
     if kind == "json":
         data = access_report_json(visits).encode("utf-8")
     elif kind == "pdf":

@@ -16,7 +16,9 @@ so the caller's check finds it with the others."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -60,22 +62,45 @@ _LINE = (
     f"{_time('signed_in_at', 'i')}, {_time('signed_out_at', 'o')}, "
     "sign_out_method, language, notice_version, kiosk_id) AS BLOB)"
 )
-_LINES = (
-    f"SELECT {_LINE} FROM visits "
+_FROM = (
+    f"FROM visits "
     f"LEFT JOIN {_HOURS} AS i ON i.utc = substr(signed_in_at, 1, 13) "
     f"LEFT JOIN {_HOURS} AS o ON o.utc = substr(signed_out_at, 1, 13) "
-    "WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at"
+    "WHERE signed_in_at >= :start AND signed_in_at < :end ORDER BY signed_in_at"
 )
-# The fields in the order the lines hold them (the contract's).
-LINE_COLUMNS = VISIT_COLUMNS
+_LINES = f"SELECT {_LINE} {_FROM}"
+# One batch of lines in one result: no Python object per line. The subquery hands its rows
+# to group_concat in its ORDER BY order (an ordered subquery is never flattened into an
+# aggregate; from SQLite 3.44 on the order is also spelled out in the call).
+_ORDER = " ORDER BY signed_in_at" if sqlite3.sqlite_version_info >= (3, 44) else ""
+_BATCH_TEXT = (
+    f"SELECT CAST(group_concat(line, x'0d0a'{_ORDER}) AS BLOB), count(*) "
+    f"FROM (SELECT {_LINE} AS line, signed_in_at {_FROM})"
+)
+# Where the next batch begins: BATCH sign-ins on, read from the index alone.
+_NEXT_START = (
+    "SELECT signed_in_at FROM visits WHERE signed_in_at >= :start AND signed_in_at < :end "
+    "ORDER BY signed_in_at LIMIT 1 OFFSET :rows"
+)
+_AFTER = "SELECT min(signed_in_at) FROM visits WHERE signed_in_at > :start AND signed_in_at < :end"
 
 
-def csv_lines_between(
+class Batch(NamedTuple):
+    """The lines of the visits with start <= signed_in_at < end, joined by CRLF."""
+
+    text: bytes
+    lines: int
+    start: str
+    end: str
+
+
+def csv_batches_between(
     db: sqlite_utils.Database, start: str, end: str, hours: Iterable[LocalHour]
-) -> Iterator[list[bytes]]:
-    """Batches of lines in UTF-8, one per visit with start <= signed_in_at < end, oldest
-    first: the fields as stored (NULL as empty) joined by commas, times in local ISO 8601
-    with the offset. (Bytes: a million lines never need decoding and encoding again.)"""
+) -> Iterator[Batch]:
+    """The CSV lines in UTF-8 of the visits with start <= signed_in_at < end, oldest first,
+    in batches of about BATCH: each line the fields as stored (NULL as empty) joined by
+    commas, times in local ISO 8601 with the offset. While a batch is out, `batch_lines`
+    gives its lines one by one. (Bytes: a million lines are never decoded and encoded.)"""
     db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
     db.execute(
         f"CREATE TABLE {_HOURS} (utc TEXT PRIMARY KEY, local TEXT NOT NULL, "
@@ -83,14 +108,31 @@ def csv_lines_between(
     )
     try:
         db.conn.executemany(f"INSERT INTO {_HOURS} VALUES (?, ?, ?)", hours)
-        cursor = db.execute(_LINES, [start, end])
-        try:
-            while rows := cursor.fetchmany(BATCH):
-                yield [line for (line,) in rows]
-        finally:
-            cursor.close()
+        while start < end:
+            until = _next_start(db, start, end)
+            text, lines = db.execute(_BATCH_TEXT, {"start": start, "end": until}).fetchone()
+            if lines:
+                yield Batch(text, lines, start, until)
+            start = until
     finally:
         db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
+
+
+def _next_start(db: sqlite_utils.Database, start: str, end: str) -> str:
+    bounds = {"start": start, "end": end, "rows": BATCH}
+    row = db.execute(_NEXT_START, bounds).fetchone()
+    if row is None:
+        return end
+    if row[0] == start:  # more than BATCH sign-ins at the very same moment
+        after = db.execute(_AFTER, bounds).fetchone()[0]
+        return end if after is None else str(after)
+    return str(row[0])
+
+
+def batch_lines(db: sqlite_utils.Database, batch: Batch) -> list[bytes]:
+    """The batch's lines one by one (only while csv_batches_between has it out)."""
+    cursor = db.execute(_LINES, {"start": batch.start, "end": batch.end})
+    return [line for (line,) in cursor]
 
 
 def rows_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int, VisitRow]:

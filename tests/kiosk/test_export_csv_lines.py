@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import storage.export
 from kiosk.clock import local_day_bounds, to_db
 from kiosk.domain import normalise_text
 from kiosk.export import ExportFormat, export_records, export_visits, write_csv
@@ -188,3 +189,19 @@ def test_every_kind_of_zone_gives_the_same_bytes(
     ours, reference = both(services, date(2010, 12, 30), date(2013, 1, 2))
     assert ours == reference
     assert ours.count("\r\n") == len(rows) + 1
+
+
+def test_small_batches_and_many_visits_at_one_moment_give_the_same_bytes(
+    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage.export, "BATCH", 3)
+    moment = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+    rows = [(f"Visitor {n}", "", "", "", moment) for n in range(10)]  # more than a batch
+    rows += [
+        (TRICKY[n % len(TRICKY)] or "x", "a,b", "", "", moment + timedelta(minutes=n))
+        for n in range(1, 8)
+    ]
+    add(services, kiosk, rows)
+    ours, reference = both(services, date(2026, 5, 1), date(2026, 5, 31))
+    assert ours == reference
+    assert ours.count("Visitor ") == 10
