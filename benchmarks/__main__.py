@@ -121,7 +121,8 @@ def main() -> None:
         (
             f"CSV export of {export['rows']:,} visits",
             f"{export['median_s']:.1f} s = {export['ratio']:.1f}x sqlite3 -csv "
-            f"({export['baseline_median_s']:.1f} s), peak {export['peak_mb']:.0f} MB",
+            f"({export['baseline_median_s']:.1f} s), {export['processes']} processes, "
+            f"peak {export['peak_mb']:.0f} MB",
             "<= 2x, <= 100 MB",
             export["ratio"] <= 2 and export["peak_mb"] <= 100,
         ),

@@ -34,6 +34,10 @@ PROG = "visitor-kiosk"
 log = logging.getLogger(__name__)
 
 
+# A large CSV export uses up to this many cores (kiosk.export._write_split).
+EXPORT_PROCESSES = 4
+
+
 class BadInput(click.ClickException):
     """Input the user can fix; exit 2."""
 
@@ -170,7 +174,14 @@ def export(state: CliState, first: date, last: date, fmt: str, out: Path | None)
     services = state.kiosk().open_services()
     try:
         with _output(out) as stream:
-            count = export_visits(services.store, first_day, last_day, ExportFormat(fmt), stream)
+            count = export_visits(
+                services.store,
+                first_day,
+                last_day,
+                ExportFormat(fmt),
+                stream,
+                processes=min(os.cpu_count() or 1, EXPORT_PROCESSES),
+            )
     finally:
         services.close()
     if out is not None:

@@ -10,26 +10,37 @@ Times are ISO 8601 in the kiosk's local time with the UTC offset.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import itertools
 import json
+import logging
+import os
+import signal
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, TextIO, TypeVar
+from pathlib import Path
+from typing import IO, Any, NoReturn, TextIO, TypeVar
 
 from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
+from storage.database import StorageError, connect
 from storage.export import (
     LocalHour,
     batch_lines,
     csv_batches_between,
+    database_file,
     rows_by_id,
     sign_in_span,
+    split_points,
 )
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 EXPORT_COLUMNS = VISIT_COLUMNS
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,6 +96,7 @@ def write_json(
 
 
 Progress = Callable[[int, int], None]  # rows written so far, rows in all
+Write = Callable[[bytes], object]
 PROGRESS_EVERY = 2000
 
 
@@ -95,10 +107,12 @@ def export_visits(
     fmt: ExportFormat,
     out: TextIO,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> int:
     """Write the visits that signed in on the local days first..last (inclusive) to `out`;
     returns how many. `progress(done, total)` is called every few thousand rows and at the
-    end, if given."""
+    end, if given. A large CSV export without progress may use up to `processes` processes
+    (see _write_split)."""
     if last < first:
         raise ValueError("the end date is before the start date")
     start, end = local_day_bounds(first, last)
@@ -108,7 +122,10 @@ def export_visits(
     hours = _local_hours(store, to_db(start), to_db(end)) if fmt is ExportFormat.CSV else None
     if hours is not None:
         csv.writer(out, lineterminator="\r\n").writerow(EXPORT_COLUMNS)
-        return _write_sql_lines(store, to_db(start), to_db(end), hours, out, progress, total)
+        write = _utf8_writer(out)
+        if processes > 1 and progress is None and hasattr(os, "fork"):
+            return _write_split(store, to_db(start), to_db(end), hours, write, processes)
+        return _write_sql_lines(store, to_db(start), to_db(end), hours, write, progress, total)
     with closing(store.signed_in_between(to_db(start), to_db(end))) as rows:
         records: Iterator[list[Any]] = export_records(rows)
         if progress is not None and total is not None:
@@ -177,14 +194,13 @@ def _write_sql_lines(
     start: str,
     end: str,
     hours: list[LocalHour],
-    out: TextIO,
-    progress: Progress | None,
-    total: int | None,
+    write: Write,
+    progress: Progress | None = None,
+    total: int | None = None,
 ) -> int:
     """The CSV body from SQLite's lines: each batch is checked as one text (a few scans in
     C); in a batch that is not plain, the lines that need quoting or a formula guard are
     written again from their rows by write_csv's rules."""
-    write = _utf8_writer(out)
     count = 0
     if progress is not None and total is not None:
         progress(0, total)
@@ -226,13 +242,83 @@ def _checked(store: VisitStore, lines: list[bytes]) -> list[bytes]:
     return lines
 
 
-def _utf8_writer(out: TextIO) -> Callable[[bytes], object]:
+def _utf8_writer(out: TextIO) -> Write:
     """Writes UTF-8 bytes to `out`: straight to its byte stream when it has one that takes
     UTF-8 (a file or stdout), else decoded (a StringIO)."""
     if isinstance(out, io.TextIOWrapper) and codecs.lookup(out.encoding).name == "utf-8":
         out.flush()
         return out.buffer.write
     return lambda data: out.write(data.decode())
+
+
+# From this many visits on, a CSV export is worth splitting between processes.
+SPLIT_ROWS = 200_000
+
+
+def _write_split(
+    store: VisitStore, start: str, end: str, hours: list[LocalHour], write: Write, processes: int
+) -> int:
+    """The CSV body from several processes, for a large export: SQLite builds lines on one
+    core per connection (threads would queue on its allocator's lock), so each helper
+    process, forked from this one, writes one range of sign-ins to a private temporary file
+    in the data folder, while this process writes the first range; their files follow, in
+    order. A helper that fails fails the export."""
+    database = database_file(store.db)
+    points = split_points(store.db, start, end, processes, SPLIT_ROWS)
+    if database is None or not points:
+        return _write_sql_lines(store, start, end, hours, write)
+    bounds = [start, *points, end]
+    with contextlib.ExitStack() as stack:
+        running: list[int] = []
+        stack.callback(_stop, running)
+        helpers: list[tuple[int, IO[bytes], int]] = []
+        for low, high in itertools.pairwise(bounds[1:]):
+            spool = stack.enter_context(tempfile.TemporaryFile(dir=database.parent))
+            report, reported = os.pipe()
+            stack.callback(os.close, report)
+            pid = os.fork()
+            if pid == 0:
+                _helper(database, low, high, hours, spool, reported)  # never returns
+            os.close(reported)
+            running.append(pid)
+            helpers.append((pid, spool, report))
+        count = _write_sql_lines(store, bounds[0], bounds[1], hours, write)
+        for pid, part, report in helpers:
+            status = os.waitpid(pid, 0)[1]
+            running.remove(pid)
+            rows = os.read(report, 32)
+            if os.waitstatus_to_exitcode(status) != 0 or not rows:
+                raise StorageError("the export could not read the database (see the log)")
+            count += int(rows)
+            part.seek(0)
+            while chunk := part.read(1 << 20):
+                write(chunk)
+        return count
+
+
+def _stop(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _helper(
+    database: Path, start: str, end: str, hours: list[LocalHour], spool: IO[bytes], reported: int
+) -> NoReturn:
+    """In a forked helper: the CSV body of one range into `spool`, its row count into the
+    pipe. Leaves by os._exit, so nothing of the parent's (buffers, atexit) runs twice."""
+    code = 1
+    try:
+        db = connect(database)
+        count = _write_sql_lines(VisitStore(db), start, end, hours, spool.write)
+        spool.flush()
+        os.write(reported, str(count).encode())
+        code = 0
+    except BaseException as exc:  # the parent sees the exit code and fails the export
+        log.error("export helper failed: %s", type(exc).__name__)
+    finally:
+        os._exit(code)
 
 
 def _reporting(records: Iterator[T], total: int, progress: Progress) -> Iterator[T]:

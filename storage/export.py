@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import sqlite_utils
@@ -143,6 +144,37 @@ def rows_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int,
         ["[" + ",".join(str(int(visit_id)) for visit_id in visit_ids) + "]"],
     )
     return {row[0]: row for row in cursor}
+
+
+def database_file(db: sqlite_utils.Database) -> Path | None:
+    """The file of the main database, None for one in memory."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+def split_points(
+    db: sqlite_utils.Database, start: str, end: str, parts: int, least: int
+) -> list[str]:
+    """Sign-in moments that cut the visits with start <= signed_in_at < end into `parts`
+    ranges of about the same size, read from the index; none when there are fewer than
+    `least` visits."""
+    total = db.execute(
+        "SELECT count(*) FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?", [start, end]
+    ).fetchone()[0]
+    if total < least or parts < 2:
+        return []
+    points: list[str] = []
+    for part in range(1, parts):
+        row = db.execute(
+            "SELECT signed_in_at FROM visits WHERE signed_in_at >= ? AND signed_in_at < ? "
+            "ORDER BY signed_in_at LIMIT 1 OFFSET ?",
+            [start, end, total * part // parts],
+        ).fetchone()
+        if row is not None and row[0] > (points[-1] if points else start):
+            points.append(str(row[0]))
+    return points
 
 
 def sign_in_span(db: sqlite_utils.Database, start: str, end: str) -> tuple[str, str] | None:

@@ -5,6 +5,7 @@ a visitor can type and any moment, DST changes included."""
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kiosk.export as kiosk_export
 import storage.export
 from kiosk.clock import local_day_bounds, to_db
 from kiosk.domain import normalise_text
 from kiosk.export import ExportFormat, export_records, export_visits, write_csv
 from kiosk.setup import Kiosk, Services
+from storage.database import StorageError
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -205,3 +208,52 @@ def test_small_batches_and_many_visits_at_one_moment_give_the_same_bytes(
     ours, reference = both(services, date(2026, 5, 1), date(2026, 5, 31))
     assert ours == reference
     assert ours.count("Visitor ") == 10
+
+
+def test_an_export_split_between_processes_gives_the_same_bytes(
+    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage.export, "BATCH", 7)
+    monkeypatch.setattr(kiosk_export, "SPLIT_ROWS", 10)
+    base = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # over the change to summer time
+    rows = [
+        (TRICKY[n % len(TRICKY)] or f"Visitor {n}", "", "", "", base + n * timedelta(minutes=7))
+        for n in range(120)
+    ]
+    add(services, kiosk, rows)
+    first, last = date(2026, 3, 1), date(2026, 3, 31)
+    _, reference = both(services, first, last)
+    for processes in (2, 3, 4):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "visits.csv"
+            with path.open("w", encoding="utf-8", newline="") as file:
+                count = export_visits(
+                    services.store, first, last, ExportFormat.CSV, file, processes=processes
+                )
+            assert path.read_bytes().decode() == reference
+        assert count == len(rows)
+
+
+def test_a_failing_helper_process_fails_the_export(
+    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kiosk_export, "SPLIT_ROWS", 10)
+    add(
+        services,
+        kiosk,
+        [("Ann Smith", "", "", "", datetime(2026, 3, 2, 9, n, tzinfo=UTC)) for n in range(40)],
+    )
+    parent = os.getpid()
+    real = kiosk_export.connect
+
+    def connect_only_in_parent(path: Path) -> object:
+        if os.getpid() != parent:
+            raise OSError("disk gone")
+        return real(path)
+
+    monkeypatch.setattr(kiosk_export, "connect", connect_only_in_parent)
+    out = io.StringIO()
+    with pytest.raises(StorageError):
+        export_visits(
+            services.store, date(2026, 3, 1), date(2026, 3, 31), ExportFormat.CSV, out, processes=2
+        )
