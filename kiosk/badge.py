@@ -36,6 +36,7 @@ from kiosk.badge_text import (
     draw_line,
     fit_block,
     fit_line,
+    load_fonts,
 )
 
 MM = 72 / 25.4
@@ -159,6 +160,12 @@ _SPECS = {
         date=8, gap=2.5,
     ),
 }  # fmt: skip
+
+
+def prepare() -> None:
+    """Everything the first badge would otherwise wait for: this module's libraries (loaded
+    by importing it) and the fonts (the CJK one is 4 MB)."""
+    load_fonts()
 
 
 def badge_page_size(layout: BadgeLayout) -> tuple[float, float]:

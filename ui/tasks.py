@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from kiosk.badge_text import load_fonts
+from kiosk.badge import prepare as prepare_badges
 from kiosk.badges import BadgeService
 from kiosk.setup import Kiosk, Services
 
@@ -118,8 +118,9 @@ class PrintWorker(_Worker):
     def __init__(self, badges: BadgeService, parent: QObject | None = None) -> None:
         super().__init__("kiosk-print", parent)
         self.badges = badges
-        # The fonts (the CJK one is 4 MB) load now, not while the first visitor waits.
-        self._executor.submit(load_fonts)
+        # The badge libraries load with the window and the fonts now, on this thread: not
+        # while the first visitor waits (the import would hold the screen too).
+        self._executor.submit(prepare_badges)
 
     def submit(
         self,
