@@ -59,7 +59,7 @@ FALLBACK_FONT = "KioskDroidSansFallback"
 """Has no bold face: the renderer emboldens its runs in bold text with a thin outline."""
 
 _load_lock = threading.Lock()
-_loaded: dict[str, TTFont] | None = None
+_loaded: dict[str, TTFont] = {}
 
 # DejaVu has no glyph for the "Allah" ligature (U+FDF2) that arabic-reshaper makes by default,
 # which would turn a name like عبد الله into a missing-glyph box.
@@ -71,19 +71,24 @@ _NO_LINE_START = frozenset(
 )
 
 
-def load_fonts() -> dict[str, TTFont]:
-    """Load and register the badge fonts once (the first call takes about 0.3 s)."""
-    global _loaded
-    if _loaded is None:
+def font(name: str) -> TTFont:
+    """A badge font, loaded and registered with ReportLab on first use. The CJK fallback
+    (a 4 MB file, about 20 MB in memory) loads only for text that needs it."""
+    loaded = _loaded.get(name)
+    if loaded is None:
         with _load_lock:
-            if _loaded is None:
-                fonts = {}
-                for name, file in _FONT_FILES.items():
-                    font = TTFont(name, str(asset_path("fonts", file)))
-                    pdfmetrics.registerFont(font)
-                    fonts[name] = font
-                _loaded = fonts
-    return _loaded
+            loaded = _loaded.get(name)
+            if loaded is None:
+                loaded = TTFont(name, str(asset_path("fonts", _FONT_FILES[name])))
+                pdfmetrics.registerFont(loaded)
+                _loaded[name] = loaded
+    return loaded
+
+
+def load_fonts() -> None:
+    """The faces every badge uses (about 0.1 s), ahead of the first badge."""
+    for style in FontStyle:
+        font(_CHAINS[style][0])
 
 
 def clean(text: str) -> str:
@@ -145,19 +150,25 @@ class Shaper:
     of a visitor's name are not kept after the badge is rendered."""
 
     def __init__(self, style: FontStyle) -> None:
-        fonts = load_fonts()
         self.style = style
-        self._chain = tuple(fonts[name] for name in _CHAINS[style])
+        self._primary = font(_CHAINS[style][0])
         self._cache: dict[str, tuple[tuple[Run, ...], float]] = {}
+
+    @property
+    def _chain(self) -> tuple[TTFont, ...]:
+        """Every font in fallback order: asking for it loads the fallback."""
+        return tuple(font(name) for name in _CHAINS[self.style])
 
     def _font_for(self, ch: str, current: TTFont | None) -> TTFont:
         code = ord(ch)
         if current is not None and _sticky(ch) and code in current.face.charToGlyph:
             return current
-        for font in self._chain:
-            if code in font.face.charToGlyph:
-                return font
-        return current or self._chain[0]
+        if code in self._primary.face.charToGlyph:
+            return self._primary
+        for candidate in self._chain[1:]:
+            if code in candidate.face.charToGlyph:
+                return candidate
+        return current or self._primary
 
     def shape(self, text: str) -> tuple[tuple[Run, ...], float]:
         """The runs of `text` (logical order in, visual order out) and its width at 1 pt."""
@@ -181,9 +192,8 @@ class Shaper:
     def missing(self, text: str) -> str:
         """The characters of `text` as drawn that none of the fonts has."""
         shown = visual(clean(text))
-        return "".join(
-            ch for ch in shown if not any(ord(ch) in f.face.charToGlyph for f in self._chain)
-        )
+        chain = self._chain
+        return "".join(ch for ch in shown if not any(ord(ch) in f.face.charToGlyph for f in chain))
 
     def width(self, text: str) -> float:
         return self.shape(text)[1]

@@ -12,23 +12,27 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
+# Each command loads what it needs: `run` starts the database check before it loads Qt and
+# the rest, and a script's `present` or `export` does not load the kiosk's screens.
 from kiosk import __version__
-from kiosk.clock import to_local_iso
 from kiosk.config import ConfigError
-from kiosk.export import ExportFormat, export_records, export_visits, write_csv, write_json
-from kiosk.files import atomic_text_file
 from kiosk.frontend import FrontendMissing, load_frontend
 from kiosk.hosts import HostsFileError
-from kiosk.setup import Kiosk, start_kiosk
-from storage.database import StorageError
-from storage.visits import VisitRow
+from kiosk.paths import resolve_paths
+from storage.integrity import StorageError
+from storage.integrity import check as check_database
+
+if TYPE_CHECKING:
+    from kiosk.setup import Kiosk
+    from storage.visits import VisitRow
 
 PROG = "visitor-kiosk"
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ class CliState:
     _kiosk: Kiosk | None = None
 
     def kiosk(self) -> Kiosk:
+        from kiosk.setup import start_kiosk
+
         if self._kiosk is None:
             self._kiosk = start_kiosk(self.data_dir, self.config_file)
         return self._kiosk
@@ -83,11 +89,43 @@ def cli(ctx: click.Context, data_dir: Path | None, config_file: Path | None) -> 
 @click.option("--smoke", is_flag=True, help="Paint the welcome screen once, then exit 0.")
 @click.pass_obj
 def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
-    """Start the kiosk (full screen)."""
-    state.kiosk()  # config and database problems surface here, before any window
-    code = load_frontend().run(state.data_dir, state.config_file, windowed=windowed, smoke=smoke)
+    """Start the kiosk (full screen). SQLite checks the database first; the kiosk does not
+    run on a damaged one."""
+    # SQLite's check of the file (which lets other threads run) goes on while Qt loads and
+    # the window is built; nothing opens the database, and no window shows, before it has
+    # found the file sound (kiosk.setup.DatabaseGate). Config problems surface first.
+    database = resolve_paths(state.data_dir, state.config_file).database
+    with ThreadPoolExecutor(1, thread_name_prefix="kiosk-check") as pool:
+        checked = pool.submit(check_database, database)
+        code = load_frontend().run(
+            state.data_dir,
+            state.config_file,
+            windowed=windowed,
+            smoke=smoke,
+            database_check=checked,
+        )
     if code:
         raise SystemExit(code)
+
+
+@cli.command()
+@click.option(
+    "--thorough",
+    is_flag=True,
+    help="integrity_check: also compare every index with its table (slower).",
+)
+@click.pass_obj
+def check(state: CliState, thorough: bool) -> None:
+    """Check the database file with SQLite's own check, without changing it. Exit 0 when it
+    is sound, 1 when damaged."""
+    paths = resolve_paths(state.data_dir, state.config_file)
+    problems = check_database(paths.database, thorough=thorough)
+    if not problems:
+        click.echo(f"{paths.database}: ok")
+        return
+    for problem in problems:
+        click.echo(f"{paths.database}: {problem}")
+    raise SystemExit(1)
 
 
 @cli.command()
@@ -119,6 +157,8 @@ def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
 @click.pass_obj
 def present(state: CliState, fmt: str) -> None:
     """Who is on site now."""
+    from kiosk.export import export_records, write_csv, write_json
+
     services = state.kiosk().open_services()
     try:
         rows = services.store.on_site()
@@ -137,6 +177,7 @@ def _print_table(rows: Sequence[VisitRow], out: TextIO) -> None:
     if not rows:
         click.echo("nobody is on site", file=out)
         return
+    from kiosk.clock import to_local_iso
     from kiosk.visits import visit_from_row
 
     visits = [visit_from_row(row) for row in rows]
@@ -168,6 +209,8 @@ def _print_table(rows: Sequence[VisitRow], out: TextIO) -> None:
 @click.pass_obj
 def export(state: CliState, first: date, last: date, fmt: str, out: Path | None) -> None:
     """Visits that signed in between two dates (local days, both inclusive)."""
+    from kiosk.export import ExportFormat, export_visits
+
     first_day, last_day = first.date(), last.date()  # type: ignore[attr-defined]
     if last_day < first_day:
         raise BadInput("--to is before --from")
@@ -215,6 +258,8 @@ def purge(state: CliState, dry_run: bool) -> None:
 def _output(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed over it once complete, so a failed
     export never leaves a half-written file under the real name."""
+    from kiosk.files import atomic_text_file
+
     if path is None:
         if isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(encoding="utf-8")  # the export is UTF-8, whatever the locale

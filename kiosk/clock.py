@@ -64,6 +64,16 @@ def first_local_time_after(moment: datetime, at: time) -> datetime:
     raise AssertionError("unreachable: a time of day comes at least once a day")
 
 
+def last_local_time_up_to(moment: datetime, at: time) -> datetime:
+    """The latest moment at or before `moment` when the local wall clock showed `at` (by the
+    rules of first_local_time_after): a time t is followed by an `at` no later than `moment`
+    exactly when t is before this."""
+    latest = first_local_time_after(moment - timedelta(days=3), at)
+    while (following := first_local_time_after(latest, at)) <= moment:
+        latest = following
+    return latest
+
+
 def _local_instants(day: date, at: time) -> list[datetime]:
     """The moments (UTC, earliest first) at which the local clock reads `at` on `day`: one,
     two in a repeated hour, and in a skipped hour the one at the offset before the change."""

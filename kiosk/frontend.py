@@ -7,16 +7,24 @@ pyproject.toml); `run` and `screenshots` look it up here at run time.
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
 
 class Frontend(Protocol):
     def run(
-        self, data_dir: Path | None, config_file: Path | None, *, windowed: bool, smoke: bool
+        self,
+        data_dir: Path | None,
+        config_file: Path | None,
+        *,
+        windowed: bool,
+        smoke: bool,
+        database_check: Future[list[str]] | None = None,
     ) -> int:
-        """Start the kiosk window; returns the process exit code."""
+        """Start the kiosk window; returns the process exit code. With `database_check`
+        (SQLite's check of the database file, under way) the window shows only once it has
+        found the file sound; a damaged one raises DamagedDatabase."""
         ...
 
     def screenshots(self, out_dir: Path, config_file: Path | None) -> list[Path]:
@@ -29,6 +37,8 @@ class FrontendMissing(RuntimeError):
 
 
 def load_frontend(name: str = "qt") -> Frontend:
+    from importlib.metadata import entry_points  # 25 ms: only for the commands with a screen
+
     found = entry_points(group="visitor_kiosk.frontend", name=name)
     if not found:
         raise FrontendMissing(

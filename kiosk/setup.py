@@ -7,7 +7,9 @@ use them (the Qt front end does so on its single database worker)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -28,6 +30,7 @@ from kiosk.staff_auth import StaffAuth
 from kiosk.visits import VisitService
 from storage.audit import AuditStore
 from storage.database import connect
+from storage.integrity import DamagedDatabase
 from storage.retention import RetentionStore
 from storage.rights import RightsStore
 from storage.staff_auth import StaffAuthStore
@@ -50,11 +53,44 @@ class Services:
         self.db.close()
 
 
+class DatabaseGate:
+    """The database is opened only once SQLite's check of the file (started on another
+    thread when the kiosk starts) has found it sound. The first caller of ready() waits for
+    that verdict: on a damaged file it raises DamagedDatabase (for every caller after it too)
+    and nothing has written to the file; on a sound one it brings the schema up to date."""
+
+    def __init__(self, path: Path, check: Future[list[str]] | None = None) -> None:
+        self._path = path
+        self._check = check
+        self._lock = threading.Lock()
+        self._ready = False
+        self._damaged: DamagedDatabase | None = None
+
+    def ready(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            if self._damaged is None and self._check is not None:
+                problems = self._check.result()
+                if problems:
+                    log.error("the database is damaged: %s", "; ".join(problems))
+                    self._damaged = DamagedDatabase(
+                        f"the database {self._path} is damaged ({problems[0]}). "
+                        "The kiosk will not run on it and has not changed it; "
+                        "`visitor-kiosk check` shows what SQLite found."
+                    )
+            if self._damaged is not None:
+                raise self._damaged
+            connect(self._path).close()
+            self._ready = True
+
+
 @dataclass(frozen=True)
 class Kiosk:
     paths: KioskPaths
     config: Config
     hosts: tuple[str, ...]
+    database: DatabaseGate = field(compare=False)
     clock: Clock = utc_now
 
     def notice(self, language: str) -> Notice:
@@ -78,6 +114,7 @@ class Kiosk:
         return services.visits.auto_sign_out(at) if at is not None else 0
 
     def open_services(self) -> Services:
+        self.database.ready()
         db = connect(self.paths.database)
         store = VisitStore(db)
         visits = VisitService(store, self.config.site.kiosk_id, self.clock)
@@ -101,15 +138,29 @@ class Kiosk:
 
 
 def start_kiosk(
-    data_dir: Path | None = None, config_file: Path | None = None, clock: Clock = utc_now
+    data_dir: Path | None = None,
+    config_file: Path | None = None,
+    clock: Clock = utc_now,
+    *,
+    database_check: Future[list[str]] | None = None,
 ) -> Kiosk:
     """Resolve paths, read the config (ConfigError if bad), start the log and make sure the
-    database exists at the current schema."""
+    database exists at the current schema. With `database_check` (SQLite's check of the file,
+    storage.integrity.check, running elsewhere: the kiosk's start) the database is left alone
+    until `kiosk.database.ready()`, which waits for the check's verdict."""
     paths = resolve_paths(data_dir, config_file)
     config = load_config(paths.config_file)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(paths.log_dir)
     hosts_file = config.hosts_path()
     hosts = tuple(load_hosts(hosts_file)) if hosts_file else ()
-    connect(paths.database).close()
-    return Kiosk(paths=paths, config=config, hosts=hosts, clock=clock)
+    kiosk = Kiosk(
+        paths=paths,
+        config=config,
+        hosts=hosts,
+        clock=clock,
+        database=DatabaseGate(paths.database, database_check),
+    )
+    if database_check is None:
+        kiosk.database.ready()
+    return kiosk

@@ -137,9 +137,19 @@ class VisitStore:
         ).fetchone()
         return row
 
-    def on_site(self) -> list[VisitRow]:
-        """Open visits, earliest first (uses the partial index visits_on_site)."""
-        return list(self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at"))
+    def on_site(self, signed_in_before: str | None = None) -> list[VisitRow]:
+        """Open visits, earliest first, optionally only those signed in before a stored time
+        (uses the partial index visits_on_site)."""
+        if signed_in_before is None:
+            return list(
+                self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at")
+            )
+        return list(
+            self.db.execute(
+                f"{_SELECT} WHERE signed_out_at IS NULL AND signed_in_at < ? ORDER BY signed_in_at",
+                [signed_in_before],
+            )
+        )
 
     def search_on_site(self, words: list[str], limit: int = -1) -> list[VisitRow]:
         """Open visits (ON_SITE_COLUMNS, earliest first) where every word, already casefolded,

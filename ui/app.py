@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.assets import asset_path
 from kiosk.config import Config
-from kiosk.setup import start_kiosk
+from kiosk.setup import Kiosk, start_kiosk
 from ui.main_window import KioskWindow
 
 STYLESHEET = "style.qss"
@@ -23,6 +23,10 @@ def create_main_window(data_dir: Path | str, config_path: Path | str | None = No
     if not isinstance(app, QApplication):
         raise RuntimeError("create a QApplication before the kiosk window")
     kiosk = start_kiosk(Path(data_dir), Path(config_path) if config_path else None)
+    return build_window(app, kiosk)
+
+
+def build_window(app: QApplication, kiosk: Kiosk) -> KioskWindow:
     apply_stylesheet(app)
     return KioskWindow(kiosk)
 

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.logs import install_excepthooks
 from kiosk.setup import start_kiosk
-from ui.app import create_main_window, prepare_environment
+from ui.app import build_window, prepare_environment
 from ui.main_window import KioskWindow
 from ui.qt_log import route_qt_messages_to_log
 
@@ -40,16 +41,27 @@ def stop_on_signals(app: QApplication, window: KioskWindow) -> None:
 
 class QtFrontend:
     def run(
-        self, data_dir: Path | None, config_file: Path | None, *, windowed: bool, smoke: bool
+        self,
+        data_dir: Path | None,
+        config_file: Path | None,
+        *,
+        windowed: bool,
+        smoke: bool,
+        database_check: Future[list[str]] | None = None,
     ) -> int:
-        kiosk = start_kiosk(data_dir, config_file)
+        kiosk = start_kiosk(data_dir, config_file, database_check=database_check)
         prepare_environment(kiosk.config)
         install_excepthooks()
         route_qt_messages_to_log()
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
         app.setApplicationName("visitor-kiosk")
-        window = create_main_window(kiosk.paths.data_dir, kiosk.paths.config_file)
+        window = build_window(app, kiosk)
+        try:
+            kiosk.database.ready()  # the check's verdict, before anything shows
+        except BaseException:
+            window.shutdown()
+            raise
         if windowed or smoke:
             window.lockdown = False  # a developer's window closes normally
             window.allow_close()

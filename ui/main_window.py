@@ -44,6 +44,8 @@ MAINTENANCE_INTERVAL_MS = 60_000
 # The retention cleanup: at start-up, then hourly, one chunk per database job so sign-ins
 # and scans get the database in between.
 PURGE_INTERVAL_MS = 3_600_000
+# The badge libraries and fonts load this long after the window is built.
+PREPARE_BADGES_AFTER_MS = 500
 
 
 class KioskWindow(QMainWindow):
@@ -153,6 +155,14 @@ class KioskWindow(QMainWindow):
         self.purge_timer.timeout.connect(self.run_purge)
         self.purge_timer.start()
         self.run_purge()
+
+        # The badge libraries and fonts load once the welcome screen is up, not before it.
+        self.prepare_timer = QTimer(self)
+        self.prepare_timer.setObjectName("prepareBadgesTimer")
+        self.prepare_timer.setSingleShot(True)
+        self.prepare_timer.setInterval(PREPARE_BADGES_AFTER_MS)
+        self.prepare_timer.timeout.connect(self.printer.prepare)
+        self.prepare_timer.start()
 
     # -- navigation ------------------------------------------------------------------------
     def current_screen(self) -> Screen:
@@ -395,6 +405,7 @@ class KioskWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and the worker (finishing queued writes). Safe to call twice."""
         self.idle_timer.stop()
+        self.prepare_timer.stop()
         self.staff_controller.session_timer.stop()
         self.maintenance_timer.stop()
         self.purge_timer.stop()

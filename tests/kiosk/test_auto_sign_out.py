@@ -24,7 +24,7 @@ from visitsupport import (
     sign_in,
 )
 
-from kiosk.clock import first_local_time_after, to_db
+from kiosk.clock import first_local_time_after, last_local_time_up_to, to_db
 from kiosk.domain import SignInForm, SignOutMethod, Visit
 from kiosk.notice import Notice
 from kiosk.setup import Services, start_kiosk
@@ -475,3 +475,22 @@ def test_maintain_closes_nothing_when_switched_off(
         assert services.visits.get(visit.visit_id).on_site
     finally:
         services.close()
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    began=st.integers(min_value=0, max_value=3 * 365 * 24 * 3600),
+    later=st.integers(min_value=0, max_value=4 * 24 * 3600),
+    at=st.sampled_from([time(23, 0), time(0, 0), time(2, 0), time(2, 30), time(3, 0), time(1, 59)]),
+)
+def test_a_visit_is_due_exactly_when_it_began_before_the_latest_cutoff(
+    began: int, later: int, at: time
+) -> None:
+    # The auto sign-out reads only visits that began before last_local_time_up_to(now):
+    # that must be exactly the visits whose cutoff has come, DST nights included.
+    start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=began, microseconds=began % 7)
+    now = start + timedelta(seconds=later)
+    due = first_local_time_after(start, at) <= now
+    assert due == (start < last_local_time_up_to(now, at))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -363,3 +364,19 @@ def test_one_page_of_the_layout_s_size(write_pdf: WritePdf, layout: BadgeLayout)
     assert float(size[2]) == pytest.approx(height, abs=0.01)
     expected = {"a6": (105, 148), "brother-62x100": (62, 100), "dymo-99012": (89, 36)}[layout]
     assert (width * 25.4 / 72, height * 25.4 / 72) == pytest.approx(expected)
+
+
+def test_the_cjk_font_loads_only_for_a_name_that_needs_it() -> None:
+    # In a fresh process: other tests have loaded every font in this one.
+    script = (
+        "import kiosk.badge_text as t\n"
+        "t.load_fonts()\n"
+        "t.Shaper(t.FontStyle.BOLD).shape('Zoë Ødegård-Ñúñez')\n"
+        "print(t.FALLBACK_FONT in t._loaded)\n"
+        "t.Shaper(t.FontStyle.BOLD).shape('中村 さくら')\n"
+        "print(t.FALLBACK_FONT in t._loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

@@ -1,0 +1,109 @@
+"""Start-up and idle memory of the kiosk at one million visits, each against a bare PySide6
+program in the same run.
+
+- start-up: the whole `visitor-kiosk run --smoke` process (config, the database check,
+  migrations, cleanup and auto sign-out, the window built and painted once, the workers
+  stopped), alternating with the baseline: a bare PySide6 script showing one full-screen
+  label, then SQLite's `PRAGMA quick_check` on the same database (target: at most 1.3x);
+- idle memory: the resident memory of `visitor-kiosk run` a few seconds after its window is
+  up, against the bare script left running (target: at most 60 MB more).
+
+Both run on a copy of the kept million-visit database (benchmarks/staff_search.py), so the
+auto sign-out of the first start changes the copy, not the kept one; that first start is not
+timed. Qt draws offscreen, for both, so the machine needs no display."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.staff_search import million_visit_kiosk
+
+BARE = """
+import sqlite3, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+app = QApplication(sys.argv[:1])
+label = QLabel("Welkom")
+label.showFullScreen()
+app.processEvents()
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+conn.close()
+if sys.argv[2:] == ["--stay"]:
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    ticker = QTimer()
+    ticker.start(250)  # lets Python see the signal
+    app.exec()
+"""
+IDLE_AFTER_S = 5.0
+
+
+def bench_startup(runs: int = 5) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        data = Path(tmp)
+        _copy(million_visit_kiosk() / "kiosk.db", data / "kiosk.db")
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        env.pop("KIOSK_CONFIG", None)  # the defaults
+        ours = [sys.executable, "-m", "kiosk", "--data-dir", str(data), "run", "--smoke"]
+        bare = [sys.executable, "-c", BARE, str(data / "kiosk.db")]
+        subprocess.run(ours, env=env, check=True, capture_output=True)  # auto sign-out, caches
+        kiosk_s: list[float] = []
+        bare_s: list[float] = []
+        for run in range(runs):
+            for which in ("bare", "ours") if run % 2 else ("ours", "bare"):
+                command, times = (ours, kiosk_s) if which == "ours" else (bare, bare_s)
+                start = time.perf_counter()
+                subprocess.run(command, env=env, check=True, capture_output=True)
+                times.append(time.perf_counter() - start)
+        kiosk_rss = _idle_rss([*ours[:-1], "--windowed"], env)
+        bare_rss = _idle_rss([*bare, "--stay"], env)
+    median, baseline = statistics.median(kiosk_s), statistics.median(bare_s)
+    return {
+        "runs": runs,
+        "median_s": median,
+        "baseline_median_s": baseline,
+        "ratio": median / baseline,
+        "times_s": kiosk_s,
+        "baseline_times_s": bare_s,
+        "idle_rss_mb": kiosk_rss,
+        "baseline_idle_rss_mb": bare_rss,
+        "idle_extra_mb": kiosk_rss - bare_rss,
+    }
+
+
+def _idle_rss(command: list[str], env: dict[str, str]) -> float:
+    """Resident memory (MB) of a process IDLE_AFTER_S after it started, then stopped with
+    SIGTERM (the kiosk closes cleanly on it)."""
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        time.sleep(IDLE_AFTER_S)
+        if process.poll() is not None:
+            raise AssertionError(f"{command[:4]} ended early with {process.returncode}")
+        with open(f"/proc/{process.pid}/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return kib / 1024
+
+
+def _copy(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
