@@ -115,10 +115,10 @@ def main() -> None:
         render = bench_render(Path(tmp) / "render")
         tap = bench_tap_to_print(Path(tmp) / "tap")
         demo = bench_demo(Path(tmp) / "demo")
-    startup = bench_startup()
+    startup = bench_startup(runs=7)
     search = bench_staff_search()
     export = bench_export_csv()
-    purge = bench_purge()
+    purge = bench_purge(runs=3)
     purge_gui = in_own_process("benchmarks.purge_gui", "bench_purge_gui")
     rows = [
         (

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO, TypeVar
 
 from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
-from storage.database import StorageError, connect
+from storage.database import connect
 from storage.export import (
     LocalHour,
     batch_lines,
@@ -37,6 +37,7 @@ from storage.export import (
     sign_in_span,
     split_points,
 )
+from storage.integrity import StorageError
 from storage.visits import VISIT_COLUMNS, VisitRow, VisitStore
 
 T = TypeVar("T")
