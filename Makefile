@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools xvfb fonts-dejavu-core \
 	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint typecheck contracts bench screenshots clean system-deps venv
+.PHONY: run test lint typecheck contracts bench profile screenshots clean system-deps venv
 
 run: $(STAMP)
 	$(BIN)/visitor-kiosk run $(ARGS)
@@ -29,6 +29,9 @@ contracts: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(ARGS)
 
+profile: $(STAMP)
+	$(BIN)/python -m benchmarks.profile
+
 screenshots: $(STAMP)
 	$(BIN)/visitor-kiosk screenshots --out docs/screenshots
 	$(BIN)/python scripts/badge_samples.py --out docs/badges
@@ -38,7 +41,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 # As root (a fresh Debian machine, CI): install what the real-printer tests need.
