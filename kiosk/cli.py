@@ -26,6 +26,7 @@ from kiosk import __version__
 from kiosk.config import ConfigError
 from kiosk.frontend import FrontendMissing, load_frontend
 from kiosk.hosts import HostsFileError
+from kiosk.instance import KioskRunning, only_instance
 from kiosk.paths import resolve_paths
 from storage.integrity import StorageError
 from storage.integrity import check as check_database
@@ -94,9 +95,12 @@ def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
     # SQLite's check of the file (which lets other threads run) goes on while Qt loads and
     # the window is built; nothing opens the database, and no window shows, before it has
     # found the file sound (kiosk.setup.DatabaseGate). Config problems surface first.
-    database = resolve_paths(state.data_dir, state.config_file).database
-    with ThreadPoolExecutor(1, thread_name_prefix="kiosk-check") as pool:
-        checked = pool.submit(check_database, database)
+    paths = resolve_paths(state.data_dir, state.config_file)
+    with (
+        only_instance(paths.data_dir),
+        ThreadPoolExecutor(1, thread_name_prefix="kiosk-check") as pool,
+    ):
+        checked = pool.submit(check_database, paths.database)
         code = load_frontend().run(
             state.data_dir,
             state.config_file,
@@ -126,6 +130,22 @@ def check(state: CliState, thorough: bool) -> None:
     for problem in problems:
         click.echo(f"{paths.database}: {problem}")
     raise SystemExit(1)
+
+
+@cli.command()
+@click.pass_obj
+def restore(state: CliState) -> None:
+    """Put the newest backup that passes SQLite's check in place of the database (with the
+    kiosk stopped). The current database is moved, untouched, into <data dir>/damaged/."""
+    from kiosk.backups import Backups, NoSoundBackup
+
+    paths = resolve_paths(state.data_dir, state.config_file)
+    with only_instance(paths.data_dir):
+        try:
+            used = Backups(paths.data_dir).restore()
+        except NoSoundBackup as exc:
+            raise StorageError(f"{exc} in {paths.data_dir / 'backups'}") from None
+    click.echo(f"restored {paths.database} from {used.name}")
 
 
 @cli.command()
@@ -246,6 +266,8 @@ def purge(state: CliState, dry_run: bool) -> None:
         report = services.retention.run(dry_run=dry_run)
     finally:
         services.close()
+    if not dry_run:
+        kiosk.backups().maintain(report.cutoff)
     verb = "would delete" if dry_run else "deleted"
     before = report.cutoff.astimezone().isoformat(timespec="seconds")
     click.echo(
@@ -402,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except HostsFileError as exc:
         click.echo(f"{PROG}: {exc}", err=True)
         sys.exit(2)
-    except (StorageError, FrontendMissing) as exc:
+    except (StorageError, FrontendMissing, KioskRunning) as exc:
         click.echo(f"{PROG}: {exc}", err=True)
         sys.exit(1)
     except OSError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.audit import AuditLog
+from kiosk.backups import Backups
 from kiosk.badges import BadgeService
 from kiosk.clock import Clock, utc_now
 from kiosk.config import Config, load_config
@@ -95,6 +96,10 @@ class Kiosk:
 
     def notice(self, language: str) -> Notice:
         return render_notice(language, self.config)
+
+    def backups(self) -> Backups:
+        """The database's backups (kiosk.backups); opens its own connections."""
+        return Backups(self.paths.data_dir, self.clock)
 
     def badges(self, printer: BadgePrinter | None = None) -> BadgeService:
         """Badge rendering and printing; needs no database, so any thread may own one."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -22,6 +24,7 @@ from kiosk.badges import BadgeService, PrintOutcome
 from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
 from kiosk.i18n import Catalog, catalog
 from kiosk.notice import Notice
+from kiosk.retention import PurgeReport
 from kiosk.setup import Kiosk, Services
 from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 from ui.screens.base import Screen
@@ -149,6 +152,8 @@ class KioskWindow(QMainWindow):
         self.maintenance_timer.start()
         self.run_maintenance()
         self._purging = False
+        self._backup_executor = ThreadPoolExecutor(1, thread_name_prefix="kiosk-backup")
+        self._backup_executor_closed = False
         self.purge_timer = QTimer(self)
         self.purge_timer.setObjectName("purgeTimer")
         self.purge_timer.setInterval(PURGE_INTERVAL_MS)
@@ -385,8 +390,11 @@ class KioskWindow(QMainWindow):
                 finish = cutoff
                 self.worker.submit(lambda services: services.retention.finish(finish), done, failed)
 
-        def done(_report: object) -> None:
+        def done(report: PurgeReport) -> None:
             self._purging = False
+            if not self._backup_executor_closed:
+                # Backups are purged, and made when due, beside the database worker.
+                self._backup_executor.submit(self._maintain_backups, report.cutoff)
 
         def failed(error: BaseException) -> None:
             log.warning(
@@ -396,6 +404,12 @@ class KioskWindow(QMainWindow):
             self._purging = False
 
         self.worker.submit(chunk, after_chunk, failed)
+
+    def _maintain_backups(self, cutoff: datetime) -> None:
+        try:
+            self.kiosk.backups().maintain(cutoff)
+        except Exception as error:
+            log.warning("backups not kept up (%s); tried again within the hour", error)
 
     def _on_idle_timeout(self) -> None:
         log.info("idle timeout: back to the welcome screen")
@@ -422,6 +436,8 @@ class KioskWindow(QMainWindow):
             app.removeTranslator(self._qt_translator)
         self.worker.shutdown()
         self.printer.shutdown()
+        self._backup_executor_closed = True
+        self._backup_executor.shutdown(wait=True)
 
     def allow_close(self) -> None:
         """Let the window close (staff's "close the kiosk", or the system stopping it)."""
