@@ -4,13 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages for the printing tests and a virtual screen (installed when run as root).
+# Debian packages for the printing tests and a virtual screen, and the X11 libraries Qt's
+# xcb platform plugin loads to show a window (installed when run as root).
 DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools xvfb fonts-dejavu-core \
-	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
+	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \
+	libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 \
+	libxcb-xinerama0 libxcb-xkb1
 
 .PHONY: run test lint typecheck contracts bench profile screenshots clean system-deps venv
 
-run: $(STAMP)
+run: system-deps $(STAMP)
 	$(BIN)/visitor-kiosk run $(ARGS)
 
 test: system-deps $(STAMP) lint typecheck contracts
