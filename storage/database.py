@@ -143,13 +143,18 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# How long a write waits for another process's lock (a CLI purge holds it for one chunk,
+# tens of ms) before it fails and the visitor is sent to reception instead of waiting on.
+BUSY_TIMEOUT_S = 5.0
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at `path`.
 
     The connection is in autocommit mode: writes that belong together go through
     `transaction()`. It may only be used on the thread that opened it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")

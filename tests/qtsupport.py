@@ -62,3 +62,15 @@ def fill_and_submit(
 
 def wait_for_screen(qtbot: QtBot, window: KioskWindow, name: str) -> None:
     qtbot.waitUntil(lambda: window.current_screen().objectName() == name, timeout=5000)
+
+
+def drop_worker_connection(qtbot: QtBot, window: KioskWindow) -> None:
+    """Make the database worker open its connection again on its next job (it opened one
+    at start-up for the auto sign-out), as it does after any failed job."""
+
+    def fail(services: object) -> None:
+        raise ConnectionResetError("test: the connection is dropped")
+
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+    window.worker.submit(fail, lambda _result: None, lambda _error: None)
+    qtbot.waitUntil(lambda: window.worker.pending == 0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_for_screen
 
 from kiosk.domain import NAME_MAX, normalise_text
 from kiosk.setup import start_kiosk
@@ -122,18 +122,6 @@ def test_host_type_ahead_from_the_hosts_file(
 
 def test_without_a_hosts_file_the_host_is_free_text(window: KioskWindow) -> None:
     assert window.details.inputs["host"].completer() is None
-
-
-def drop_worker_connection(qtbot: QtBot, window: KioskWindow) -> None:
-    """Make the database worker open its connection again on its next job (it opened one
-    at start-up for the auto sign-out), as it does after any failed job."""
-
-    def fail(services: object) -> None:
-        raise ConnectionResetError("test: the connection is dropped")
-
-    qtbot.waitUntil(lambda: window.worker.pending == 0)
-    window.worker.submit(fail, lambda _result: None, lambda _error: None)
-    qtbot.waitUntil(lambda: window.worker.pending == 0)
 
 
 def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
