@@ -83,10 +83,12 @@ class VisitStore:
         return cursor.rowcount
 
     def close_visit(self, visit_id: int, signed_out_at: str, method: str) -> bool:
-        """Sign a visit out; False if it does not exist or was already signed out."""
+        """Sign a visit out; False if it does not exist or was already signed out. A wall
+        clock set back since the sign-in never makes a negative visit: the sign-out is then
+        recorded at the sign-in time."""
         with transaction(self.db):
             cursor = self.db.execute(
-                "UPDATE visits SET signed_out_at = ?, sign_out_method = ? "
+                "UPDATE visits SET signed_out_at = max(?, signed_in_at), sign_out_method = ? "
                 "WHERE visit_id = ? AND signed_out_at IS NULL",
                 [signed_out_at, method, visit_id],
             )

@@ -4,6 +4,7 @@ depends on the day or the hour the suite runs."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from kiosk.clock import first_local_time_after, last_local_time_up_to, to_db
 from kiosk.domain import SignInForm, SignOutMethod, Visit
 from kiosk.notice import Notice
 from kiosk.setup import Services, start_kiosk
-from kiosk.visits import VisitService
+from kiosk.visits import UnknownVisit, VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -494,3 +495,37 @@ def test_a_visit_is_due_exactly_when_it_began_before_the_latest_cutoff(
     now = start + timedelta(seconds=later)
     due = first_local_time_after(start, at) <= now
     assert due == (start < last_local_time_up_to(now, at))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    jumps=st.lists(st.integers(min_value=-6 * 3600, max_value=30 * 3600), min_size=1, max_size=8)
+)
+def test_wall_clock_jumps_never_give_negative_or_double_sign_outs(
+    services: Services, visits: VisitService, notice: Notice, clock: Clock, jumps: list[int]
+) -> None:
+    """NTP or a person moves the wall clock back and forth between sign-ins, sign-outs (by
+    the kiosk and by staff) and the minutely auto sign-out: every visit is closed once, never
+    before it began, and each open visit is closed once its 23:00 has come."""
+    services.db.execute("DELETE FROM visits")
+    clock.now = local(13, 9)
+    opened: list[int] = []
+    for step, jump in enumerate(jumps):
+        clock.now += timedelta(seconds=jump)
+        opened.append(visits.sign_in(SignInForm(f"Visitor {step}"), notice).visit_id)
+        if step % 3 == 1:
+            # Closed already by the auto sign-out, perhaps: nothing is closed twice.
+            with contextlib.suppress(UnknownVisit):
+                visits.sign_out(opened[0], SignOutMethod.STAFF)
+        visits.auto_sign_out(ELEVEN_PM)
+    for visit_id in opened:
+        visit = services.visits.get(visit_id)
+        if visit.signed_out_at is not None:
+            assert visit.signed_out_at >= visit.signed_in_at
+            with pytest.raises(UnknownVisit):
+                visits.sign_out(visit_id, SignOutMethod.KIOSK)
+            assert services.visits.get(visit_id) == visit  # unchanged by the second try
+        else:
+            assert first_local_time_after(visit.signed_in_at, ELEVEN_PM) > clock.now
