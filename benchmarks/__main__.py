@@ -12,11 +12,13 @@ targets and saved to results.json with the machine it ran on.
 - retention and export at one million visits: CSV export against `sqlite3 -csv`, purge
   against a raw DELETE, the GUI while the kiosk purges (benchmarks/retention.py,
   benchmarks/purge_gui.py);
-- demo: `visitor-kiosk demo --visits 1000000` into an empty data dir (target: 60 s).
+- demo: `visitor-kiosk demo --visits 1000000` into an empty data dir (target: 60 s);
+- soak: half an hour of visitors and staff (benchmarks/soak.py; `--soak-minutes N`).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -109,6 +111,11 @@ def machine() -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument(
+        "--soak-minutes", type=float, default=30.0, help="how long the soak runs (0: not at all)"
+    )
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         sign_in = bench_sign_in(Path(tmp) / "sign-in")
         with_badge = bench_sign_in_with_badge(Path(tmp) / "sign-in-badge")
@@ -120,6 +127,11 @@ def main() -> None:
     export = bench_export_csv()
     purge = bench_purge(runs=3)
     purge_gui = in_own_process("benchmarks.purge_gui", "bench_purge_gui")
+    soak = (
+        in_own_process("benchmarks.soak", "bench_soak", minutes=options.soak_minutes)
+        if options.soak_minutes > 0
+        else None
+    )
     rows = [
         (
             "start-up, run --smoke, 1,000,000 visits",
@@ -194,6 +206,23 @@ def main() -> None:
             demo["seconds"] <= 60,
         ),
     ]
+    if soak is not None:
+        rows.append(
+            (
+                f"soak, {soak['minutes']:.0f} min, {soak['signed_in']} sign-ins, "
+                f"{soak['signed_out']} badge sign-outs, {soak['staff_visits']} staff logins",
+                f"RSS {soak['rss_first_mb']:.0f} -> {soak['rss_last_mb']:.0f} MB; widgets "
+                f"{soak['widgets'][0]} -> {soak['widgets'][1]}, timers {soak['timers'][0]} -> "
+                f"{soak['timers'][1]}, threads {soak['threads'][0]} -> {soak['threads'][1]}; "
+                f"{soak['log_errors']} log errors",
+                "flat, no leaks, no errors",
+                soak["rss_growth_mb"] <= 5
+                and soak["widgets"][0] == soak["widgets"][1]
+                and soak["timers"][0] == soak["timers"][1]
+                and soak["threads"][0] == soak["threads"][1]
+                and soak["log_errors"] == 0,
+            )
+        )
     width = max(len(r[0]) for r in rows)
     for name, value, target, ok in rows:
         sys.stdout.write(
@@ -214,6 +243,7 @@ def main() -> None:
                 "purge": purge,
                 "purge_gui": purge_gui,
                 "demo": demo,
+                "soak": soak,
             },
             indent=2,
         )
