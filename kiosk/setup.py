@@ -77,8 +77,9 @@ class DatabaseGate:
                     log.error("the database is damaged: %s", "; ".join(problems))
                     self._damaged = DamagedDatabase(
                         f"the database {self._path} is damaged ({problems[0]}). "
-                        "The kiosk will not run on it and has not changed it; "
-                        "`visitor-kiosk check` shows what SQLite found."
+                        "The kiosk will not run on it and has not changed it. "
+                        "`visitor-kiosk check` shows what SQLite found; with the kiosk "
+                        "stopped, `visitor-kiosk restore` puts the newest sound backup back."
                     )
             if self._damaged is not None:
                 raise self._damaged
