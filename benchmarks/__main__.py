@@ -82,11 +82,12 @@ def bench_demo(data_dir: Path, visits: int = 1_000_000) -> dict[str, float]:
     return {"visits": visits, "seconds": seconds}
 
 
-def in_own_process(module: str, function: str) -> dict[str, Any]:
+def in_own_process(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     """A benchmark run in a fresh Python process, as the kiosk runs: without the windows,
     worker threads and timers that earlier benchmarks left in this one."""
     code = (
-        f"import json; from {module} import {function}; print('RESULT ' + json.dumps({function}()))"
+        f"import json; from {module} import {function}; "
+        f"print('RESULT ' + json.dumps({function}(**{kwargs!r})))"
     )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     (line,) = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
