@@ -152,3 +152,34 @@ def test_submit_twice_stores_one_visit(qtbot: QtBot, window: KioskWindow) -> Non
     wait_for_screen(qtbot, window, "done")
     qtbot.waitUntil(lambda: window.worker.pending == 0)
     assert stored_visits(window) == [("Lærke Bech", "", "", "")]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Robert'); DROP TABLE visits;--",
+        "%s%n{0}${x}",
+        "\u202eevil\u202c",
+        "zero\u200bwidth\ufeff",
+        "line\nbreak\ttab\x1b",
+        '=HYPERLINK("x")',
+        "x" * 10_000,
+        "   ",
+    ],
+)
+def test_hostile_text_in_every_field_is_stored_as_shown_or_refused_calmly(
+    qtbot: QtBot, window: KioskWindow, typed: str
+) -> None:
+    fill_and_submit(qtbot, window, typed, typed, typed, typed)
+    qtbot.waitUntil(
+        lambda: window.current_screen() is window.done or bool(window.details.error.text()),
+        timeout=5000,
+    )
+    if window.current_screen() is window.done:
+        (stored,) = stored_visits(window)
+        assert stored == (normalise_text(typed),) * 4
+    else:
+        assert stored_visits(window) == []
+        assert window.details.error.text()  # a field message, in the visitor's language
+        echoed = typed.strip()[:20]
+        assert not echoed or echoed not in window.details.error.text()  # never repeats input
