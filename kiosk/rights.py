@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.audit import AuditAction, AuditLog
 from kiosk.domain import SignInForm, Visit, clean_form, normalise_text
 from kiosk.visits import UnknownVisit, visit_from_row
+from storage.database import transaction
 from storage.rights import CORRECTABLE_FIELDS, RightsStore
 
 log = logging.getLogger(__name__)
@@ -66,16 +67,19 @@ class RightsService:
         """Delete visits for real, with their badge codes, audit links and badge PDFs.
         Returns how many visits were deleted (ids that are not stored are skipped).
 
-        The erasure is recorded first, while the visits still exist, so the entry's count
-        covers them; its links to them then go with the visits."""
+        The erasure and its audit entry are one transaction: both happen or neither. The entry
+        is written first, while the visits still exist, so its count covers them; its links to
+        them then go with the visits. The write-ahead log is emptied afterwards."""
         wanted = sorted(set(visit_ids))
-        stored = self._store.existing(wanted)
-        if stored:
-            self._audit.record(AuditAction.ERASURE, f"{len(stored)} visits erased", stored)
-            deleted = self._store.delete_visits(stored)
-        else:
+        with transaction(self._store.db):
+            stored = self._store.existing(wanted)
             deleted = 0
-        # Every id asked for, so a retry after a crash between the two steps still removes the
+            if stored:
+                self._audit.record(AuditAction.ERASURE, f"{len(stored)} visits erased", stored)
+                deleted = self._store.delete_visits(stored)
+        if deleted:
+            self._store.checkpoint()
+        # Every id asked for, so a retry after a crash before this point still removes the
         # files (visit ids are never reused: AUTOINCREMENT).
         for visit_id in wanted:
             self._badge_pdf(visit_id).unlink(missing_ok=True)

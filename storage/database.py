@@ -184,7 +184,19 @@ def _casefold(value: object) -> str | None:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write transaction: everything inside is committed together or not at all."""
+    """One write transaction: everything inside is committed together or not at all. Inside
+    another one it is a savepoint of it, so steps that each keep themselves whole can also be
+    made whole together (an erasure and its audit entry)."""
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT step")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO step")
+            db.execute("RELEASE step")
+            raise
+        db.execute("RELEASE step")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

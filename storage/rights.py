@@ -95,15 +95,15 @@ class RightsStore:
         return changed == 1
 
     def delete_visits(self, visit_ids: Iterable[int]) -> int:
-        """Delete visits in one transaction, their badge codes and audit links with them
-        (ON DELETE CASCADE), then empty the write-ahead log. Returns how many were deleted."""
+        """Delete visits in one transaction (or as part of the caller's), their badge codes
+        and audit links with them (ON DELETE CASCADE). Returns how many were deleted; the
+        caller empties the write-ahead log afterwards (`checkpoint`)."""
         deleted = 0
         with transaction(self.db):
             for visit_id in sorted(set(visit_ids)):
                 deleted += self.db.execute(
                     "DELETE FROM visits WHERE visit_id = ?", [visit_id]
                 ).rowcount
-        self.checkpoint()
         return deleted
 
     def checkpoint(self) -> bool:

@@ -396,3 +396,25 @@ def test_a_corrected_value_is_nowhere_in_the_data_dir(
 
     assert traces_in(kiosk.paths.data_dir, misspelt) == []
     assert services.visits.get(visit.visit_id).visitor_name == QUINTIJN
+
+
+def test_an_erasure_and_its_audit_entry_happen_together_or_not_at_all(
+    rights: RightsService, arrive: Arrive, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = arrive("Ann Smith", MORNING)
+    entries_before = len(services.audit.entries())
+
+    def power_cut(visit_ids: object) -> int:
+        raise OSError("power cut between the audit entry and the delete")
+
+    monkeypatch.setattr(rights._store, "delete_visits", power_cut)
+    with pytest.raises(OSError, match="power cut"):
+        rights.erase([mine.visit_id])
+    assert len(services.audit.entries()) == entries_before  # no "erased" entry for a kept visit
+    assert services.visits.get(mine.visit_id).visitor_name == "Ann Smith"
+
+    monkeypatch.undo()
+    assert rights.erase([mine.visit_id]) == 1
+    (entry,) = services.audit.entries()[: len(services.audit.entries()) - entries_before]
+    assert entry.action == "erasure"
+    assert entry.visit_count == 1
