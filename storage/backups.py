@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 
@@ -17,28 +18,13 @@ def write_backup(database: Path, target: Path) -> None:
     """Copy the database to `target` through a connection of its own: one consistent
     snapshot, in one step, while the kiosk goes on writing (in WAL mode a reader holds up no
     writer). `target` is readable by this user only and appears only once complete."""
-    part = target.with_name(f".{target.name}.part")
-    part.unlink(missing_ok=True)
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    try:
-        with (
-            closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as live,
-            closing(sqlite3.connect(part, isolation_level=None)) as copy,
-        ):
-            live.backup(copy)
-            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        with part.open("rb+") as file:
-            os.fsync(file.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    with (
+        _whole_file(target) as part,
+        closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as live,
+        closing(sqlite3.connect(part, isolation_level=None)) as copy,
+    ):
+        live.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
 
 
 def purge_backup(path: Path, cutoff: str) -> int:
@@ -60,19 +46,31 @@ def purge_backup(path: Path, cutoff: str) -> int:
 def restore_backup(backup: Path, target: Path) -> None:
     """Copy `backup` to `target` (absent) through SQLite's backup API, readable by this user
     only; `target` appears only once complete."""
-    part = target.with_name(f".{target.name}.restoring")
+    with (
+        _whole_file(target) as part,
+        closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as source,
+        closing(sqlite3.connect(part, isolation_level=None)) as copy,
+    ):
+        source.backup(copy)
+
+
+@contextmanager
+def _whole_file(target: Path) -> Iterator[Path]:
+    """A private temporary file beside `target` to write; renamed to `target` (flushed to
+    disk, folder included) only when the block completes, removed if it fails."""
+    part = target.with_name(f".{target.name}.part")
     part.unlink(missing_ok=True)
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        with (
-            closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as source,
-            closing(sqlite3.connect(part, isolation_level=None)) as copy,
-        ):
-            source.backup(copy)
+        yield part
         with part.open("rb+") as file:
             os.fsync(file.fileno())
         os.replace(part, target)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
