@@ -20,6 +20,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from benchmarks.badges import _spin
+
 PIN = "246813"
 
 
@@ -44,13 +46,8 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
         window.resize(1280, 800)
         window.show()
 
-        def spin(until: Callable[[], bool], timeout_s: float = 30.0) -> None:
-            deadline = time.monotonic() + timeout_s
-            while not until():
-                app.processEvents()
-                if time.monotonic() > deadline:
-                    raise AssertionError("the kiosk did not get there in time")
-                time.sleep(0.002)
+        def spin(until: Callable[[], bool]) -> None:
+            _spin(app, until, timeout_s=30.0)
 
         samples: list[dict[str, float]] = []
         start = time.monotonic()
@@ -85,9 +82,7 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
                 samples.append(_sample(app, window, QTimer, time.monotonic() - start))
                 next_sample += 60
             pause_until = time.monotonic() + every_s
-            while time.monotonic() < pause_until:
-                app.processEvents()
-                time.sleep(0.01)
+            _spin(app, lambda end=pause_until: time.monotonic() >= end, timeout_s=every_s + 1)
         samples.append(_sample(app, window, QTimer, time.monotonic() - start))
         window.shutdown()
         log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")

@@ -13,8 +13,6 @@ the visit and its badge code.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING
 from kiosk.clock import first_local_time_after
 from kiosk.config import Config
 from kiosk.domain import Visit
+from kiosk.files import atomic_write_bytes
 from kiosk.i18n import Catalog, catalog
 from kiosk.printer import BadgePrinter, PrintFault, SaveOnly
 
@@ -87,16 +86,7 @@ class BadgeService:
         pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
         path = self.pdf_path(visit.visit_id)
         self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".badge-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pdf)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(path, pdf)
         return path
 
     def submit(self, visit: Visit, code: str) -> tuple[str | None, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 Result = subprocess.CompletedProcess[str]
 Cli = Callable[..., Result]
@@ -30,3 +31,9 @@ def ok(result: Result) -> Result:
     assert result.returncode == 0, f"exit {result.returncode}, stderr: {result.stderr!r}"
     assert "Traceback" not in result.stderr
     return result
+
+
+def kiosk_is_up(log: Path) -> bool:
+    """Whether a kiosk process has logged that it is up (its event loop runs and it closes
+    cleanly on SIGTERM)."""
+    return log.exists() and "the kiosk is up" in log.read_text(encoding="utf-8")

@@ -78,6 +78,8 @@ class QtFrontend:
             return 0
         stop_on_signals(app, window)
         QTimer.singleShot(0, window.raise_)
+        # Once the event loop runs: from here SIGTERM closes the kiosk cleanly.
+        QTimer.singleShot(0, lambda: log.info("the kiosk is up"))
         code = app.exec()
         window.shutdown()
         return code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from clisupport import Cli, ok
+from clisupport import Cli, kiosk_is_up, ok
 from dbsupport import damage_a_table_page, digest, settle
 
 DEMO = ("demo", "--visits", "3000", "--days", "20", "--seed", "7")
@@ -47,6 +48,22 @@ def test_restore_without_a_backup_says_so_and_changes_nothing(cli: Cli, tmp_path
     assert digest(data / "kiosk.db") == before
 
 
+def held_within(lock: Path, seconds: float) -> bool:
+    """Whether another process takes the lock on `lock` within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if lock.exists():
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            finally:
+                os.close(fd)  # also lets go of the lock if this process got it
+        time.sleep(0.05)  # another process's start-up, not this one's events
+    return False
+
+
 def test_restore_and_a_second_kiosk_wait_for_the_running_one(cli: Cli, tmp_path: Path) -> None:
     data = tmp_path / "data"
     ok(cli("--data-dir", data, *DEMO))
@@ -59,10 +76,10 @@ def test_restore_and_a_second_kiosk_wait_for_the_running_one(cli: Cli, tmp_path:
         stderr=subprocess.DEVNULL,
     )
     try:
+        assert held_within(data / "kiosk.lock", seconds=30)
         deadline = time.monotonic() + 30
-        while not (data / "kiosk.lock").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.0)
+        while not kiosk_is_up(data / "logs" / "kiosk.log") and time.monotonic() < deadline:
+            time.sleep(0.1)  # another process's start-up
         for args in (("restore",), ("run", "--smoke")):
             result = cli("--data-dir", data, *args)
             assert result.returncode == 1

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from clisupport import kiosk_is_up
+
 
 def test_sigterm_closes_the_locked_down_kiosk_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -24,9 +26,8 @@ def test_sigterm_closes_the_locked_down_kiosk_cleanly(tmp_path: Path) -> None:
     try:
         log = data / "logs" / "kiosk.log"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not log.exists() and process.poll() is None:
-            time.sleep(0.2)
-        time.sleep(2)  # well into the event loop
+        while time.monotonic() < deadline and process.poll() is None and not kiosk_is_up(log):
+            time.sleep(0.2)  # another process's start-up
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=30)
