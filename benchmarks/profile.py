@@ -14,10 +14,11 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.staff_search import million_visit_kiosk
-from benchmarks.startup import _copy
+from benchmarks.startup import _copy, as_installed
 
 
 def main() -> None:
+    as_installed()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("KIOSK_CONFIG", None)
     with tempfile.TemporaryDirectory(prefix="profile-startup-") as tmp:

@@ -133,12 +133,13 @@ class KioskWindow(QMainWindow):
         self.idle_timer.timeout.connect(self._on_idle_timeout)
         self.staff_controller = StaffController(self)
         self.welcome.staff_requested.connect(self.staff_controller.start_login)
+        # Any touch or key restarts the inactivity timers. The filter sees every event of
+        # the application, in Python, so it is installed only while one of those timers
+        # runs: the welcome screen, where the kiosk waits most of its life, has none.
         self._activity_filter = ActivityFilter(
             (self.idle_timer, self.staff_controller.session_timer)
         )
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self._activity_filter)
+        self._watching_activity = False
 
         self._qt_translator = QTranslator(self)
         self.set_language(self.language)
@@ -183,13 +184,25 @@ class KioskWindow(QMainWindow):
             # Staff get their own, longer inactivity limit; the visitors' one is off.
             self.idle_timer.stop()
             staff_timer.start()
-            return
-        staff_timer.stop()
-        if screen is self.welcome:
+        elif screen is self.welcome:
+            staff_timer.stop()
             self.idle_timer.stop()
             self.welcome.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
+            staff_timer.stop()
             self.idle_timer.start()
+        self._watch_activity(screen is not self.welcome)
+
+    def _watch_activity(self, on: bool) -> None:
+        if on == self._watching_activity:
+            return
+        app = QApplication.instance()
+        assert app is not None
+        if on:
+            app.installEventFilter(self._activity_filter)
+        else:
+            app.removeEventFilter(self._activity_filter)
+        self._watching_activity = on
 
     def reset(self) -> None:
         """Back to the welcome screen in the default language, every field empty."""
@@ -431,8 +444,8 @@ class KioskWindow(QMainWindow):
         self.done.timer.stop()
         self.sign_out.timer.stop()
         app = QApplication.instance()
+        self._watch_activity(False)
         if app is not None:
-            app.removeEventFilter(self._activity_filter)
             app.removeTranslator(self._qt_translator)
         self.worker.shutdown()
         self.printer.shutdown()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
 from ui.main_window import KioskWindow
+from ui.window_parts import ActivityFilter
 
 CONTRACT = {
     "welcome": ["lang_en", "lang_nl", "lang_da", "signInButton"],
@@ -118,6 +119,40 @@ def test_typing_keeps_the_kiosk_from_timing_out(qtbot: QtBot, window: KioskWindo
         qtbot.wait(150)  # activity every 150 ms: the 400 ms timer never runs out
     assert window.current_screen() is window.details
     assert edit.text() == "abababab"
+
+
+def test_events_pass_through_python_only_while_an_inactivity_timer_runs(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    """The activity filter sees every event of the application: on the welcome screen, where
+    the kiosk waits most of its life and no inactivity timer runs, it is not installed."""
+    seen: list[int] = []
+
+    class Counting(ActivityFilter):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            seen.append(int(event.type().value))
+            return super().eventFilter(watched, event)
+
+    window._activity_filter = Counting((window.idle_timer,))
+    window.idle_timer.setInterval(400)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClick(window.welcome, Qt.Key.Key_A)
+    qtbot.wait(50)
+    assert seen == []
+
+    window.welcome.sign_in.click()  # the notice: the visitors' timer runs
+    for _ in range(4):
+        qtbot.keyClick(window.notice.text, Qt.Key.Key_Down)
+        qtbot.wait(150)  # activity every 150 ms: the 400 ms timer never runs out
+    assert window.current_screen() is window.notice
+    assert int(QEvent.Type.KeyPress.value) in seen
+
+    wait_for_screen(qtbot, window, "welcome")  # the timer ran out: the filter is gone
+    seen.clear()
+    qtbot.keyClick(window.welcome, Qt.Key.Key_A)
+    qtbot.wait(50)
+    assert seen == []
 
 
 def test_result_for_a_visitor_who_timed_out_is_not_shown_to_the_next(

@@ -52,6 +52,7 @@ class SignOutScreen(Screen):
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setProperty("kind", self._message_kind)
 
         self.no_badge = make_button("signOutNoBadge", role="secondary")
         self.no_badge.clicked.connect(self._on_no_badge)
@@ -183,9 +184,11 @@ class SignOutScreen(Screen):
         for button, visit in zip(self.match_buttons, self._matches, strict=True):
             set_text(button, _visit_entry(c, visit))
         set_text(self.message, self._message(c) if self._message else "")
-        self.message.setProperty("kind", self._message_kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        if self.message.property("kind") != self._message_kind:
+            # The stylesheet colours the message by its kind: re-polish when that changes.
+            self.message.setProperty("kind", self._message_kind)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
 
     def _set_message(self, text: Callable[[Catalog], str], kind: str) -> None:
         self._message = text
