@@ -48,7 +48,10 @@ def test_tens_of_thousands_of_binding_calls_do_not_crash(tmp_path: Path) -> None
 def test_virtual_keyboard_follows_the_config(
     monkeypatch: pytest.MonkeyPatch, enabled: bool, expected: str | None
 ) -> None:
-    monkeypatch.delenv("QT_IM_MODULE", raising=False)
+    # setenv first, so the variable's absence is what monkeypatch restores afterwards: the
+    # tests after this one (and the kiosks they start) must not get the virtual keyboard.
+    monkeypatch.setenv("QT_IM_MODULE", "")
+    monkeypatch.delenv("QT_IM_MODULE")
     prepare_environment(parse_config({"kiosk": {"virtual_keyboard": enabled}}))
     assert os.environ.get("QT_IM_MODULE") == expected
 
