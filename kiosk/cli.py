@@ -23,9 +23,8 @@ import click
 # Each command loads what it needs: `run` starts the database check before it loads Qt and
 # the rest, and a script's `present` or `export` does not load the kiosk's screens.
 from kiosk import __version__
-from kiosk.config import ConfigError
+from kiosk.errors import ConfigError, HostsFileError
 from kiosk.frontend import FrontendMissing, load_frontend
-from kiosk.hosts import HostsFileError
 from kiosk.instance import KioskRunning, only_instance
 from kiosk.paths import resolve_paths
 from storage.integrity import StorageError

@@ -15,18 +15,9 @@ from datetime import time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from kiosk.errors import ConfigError as ConfigError  # raised here; defined apart for the CLI
+
 SUPPORTED_LANGUAGES = ("en", "nl", "da")
-
-
-class ConfigError(ValueError):
-    """The configuration file cannot be used. The message names the key and what is wrong."""
-
-    def __init__(self, key: str, problem: str, source: Path | None = None) -> None:
-        self.key = key
-        self.problem = problem
-        self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{key}: {problem}" if key else f"{where}{problem}")
 
 
 @dataclass(frozen=True)

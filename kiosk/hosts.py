@@ -9,10 +9,7 @@ import csv
 from pathlib import Path
 
 from kiosk.domain import normalise_text
-
-
-class HostsFileError(ValueError):
-    pass
+from kiosk.errors import HostsFileError as HostsFileError  # raised here; defined apart for the CLI
 
 
 def load_hosts(path: Path) -> list[str]:

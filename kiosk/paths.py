@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "visitor-kiosk"
 DATA_DIR_ENV = "KIOSK_DATA_DIR"
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -40,8 +38,14 @@ def resolve_paths(data_dir: Path | None = None, config_file: Path | None = None)
     Config: the option, else $KIOSK_CONFIG, else <data dir>/kiosk.toml."""
     if data_dir is None:
         env = os.environ.get(DATA_DIR_ENV)
-        data_dir = Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        data_dir = Path(env) if env else _platform_data_dir()
     if config_file is None:
         env = os.environ.get(CONFIG_ENV)
         config_file = Path(env) if env else data_dir / "kiosk.toml"
     return KioskPaths(data_dir=data_dir.expanduser(), config_file=config_file.expanduser())
+
+
+def _platform_data_dir() -> Path:
+    import platformdirs  # only when neither the option nor the environment names a dir
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

@@ -57,6 +57,8 @@ class QtFrontend:
         assert isinstance(app, QApplication)
         app.setApplicationName("visitor-kiosk")
         window = build_window(app, kiosk)
+        # Styled now, while SQLite may still be checking the file, not when it first shows.
+        window.ensurePolished()
         try:
             kiosk.database.ready()  # the check's verdict, before anything shows
         except BaseException:
