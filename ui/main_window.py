@@ -197,11 +197,11 @@ class KioskWindow(QMainWindow):
         if on == self._watching_activity:
             return
         app = QApplication.instance()
-        assert app is not None
-        if on:
-            app.installEventFilter(self._activity_filter)
-        else:
-            app.removeEventFilter(self._activity_filter)
+        if app is not None:  # (none left once the application is gone)
+            if on:
+                app.installEventFilter(self._activity_filter)
+            else:
+                app.removeEventFilter(self._activity_filter)
         self._watching_activity = on
 
     def reset(self) -> None:
@@ -443,8 +443,8 @@ class KioskWindow(QMainWindow):
             )
         self.done.timer.stop()
         self.sign_out.timer.stop()
-        app = QApplication.instance()
         self._watch_activity(False)
+        app = QApplication.instance()
         if app is not None:
             app.removeTranslator(self._qt_translator)
         self.worker.shutdown()
