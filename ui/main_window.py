@@ -37,7 +37,7 @@ from ui.screens.staff_login import StaffLoginScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.staff_controller import StaffController
 from ui.tasks import DbWorker, PrintWorker
-from ui.window_parts import ActivityFilter, LanguageBar
+from ui.window_parts import ActivityFilter, LanguageBar, prepare_qt_types
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class KioskWindow(QMainWindow):
             (self.idle_timer, self.staff_controller.session_timer)
         )
         self._watching_activity = False
+        prepare_qt_types()  # here, not at a visitor's first tap
 
         self._qt_translator = QTranslator(self)
         self.set_language(self.language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
 
 from kiosk.i18n import language_name
@@ -50,6 +50,19 @@ class LanguageBar(QWidget):
     def show_language(self, language: str) -> None:
         for lang, button in self.buttons.items():
             button.setChecked(lang == language)
+
+
+def prepare_qt_types() -> None:
+    """The first time Python is handed a Qt object of a class that PySide6 does not expose
+    (one of Qt's private classes), PySide6 creates the Python types, and their enums, of much
+    of QtCore and QtWidgets to find the nearest one it knows: about 40 ms. The activity
+    filter is handed such an object with the events that follow a visitor's first tap;
+    called while the window is built, this pays that cost before anyone is waiting (and
+    later, when the badge libraries load beside the database's cleanup, it would stall the
+    screen for three times as long)."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.children()  # the event dispatcher and the style sheet style are private classes
 
 
 class ActivityFilter(QObject):
