@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kiosk.clock import Clock, to_db, utc_now
 from storage.backups import purge_backup, restore_backup, write_backup
+from storage.files import remove_leftovers
 from storage.integrity import check
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class Backups:
             except Exception as exc:  # a damaged backup: useless, and it cannot be purged
                 log.warning("backup %s unreadable (%s); deleted", path.name, type(exc).__name__)
                 path.unlink(missing_ok=True)
+        # An interrupted backup or restore leaves a temporary copy of the database behind.
+        remove_leftovers(self.folder)
+        remove_leftovers(self.database.parent)
         for path in _files(self.damaged_folder):
             set_aside = _made_at(path)
             if set_aside is None or self._clock() - set_aside >= DAMAGED_KEEP:

@@ -1,15 +1,15 @@
-"""Writing files that must never be seen half-written: a temporary file beside the target,
-fsynced, then renamed over it. The file is readable by the kiosk's user only (mkstemp's
-0600): exports and reports hold personal data."""
+"""Writing files that must never be seen half-written, as text or bytes (storage.files:
+a private temporary file beside the target, flushed, then renamed over it). Exports and
+reports hold personal data: the file is readable by the kiosk's user only."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
+
+from storage.files import whole_file
 
 
 @contextlib.contextmanager
@@ -26,14 +26,5 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def _atomic(path: Path, mode: str, **options: Any) -> Iterator[Any]:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **options) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    with whole_file(path) as part, part.open(mode, **options) as stream:
+        yield stream

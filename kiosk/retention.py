@@ -24,6 +24,7 @@ from kiosk.audit import AuditLog
 from kiosk.clock import Clock, to_db, utc_now
 from kiosk.config import RetentionConfig
 from kiosk.reports import REPORT_KEEP_S, remove_old_reports
+from storage.files import leftovers
 from storage.retention import RetentionStore
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,9 @@ class Retention:
     def plan(self) -> PurgeReport:
         """What a cleanup would delete now, as counts; deletes nothing."""
         cutoff = self.cutoff()
-        files = len(self._stale_badge_files(cutoff)) + len(self._old_reports())
+        files = (
+            len(self._stale_badge_files(cutoff)) + len(self._old_reports()) + len(self._leftovers())
+        )
         return PurgeReport(
             cutoff=cutoff,
             visits=self._store.count_before(to_db(cutoff)),
@@ -115,6 +118,9 @@ class Retention:
             path.unlink(missing_ok=True)
             files += 1
         files += remove_old_reports(self._report_dir)
+        for path in self._leftovers():
+            path.unlink(missing_ok=True)
+            files += 1
         report = PurgeReport(cutoff=cutoff, visits=visits, audit_entries=audit_entries, files=files)
         if report.anything:
             self._store.record(to_db(self._clock()), self.rule, visits, audit_entries, files)
@@ -146,6 +152,10 @@ class Retention:
         }
         kept = self._store.kept(sorted(by_id), to_db(cutoff))
         return [path for visit_id, path in sorted(by_id.items()) if visit_id not in kept]
+
+    def _leftovers(self) -> list[Path]:
+        """What an interrupted badge or report write left behind: it holds a name too."""
+        return leftovers(self._badge_dir) + leftovers(self._report_dir)
 
     def _old_reports(self) -> list[Path]:
         if not self._report_dir.is_dir():

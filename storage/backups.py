@@ -7,11 +7,11 @@ bytes are overwritten there too."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
+
+from storage.files import whole_file
 
 
 def write_backup(database: Path, target: Path) -> None:
@@ -19,7 +19,7 @@ def write_backup(database: Path, target: Path) -> None:
     snapshot, in one step, while the kiosk goes on writing (in WAL mode a reader holds up no
     writer). `target` is readable by this user only and appears only once complete."""
     with (
-        _whole_file(target) as part,
+        whole_file(target) as part,
         closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as live,
         closing(sqlite3.connect(part, isolation_level=None)) as copy,
     ):
@@ -47,30 +47,8 @@ def restore_backup(backup: Path, target: Path) -> None:
     """Copy `backup` to `target` (absent) through SQLite's backup API, readable by this user
     only; `target` appears only once complete."""
     with (
-        _whole_file(target) as part,
+        whole_file(target) as part,
         closing(sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)) as source,
         closing(sqlite3.connect(part, isolation_level=None)) as copy,
     ):
         source.backup(copy)
-
-
-@contextmanager
-def _whole_file(target: Path) -> Iterator[Path]:
-    """A private temporary file beside `target` to write; renamed to `target` (flushed to
-    disk, folder included) only when the block completes, removed if it fails."""
-    part = target.with_name(f".{target.name}.part")
-    part.unlink(missing_ok=True)
-    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    try:
-        yield part
-        with part.open("rb+") as file:
-            os.fsync(file.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    folder = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)

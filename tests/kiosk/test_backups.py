@@ -4,8 +4,10 @@ of expired visits like the database itself, and the newest sound one put back by
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import stat
+import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from visitsupport import Clock
 from kiosk.backups import KEPT, NoSoundBackup
 from kiosk.domain import SignInForm
 from kiosk.setup import Kiosk, Services, start_kiosk
+from storage.files import LEFTOVER_AFTER_S
 from storage.integrity import check
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -134,3 +137,22 @@ def test_a_set_aside_file_is_deleted_after_a_week(kiosk: Kiosk, clock: Clock) ->
     clock.now += timedelta(days=7)
     backups.purge(clock() - timedelta(days=90))
     assert not aside.exists()
+
+
+def test_what_an_interrupted_backup_or_restore_left_is_deleted(
+    kiosk: Kiosk, services: Services
+) -> None:
+    services.visits.sign_in(SignInForm(OLD_NAME), kiosk.notice("en"))
+    backups = kiosk.backups()
+    backups.make()
+    old = time.time() - LEFTOVER_AFTER_S - 60
+    lefts = [
+        backups.folder / ".kiosk-20261122T120000Z.db.k3j4.part",  # killed mid-backup
+        kiosk.paths.data_dir / ".kiosk.db.p9q8.part",  # killed mid-restore
+    ]
+    for left in lefts:
+        left.write_bytes(OLD_NAME.encode())
+        os.utime(left, (old, old))
+    backups.purge(NOW - timedelta(days=400))
+    assert not any(left.exists() for left in lefts)
+    assert len(backups.files()) == 1

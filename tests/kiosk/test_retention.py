@@ -4,6 +4,8 @@ both the notice and the cleanup."""
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from kiosk.audit import AuditAction
 from kiosk.clock import to_db
 from kiosk.domain import SignInForm
 from kiosk.setup import Kiosk, Services, start_kiosk
+from storage.files import LEFTOVER_AFTER_S
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 DAYS = 400
@@ -138,6 +141,27 @@ def test_stray_badge_files_are_swept(kiosk: Kiosk, services: Services) -> None:
     assert services.retention.run(dry_run=True).files == 1
     assert services.retention.run().files == 1
     assert list(badge_dir.iterdir()) == []
+
+
+def test_what_an_interrupted_badge_or_report_write_left_is_swept(
+    kiosk: Kiosk, services: Services
+) -> None:
+    badge_dir, report_dir = kiosk.paths.badge_dir, kiosk.paths.report_dir
+    badge_dir.mkdir(parents=True)
+    report_dir.mkdir(parents=True)
+    left = badge_dir / ".7.pdf.x1y2.part"  # a kill between writing and renaming
+    left.write_bytes(b"%PDF with a visitor's name")
+    old = time.time() - LEFTOVER_AFTER_S - 60
+    os.utime(left, (old, old))
+    report_left = report_dir / ".roll-call.pdf.a1b2.part"
+    report_left.write_bytes(b"%PDF roll call")
+    os.utime(report_left, (old, old))
+    in_progress = badge_dir / ".8.pdf.c3d4.part"  # a badge being written right now
+    in_progress.write_bytes(b"%PDF")
+    assert services.retention.run(dry_run=True).files == 2
+    assert services.retention.run().files == 2
+    assert list(badge_dir.iterdir()) == [in_progress]
+    assert list(report_dir.iterdir()) == []
 
 
 def test_audit_entries_have_their_own_retention(
