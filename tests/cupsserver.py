@@ -78,7 +78,9 @@ class CupsServer:
             f"ErrorLog {self.root}/log/error_log\n"
             f"AccessLog {self.root}/log/access_log\n"
             f"PageLog {self.root}/log/page_log\n"
-            "Printcap\n",
+            # A printcap file of its own: CUPS 2.4.2 (Debian 12) refuses an empty value, and
+            # the default would overwrite the machine's /run/cups/printcap.
+            f"Printcap {self.root}/printcap\n",
             encoding="utf-8",
         )
         self._process = subprocess.Popen(
