@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages for the printing tests and a virtual screen, and the X11 libraries Qt's
-# xcb platform plugin loads to show a window (installed when run as root).
-DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools xvfb fonts-dejavu-core \
+# Debian packages for the printing tests, for the real-window tests (a virtual screen, a
+# window manager, setxkbmap to switch keyboard layouts), the X11 libraries Qt's xcb platform
+# plugin loads to show a window, and libpulse0 for Qt's on-screen keyboard (installed when run
+# as root).
+DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools fonts-dejavu-core \
+	xvfb openbox x11-xkb-utils libpulse0 \
 	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \
 	libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 \
@@ -48,7 +51,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-# As root (a fresh Debian machine, CI): install what the real-printer tests need.
+# As root (a fresh Debian machine, CI): install what the real-printer and real-window tests need.
 # As a normal user: say what is missing; under CI=true a missing package is an error.
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \

@@ -52,4 +52,4 @@ def services(kiosk: Kiosk) -> Iterator[Services]:
     opened.close()
 
 
-pytest_plugins = ["qtsupport", "cupssupport", "visitsupport"]
+pytest_plugins = ["qtsupport", "cupssupport", "visitsupport", "xsupport"]
