@@ -55,7 +55,7 @@ def bench_purge_gui() -> dict[str, Any]:
             window.details.submit.click()
             _spin(app, lambda: window.current_screen() is window.done, timeout_s=120)
             sign_in_s = time.perf_counter() - tapped
-            _spin(app, lambda: not window.purging, timeout_s=900)
+            _spin(app, lambda: not window.maintenance.purging, timeout_s=900)
             purge_s = time.perf_counter() - start
         window.shutdown()
         window.deleteLater()

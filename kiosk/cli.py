@@ -24,7 +24,7 @@ import click
 # the rest, and a script's `present` or `export` does not load the kiosk's screens.
 from kiosk import __version__
 from kiosk.errors import ConfigError, HostsFileError
-from kiosk.frontend import FrontendMissing, load_frontend
+from kiosk.frontend import FrontendUnavailable, load_frontend
 from kiosk.instance import KioskRunning, only_instance
 from kiosk.paths import resolve_paths
 from storage.integrity import StorageError
@@ -423,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except HostsFileError as exc:
         click.echo(f"{PROG}: {exc}", err=True)
         sys.exit(2)
-    except (StorageError, FrontendMissing, KioskRunning) as exc:
+    except (StorageError, FrontendUnavailable, KioskRunning) as exc:
         click.echo(f"{PROG}: {exc}", err=True)
         sys.exit(1)
     except OSError as exc:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kiosk.errors import Refusal
+
 NAME_MAX = 100
 FIELD_MAX = 100
 
@@ -62,7 +64,7 @@ class SignInForm:
     purpose: str = ""
 
 
-class FieldError(ValueError):
+class FieldError(ValueError, Refusal):
     """A field the visitor typed cannot be stored. `code` selects the translated message;
     the text never repeats what was typed (it could be personal data)."""
 

@@ -20,3 +20,8 @@ class ConfigError(ValueError):
 
 class HostsFileError(ValueError):
     """The hosts file named by `hosts.file` cannot be read."""
+
+
+class Refusal(Exception):
+    """An ordinary outcome the person at the kiosk is told about (a badge that is no one's, a
+    visit already signed out, a field left empty), not a fault: logged without a traceback."""

@@ -32,8 +32,12 @@ class Frontend(Protocol):
         ...
 
 
-class FrontendMissing(RuntimeError):
-    pass
+class FrontendUnavailable(RuntimeError):
+    """The front end cannot start here (no display, say); the message says why and what to do."""
+
+
+class FrontendMissing(FrontendUnavailable):
+    """The front end is not installed."""
 
 
 def load_frontend(name: str = "qt") -> Frontend:

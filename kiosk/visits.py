@@ -17,6 +17,7 @@ from kiosk.clock import (
     utc_now,
 )
 from kiosk.domain import SignInForm, SignOutMethod, Visit, clean_form, normalise_text
+from kiosk.errors import Refusal
 from kiosk.notice import Notice
 from storage.visits import VisitRow, VisitStore
 
@@ -42,15 +43,15 @@ class OnSite(NamedTuple):
         return from_db(self.signed_in_text)
 
 
-class UnknownVisit(LookupError):
+class UnknownVisit(LookupError, Refusal):
     """No open visit with that id (never existed, already signed out, or purged)."""
 
 
-class UnknownBadge(LookupError):
+class UnknownBadge(LookupError, Refusal):
     """A scanned code that belongs to no visit: not one of ours, mistyped, or purged."""
 
 
-class BadgeAlreadyUsed(LookupError):
+class BadgeAlreadyUsed(LookupError, Refusal):
     """A scanned badge whose visit is already signed out."""
 
     def __init__(self, visit: Visit) -> None:
@@ -113,9 +114,9 @@ class VisitService:
         log.info("visit %d signed out (%s)", visit_id, method.value)
         return self.get(visit_id)
 
-    def sign_out_by_badge(self, typed: str) -> Visit:
-        """Sign out the visit whose badge code was scanned (method kiosk). UnknownBadge or
-        BadgeAlreadyUsed change nothing."""
+    def sign_out_by_badge(self, typed: str, method: SignOutMethod = SignOutMethod.KIOSK) -> Visit:
+        """Sign out the visit whose badge code was scanned (at the kiosk, or by reception with
+        `method` staff). UnknownBadge or BadgeAlreadyUsed change nothing."""
         code = read_badge_code(typed)
         row = self._store.visit_for_badge(code) if code else None
         if row is None:
@@ -126,7 +127,7 @@ class VisitService:
             log.info("visit %d: its badge was scanned again after sign-out", visit.visit_id)
             raise BadgeAlreadyUsed(visit)
         try:
-            return self.sign_out(visit.visit_id, SignOutMethod.KIOSK)
+            return self.sign_out(visit.visit_id, method)
         except UnknownVisit:
             # Signed out by someone else between the read and the write.
             raise BadgeAlreadyUsed(self.get(visit.visit_id)) from None

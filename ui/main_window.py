@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
 from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -15,18 +13,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.badge_code import read_badge_code
 from kiosk.badges import BadgeService, PrintOutcome
 from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
 from kiosk.i18n import Catalog, catalog
 from kiosk.notice import Notice
-from kiosk.retention import PurgeReport
 from kiosk.setup import Kiosk, Services
 from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
+from ui.keyboard import OnScreenKeyboard, on_screen_keyboard_in_use
+from ui.maintenance import Maintenance
+from ui.scanner import BadgeScanner, platform_offset
 from ui.screens.base import Screen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
@@ -37,16 +37,18 @@ from ui.screens.staff_login import StaffLoginScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.staff_controller import StaffController
 from ui.tasks import DbWorker, PrintWorker
-from ui.window_parts import ActivityFilter, LanguageBar, prepare_qt_types
+from ui.window_parts import (
+    ActivityFilter,
+    ActivityWatch,
+    LanguageBar,
+    ScreenStack,
+    WindowLifetime,
+    prepare_qt_types,
+    settle_translator_lookups,
+)
 
 log = logging.getLogger(__name__)
 
-# How often the auto sign-out looks for visits past their time (it is idempotent, and a
-# short period means a jump of the wall clock is caught within a minute).
-MAINTENANCE_INTERVAL_MS = 60_000
-# The retention cleanup: at start-up, then hourly, one chunk per database job so sign-ins
-# and scans get the database in between.
-PURGE_INTERVAL_MS = 3_600_000
 # The badge libraries and fonts load this long after the window is built.
 PREPARE_BADGES_AFTER_MS = 500
 
@@ -59,8 +61,11 @@ class KioskWindow(QMainWindow):
         self.setObjectName("kioskWindow")
         self.kiosk = kiosk
         config = kiosk.config
-        self.worker = DbWorker(kiosk, self)
-        self.printer = PrintWorker(badges or kiosk.badges(), self)
+        # The workers and the upkeep are not Qt children of the window: they stop, on their
+        # own threads' terms, when the window is shut down or destroyed (WindowLifetime).
+        self.worker = DbWorker(kiosk)
+        self.printer = PrintWorker(badges or kiosk.badges())
+        self.maintenance = Maintenance(kiosk, self.worker)
         self.language = config.default_language
         self._shown_notice: Notice | None = None
         # Bumped on every reset: a result that arrives for an earlier visitor is not shown.
@@ -87,14 +92,11 @@ class KioskWindow(QMainWindow):
             self.staff,
         )
 
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("screens")
-        for screen in self.screens:
-            self.stack.addWidget(screen)
+        self.stack = ScreenStack(self.screens)
 
         self.site_label = QLabel(config.site.name)
         self.site_label.setObjectName("siteName")
-        self.language_bar = LanguageBar(config.kiosk.languages, self)
+        self.language_bar = LanguageBar(config.kiosk.languages, self.set_language)
         self.header = QWidget()
         self.header.setObjectName("header")
         header_layout = QHBoxLayout(self.header)
@@ -110,6 +112,11 @@ class KioskWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
+        # Room kept free for the on-screen keyboard while it shows.
+        self.keyboard_room = QWidget()
+        self.keyboard_room.setObjectName("keyboardRoom")
+        self.keyboard_room.setFixedHeight(0)
+        layout.addWidget(self.keyboard_room)
         self.setCentralWidget(central)
 
         self.welcome.language_chosen.connect(self.set_language)
@@ -120,7 +127,6 @@ class KioskWindow(QMainWindow):
         self.details.cancelled.connect(self.reset)
         self.done.finished.connect(self.reset)
         self.welcome.sign_out_requested.connect(self._on_sign_out_requested)
-        self.welcome.badge_scanned.connect(self._on_badge_scanned_at_welcome)
         self.sign_out.badge_scanned.connect(self._on_badge_scanned)
         self.sign_out.name_searched.connect(self._on_name_searched)
         self.sign_out.visit_chosen.connect(self._on_visit_chosen)
@@ -136,32 +142,32 @@ class KioskWindow(QMainWindow):
         # Any touch or key restarts the inactivity timers. The filter sees every event of
         # the application, in Python, so it is installed only while one of those timers
         # runs: the welcome screen, where the kiosk waits most of its life, has none.
-        self._activity_filter = ActivityFilter(
-            (self.idle_timer, self.staff_controller.session_timer)
+        self.activity = ActivityWatch(
+            ActivityFilter((self.idle_timer, self.staff_controller.session_timer))
         )
-        self._watching_activity = False
         prepare_qt_types()  # here, not at a visitor's first tap
+
+        # A badge scanned on any screen, whatever has the focus; never into a field.
+        self.scanner = BadgeScanner(platform_offset(), self)
+        self.scanner.watch_tree(self)
+        self.scanner.scanned.connect(self._on_scanned)
+        # The badge code of the visitor this session signed in (the done screen's own badge).
+        self._signed_in_code: str | None = None
+
+        self.keyboard: OnScreenKeyboard | None = None
+        if on_screen_keyboard_in_use():
+            self.keyboard = OnScreenKeyboard(self, config.kiosk.languages)
+            self.keyboard.covered_changed.connect(self._on_keyboard_covered)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
 
         self._qt_translator = QTranslator(self)
         self.set_language(self.language)
         self.show_screen(self.welcome)
 
-        # Visits left open from before are closed now, then once a minute.
-        self.maintenance_timer = QTimer(self)
-        self.maintenance_timer.setObjectName("maintenanceTimer")
-        self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
-        self.maintenance_timer.timeout.connect(self.run_maintenance)
-        self.maintenance_timer.start()
-        self.run_maintenance()
-        self._purging = False
-        self._backup_executor = ThreadPoolExecutor(1, thread_name_prefix="kiosk-backup")
-        self._backup_executor_closed = False
-        self.purge_timer = QTimer(self)
-        self.purge_timer.setObjectName("purgeTimer")
-        self.purge_timer.setInterval(PURGE_INTERVAL_MS)
-        self.purge_timer.timeout.connect(self.run_purge)
-        self.purge_timer.start()
-        self.run_purge()
+        self._lifetime = WindowLifetime(
+            self, self.maintenance, (self.worker, self.printer), self.activity
+        )
+        self.maintenance.start()
 
         # The badge libraries and fonts load once the welcome screen is up, not before it.
         self.prepare_timer = QTimer(self)
@@ -173,13 +179,11 @@ class KioskWindow(QMainWindow):
 
     # -- navigation ------------------------------------------------------------------------
     def current_screen(self) -> Screen:
-        screen = self.stack.currentWidget()
-        assert isinstance(screen, Screen)
-        return screen
+        return self.stack.current()
 
     def show_screen(self, screen: Screen) -> None:
-        self.stack.setCurrentWidget(screen)
-        self.header.setVisible(screen not in (self.welcome, self.staff))
+        self.stack.show_screen(screen)
+        self._show_header()
         staff_timer = self.staff_controller.session_timer
         if screen is self.staff:
             # Staff get their own, longer inactivity limit; the visitors' one is off.
@@ -188,27 +192,27 @@ class KioskWindow(QMainWindow):
         elif screen is self.welcome:
             staff_timer.stop()
             self.idle_timer.stop()
-            self.welcome.setFocus(Qt.FocusReason.OtherFocusReason)
+            focused = QApplication.focusWidget()
+            if focused is not None:
+                focused.clearFocus()  # (a scan reaches the window: see ui/scanner.py)
         else:
             staff_timer.stop()
             self.idle_timer.start()
-        self._watch_activity(screen is not self.welcome)
+        self.activity.watch(screen is not self.welcome)
 
-    def _watch_activity(self, on: bool) -> None:
-        if on == self._watching_activity:
-            return
-        app = QApplication.instance()
-        if app is not None:  # (none left once the application is gone)
-            if on:
-                app.installEventFilter(self._activity_filter)
-            else:
-                app.removeEventFilter(self._activity_filter)
-        self._watching_activity = on
+    def _show_header(self) -> None:
+        # The site and the language switch; not while the on-screen keyboard needs the room.
+        typing = self.keyboard is not None and self.keyboard.covered > 0
+        self.header.setVisible(
+            self.current_screen() not in (self.welcome, self.staff) and not typing
+        )
 
     def reset(self) -> None:
         """Back to the welcome screen in the default language, every field empty."""
         self.session += 1
         self._shown_notice = None
+        self._signed_in_code = None
+        self.scanner.clear()
         for screen in self.screens:
             screen.clear()
         self.set_language(self.kiosk.config.default_language)
@@ -230,6 +234,9 @@ class KioskWindow(QMainWindow):
         translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         if self._qt_translator.load(f"qtbase_{language}", translations):
             app.installTranslator(self._qt_translator)
+            settle_translator_lookups()
+        if self.keyboard is not None:
+            self.keyboard.set_language(language)
         self.setWindowTitle(current.text("window.title"))
         for screen in self.screens:
             screen.retranslate_ui(current)
@@ -268,6 +275,7 @@ class KioskWindow(QMainWindow):
             self.print_badge(visit, code, session)
             if session != self.session:
                 return
+            self._signed_in_code = code
             self.details.clear()
             self.done.show_signed_in(visit.visitor_name)
             self.show_screen(self.done)
@@ -322,8 +330,22 @@ class KioskWindow(QMainWindow):
         self.show_screen(self.sign_out)
         self.sign_out.start()
 
-    def _on_badge_scanned_at_welcome(self, typed: str) -> None:
-        self._on_sign_out_requested()
+    def _on_scanned(self, typed: str) -> None:
+        """A badge held under the scanner, on any screen. At the staff screen it is reception
+        signing a visitor out; on the confirmation it may be the badge just printed; anywhere
+        else the visitor is leaving: whatever the screen held is dropped, as at a reset."""
+        screen = self.current_screen()
+        log.info("badge scanned on the %s screen", screen.objectName())
+        if screen is self.staff:
+            self.staff_controller.sign_out_badge(typed)
+            return
+        code = read_badge_code(typed)
+        if screen is self.done and code is not None and code == self._signed_in_code:
+            self.done.show_own_badge()
+            return
+        if screen is not self.sign_out or self.sign_out.finished_visit:
+            self.reset()
+            self._on_sign_out_requested()
         self._on_badge_scanned(typed)
 
     def _on_badge_scanned(self, typed: str) -> None:
@@ -368,90 +390,40 @@ class KioskWindow(QMainWindow):
 
         self.worker.submit(lambda services: services.visits.on_site_named(typed), on_done, on_error)
 
-    def run_maintenance(self) -> None:
-        """The auto sign-out, on the database worker."""
-
-        def on_error(error: BaseException) -> None:
-            log.warning("maintenance failed; it runs again in a minute")
-
-        self.worker.submit(self.kiosk.maintain, lambda _closed: None, on_error)
-
-    @property
-    def purging(self) -> bool:
-        """A retention cleanup is under way on the database worker."""
-        return self._purging
-
-    def run_purge(self) -> None:
-        """The retention cleanup (kiosk.retention), a chunk per database job."""
-        if self._purging or self.worker.closed:
-            return
-        self._purging = True
-        cutoff = None
-
-        def chunk(services: Services) -> int:
-            nonlocal cutoff
-            if cutoff is None:
-                cutoff = services.retention.cutoff()
-            return services.retention.step(cutoff)
-
-        def after_chunk(deleted: int) -> None:
-            if self.worker.closed:
-                return  # shutdown() finishes the cleanup
-            if deleted:
-                self.worker.submit(chunk, after_chunk, failed)
-            else:
-                assert cutoff is not None
-                finish = cutoff
-                self.worker.submit(lambda services: services.retention.finish(finish), done, failed)
-
-        def done(report: PurgeReport) -> None:
-            self._purging = False
-            if not self._backup_executor_closed:
-                # Backups are purged, and made when due, beside the database worker.
-                self._backup_executor.submit(self._maintain_backups, report.cutoff)
-
-        def failed(error: BaseException) -> None:
-            log.warning(
-                "retention cleanup stopped (%s); it runs again within the hour",
-                type(error).__name__,
-            )
-            self._purging = False
-
-        self.worker.submit(chunk, after_chunk, failed)
-
-    def _maintain_backups(self, cutoff: datetime) -> None:
-        try:
-            self.kiosk.backups().maintain(cutoff)
-        except Exception as error:
-            log.warning("backups not kept up (%s); tried again within the hour", error)
-
     def _on_idle_timeout(self) -> None:
         log.info("idle timeout: back to the welcome screen")
         self.reset()
 
     # -- lifetime --------------------------------------------------------------------------
+    def _on_keyboard_covered(self, height: int) -> None:
+        """The on-screen keyboard came up (or went): the screens get the room above it, and
+        the field being typed in stays in view."""
+        self.keyboard_room.setFixedHeight(height)
+        self._show_header()
+        QTimer.singleShot(0, self, self._keep_focus_in_view)
+
+    def _on_focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        if self.keyboard is not None and self.keyboard.covered:
+            QTimer.singleShot(0, self, self._keep_focus_in_view)
+
+    def _keep_focus_in_view(self) -> None:
+        focused = QApplication.focusWidget()
+        if focused is not None and self.isAncestorOf(focused):
+            self.stack.keep_in_view(focused)
+
+    # -- lifetime --------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop timers and the worker (finishing queued writes). Safe to call twice."""
+        """Stop timers and the workers (finishing queued writes). Safe to call twice; a
+        window destroyed without it stops them all the same (WindowLifetime)."""
         self.idle_timer.stop()
         self.prepare_timer.stop()
         self.staff_controller.session_timer.stop()
-        self.maintenance_timer.stop()
-        self.purge_timer.stop()
-        if self._purging and not self.worker.closed:
-            # A cleanup under way is completed before the kiosk stops (run --smoke included).
-            self.worker.submit(
-                lambda services: services.retention.run(), lambda _r: None, lambda _e: None
-            )
         self.done.timer.stop()
         self.sign_out.timer.stop()
-        self._watch_activity(False)
         app = QApplication.instance()
         if app is not None:
             app.removeTranslator(self._qt_translator)
-        self.worker.shutdown()
-        self.printer.shutdown()
-        self._backup_executor_closed = True
-        self._backup_executor.shutdown(wait=True)
+        self._lifetime.stop()
 
     def allow_close(self) -> None:
         """Let the window close (staff's "close the kiosk", or the system stopping it)."""

@@ -24,7 +24,7 @@ from kiosk.i18n import Catalog
 from kiosk.reports import evacuation_report, rights_report
 from kiosk.setup import Services
 from kiosk.staff_auth import LoginOutcome, LoginResult
-from kiosk.visits import SEARCH_LIMIT, UnknownVisit
+from kiosk.visits import SEARCH_LIMIT, BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 from ui.dialogs import ask
 from ui.export_dialog import ExportDialog
 
@@ -183,6 +183,30 @@ class StaffController(QObject):
             self.catalog.text("staff.sign_out_confirm", count=count),
             sign_out,
         )
+
+    def sign_out_badge(self, typed: str) -> None:
+        """A badge scanned while the staff screen is open (a visitor hands it back at the
+        desk): that visitor is signed out, as a staff sign-out, audited like one."""
+
+        def job(services: Services) -> Visit:
+            visit = services.visits.sign_out_by_badge(typed, SignOutMethod.STAFF)
+            services.audit.record(AuditAction.SIGN_OUT, visit_ids=[visit.visit_id])
+            return visit
+
+        def signed_out(visit: Visit) -> None:
+            name = visit.visitor_name
+            self.screen.show_message(lambda c: c.text("staff.badge_signed_out", name=name))
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UnknownBadge):
+                self.screen.show_message(lambda c: c.text("staff.badge_unknown"))
+            elif isinstance(error, BadgeAlreadyUsed):
+                self.screen.show_message(lambda c: c.text("staff.badge_used"))
+            else:
+                self.screen.show_message(lambda c: c.text("staff.failed"))
+
+        self._db(job, signed_out, failed)
 
     def _on_reprint(self, visit_id: int) -> None:
         def outcome(result: object) -> None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 
 from kiosk.badges import BadgeService
+from kiosk.errors import Refusal
 from kiosk.setup import Kiosk, Services
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class _Worker(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
         self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._closed = False
+        self._abandoned = False
         self.pending = 0
 
     def _run_later(
@@ -50,6 +52,10 @@ class _Worker(QObject):
         def run() -> None:
             try:
                 result = call()
+            except Refusal as exc:
+                # An unknown badge, a field left empty: the screen says so; not a fault.
+                log.info("%s job: %s", self._thread_name, type(exc).__name__)
+                self._delivered.emit(on_error, exc)
             except Exception as exc:
                 log.exception("%s job failed", self._thread_name)
                 self._after_error()
@@ -68,7 +74,8 @@ class _Worker(QObject):
 
     def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
         self.pending -= 1
-        callback(value)
+        if not self._abandoned:
+            callback(value)
 
     def shutdown(self) -> None:
         """Finish queued jobs, then stop the thread."""
@@ -77,6 +84,12 @@ class _Worker(QObject):
         self._closed = True
         self._executor.submit(self._after_error)
         self._executor.shutdown(wait=True)
+
+    def abandon(self) -> None:
+        """The window the results were for is gone: finish queued jobs (a sign-in under way
+        is still committed), stop the thread, and hand no more results back."""
+        self._abandoned = True
+        self.shutdown()
 
 
 class DbWorker(_Worker):

@@ -1,18 +1,25 @@
-"""Parts of the kiosk window: the language switch in the header, and the filter that turns
-any touch or key into "someone is using the kiosk" for the inactivity timers."""
+"""Parts of the kiosk window: the language switch in the header, the stack of screens, the
+filter that turns any touch or key into "someone is using the kiosk" for the inactivity
+timers, and what stops the window's workers when the window goes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QWidget,
+)
 
 from kiosk.i18n import language_name
-from ui.screens.base import make_button, set_text
-
-if TYPE_CHECKING:
-    from ui.main_window import KioskWindow
+from ui.maintenance import Maintenance
+from ui.screens.base import Screen, make_button, make_scroll_area, set_text
 
 # Input that counts as someone using the kiosk (restarts the idle timeout).
 _ACTIVITY = frozenset(
@@ -30,7 +37,7 @@ _ACTIVITY = frozenset(
 class LanguageBar(QWidget):
     """The language switch on every screen after the welcome screen."""
 
-    def __init__(self, languages: tuple[str, ...], window: KioskWindow) -> None:
+    def __init__(self, languages: tuple[str, ...], choose: Callable[[str], None]) -> None:
         super().__init__()
         self.setObjectName("languageBar")
         layout = QHBoxLayout(self)
@@ -42,7 +49,7 @@ class LanguageBar(QWidget):
             button = make_button(f"headerLang_{lang}", role="language-small")
             button.setCheckable(True)
             set_text(button, language_name(lang))
-            button.clicked.connect(lambda _checked=False, lang=lang: window.set_language(lang))
+            button.clicked.connect(lambda _checked=False, lang=lang: choose(lang))
             self.group.addButton(button)
             self.buttons[lang] = button
             layout.addWidget(button)
@@ -65,6 +72,16 @@ def prepare_qt_types() -> None:
         app.children()  # the event dispatcher and the style sheet style are private classes
 
 
+def settle_translator_lookups() -> None:
+    """Qt asks every installed translator for its words, from any thread: the on-screen
+    keyboard's QML loader asks while the GUI thread waits for it. Our translator is a PySide6
+    object, and PySide6 checks with the GIL held whether Python overrides `translate`, until a
+    first call has found that it does not; the loader thread would wait for the GIL, held by
+    the GUI thread waiting for it: a freeze. One lookup here, on the GUI thread, right after
+    the translator is installed, settles that before any other thread asks."""
+    QCoreApplication.translate("QLineEdit", "&Undo")
+
+
 class ActivityFilter(QObject):
     """Any touch or key restarts whichever inactivity timer is running."""
 
@@ -78,3 +95,96 @@ class ActivityFilter(QObject):
                 if timer.isActive():
                     timer.start()
         return False
+
+
+class ActivityWatch:
+    """Installs the activity filter on the application only while it is wanted."""
+
+    def __init__(self, activity_filter: ActivityFilter) -> None:
+        self.filter = activity_filter
+        self._installed: ActivityFilter | None = None
+
+    def watch(self, on: bool) -> None:
+        app = QCoreApplication.instance()
+        if self._installed is not None and app is not None:
+            app.removeEventFilter(self._installed)
+        self._installed = None
+        if on and app is not None:  # (none left once the application is gone)
+            app.installEventFilter(self.filter)
+            self._installed = self.filter
+
+
+class ScreenStack(QStackedWidget):
+    """One screen at a time, each in an area that scrolls when the screen does not fit (a
+    small panel, the on-screen keyboard), so the window never grows past the screen."""
+
+    def __init__(self, screens: Sequence[Screen]) -> None:
+        super().__init__()
+        self.setObjectName("screens")
+        self._areas: dict[Screen, QScrollArea] = {}
+        for screen in screens:
+            area = make_scroll_area(screen, f"{screen.objectName()}Area")
+            area.setProperty("role", "screen")
+            self._areas[screen] = area
+            self.addWidget(area)
+
+    def show_screen(self, screen: Screen) -> None:
+        self.setCurrentWidget(self._areas[screen])
+
+    def current(self) -> Screen:
+        area = self.currentWidget()
+        assert isinstance(area, QScrollArea)
+        screen = area.widget()
+        assert isinstance(screen, Screen)
+        return screen
+
+    def keep_in_view(self, widget: QWidget) -> None:
+        """Scroll every area around `widget` (the screen's own, then the stack's) so it shows."""
+        parent = widget.parentWidget()
+        while parent is not None and parent is not self:
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(widget, 16, 16)
+            parent = parent.parentWidget()
+
+
+class _Stoppable(Protocol):
+    def shutdown(self) -> None: ...
+    def abandon(self) -> None: ...
+
+
+class WindowLifetime:
+    """The window's workers, upkeep and application-wide filter, stopped on `stop()` (the
+    window's shutdown) or when the window is destroyed without one (as `deleteLater()` does
+    for any widget): queued jobs still finish, no result is handed to the gone window, and
+    no thread is left running into freed objects. Holds no reference to the window."""
+
+    def __init__(
+        self,
+        window: QObject,
+        maintenance: Maintenance,
+        workers: Sequence[_Stoppable],
+        activity: ActivityWatch,
+    ) -> None:
+        self._maintenance = maintenance
+        self._workers = tuple(workers)
+        self._activity = activity
+        self._done = False
+        window.destroyed.connect(self._on_destroyed)
+
+    def stop(self) -> None:
+        self._activity.watch(False)
+        self._maintenance.stop()
+        for worker in self._workers:
+            worker.shutdown()
+        self._maintenance.close_backups()
+        self._done = True
+
+    def _on_destroyed(self, _window: QObject | None = None) -> None:
+        if self._done:
+            return
+        self._activity.watch(False)
+        self._maintenance.stop()
+        for worker in self._workers:
+            worker.abandon()
+        self._maintenance.close_backups()
+        self._done = True

@@ -11,7 +11,7 @@ from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 from kiosk.clock import to_db
 from kiosk.retention import CHUNK
 from kiosk.setup import Kiosk, Services
-from ui.main_window import PURGE_INTERVAL_MS
+from ui.maintenance import PURGE_INTERVAL_MS
 
 
 def add_expired(kiosk: Kiosk, services: Services, count: int) -> None:
@@ -44,8 +44,8 @@ def test_start_up_cleanup_runs_in_chunks_and_lets_a_visitor_in(
 ) -> None:
     add_expired(kiosk, services, CHUNK * 10 + 10)
     window = make_window()
-    assert window.purge_timer.isActive()
-    assert window.purge_timer.interval() == PURGE_INTERVAL_MS
+    assert window.maintenance.purge_timer.isActive()
+    assert window.maintenance.purge_timer.interval() == PURGE_INTERVAL_MS
 
     fill_and_submit(qtbot, window, "Mette Kjær")
     wait_for_screen(qtbot, window, "done")
@@ -54,7 +54,7 @@ def test_start_up_cleanup_runs_in_chunks_and_lets_a_visitor_in(
         "SELECT count(*) FROM visits WHERE visitor_name LIKE 'Old Visitor %'"
     ).fetchone()[0]
 
-    qtbot.waitUntil(lambda: not window.purging, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.maintenance.purging, timeout=60_000)
     names = [row[0] for row in services.db.execute("SELECT visitor_name FROM visits")]
     assert names == ["Mette Kjær"]
     assert left_when_done > 0

@@ -133,7 +133,7 @@ def test_events_pass_through_python_only_while_an_inactivity_timer_runs(
             seen.append(int(event.type().value))
             return super().eventFilter(watched, event)
 
-    window._activity_filter = Counting((window.idle_timer,))
+    window.activity.filter = Counting((window.idle_timer,))
     window.idle_timer.setInterval(400)
     window.show()
     qtbot.waitExposed(window)

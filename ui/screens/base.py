@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 from kiosk.i18n import Catalog
 
@@ -22,13 +31,47 @@ class Screen(QWidget):
 
 
 def make_button(object_name: str, role: str = "secondary") -> QPushButton:
-    """A touch button: `role` ("primary", "secondary", "quiet") picks its look in style.qss."""
+    """A touch button: `role` ("primary", "secondary", "quiet") picks its look in style.qss.
+
+    It takes no keyboard focus: a tap leaves the focus where it was, so a field keeps what a
+    scanner or the on-screen keyboard types."""
     button = QPushButton()
     button.setObjectName(object_name)
     button.setProperty("role", role)
     button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     button.setAutoDefault(False)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return button
+
+
+def make_field(object_name: str, max_length: int | None = None) -> QLineEdit:
+    """A text field for a visitor: no context menu (a long press on a touch screen would open
+    one, with Undo and Paste in it)."""
+    edit = QLineEdit()
+    edit.setObjectName(object_name)
+    if max_length is not None:
+        edit.setMaxLength(max_length)
+    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return edit
+
+
+def clear_field(edit: QLineEdit) -> None:
+    """Empty a field and its undo history: `QLineEdit.clear()` can be undone, so Ctrl+Z would
+    bring back what the previous visitor typed."""
+    edit.setText("")
+
+
+def make_scroll_area(content: QWidget, object_name: str) -> QScrollArea:
+    """`content` in a frameless area that scrolls up and down when it does not fit (a small
+    screen, the on-screen keyboard), and never sideways."""
+    area = QScrollArea()
+    area.setObjectName(object_name)
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return area
 
 
 def set_text(widget: QAbstractButton | QLabel, text: str) -> None:

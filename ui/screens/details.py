@@ -19,7 +19,15 @@ from PySide6.QtWidgets import (
 
 from kiosk.domain import FieldError, SignInForm, clean_form
 from kiosk.i18n import Catalog
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import (
+    Screen,
+    clear_field,
+    make_button,
+    make_field,
+    make_scroll_area,
+    make_title,
+    set_text,
+)
 
 PURPOSES = ("meeting", "interview", "delivery", "maintenance", "training")
 _FIELDS = ("visitor_name", "company", "host", "purpose")
@@ -53,8 +61,7 @@ class DetailsScreen(Screen):
             label = QLabel()
             label.setObjectName(f"{names[field]}Label")
             label.setProperty("role", "field-label")
-            edit = QLineEdit()
-            edit.setObjectName(names[field])
+            edit = make_field(names[field])
             label.setBuddy(edit)
             grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(edit, row * 2, 1)
@@ -104,13 +111,23 @@ class DetailsScreen(Screen):
         buttons.addStretch(1)
         buttons.addWidget(self.submit)
 
+        # The fields scroll (on a small panel, or above the on-screen keyboard); the error and
+        # the buttons stay in view below them.
+        form = QWidget()
+        form.setObjectName("detailsForm")
+        form_layout = QVBoxLayout(form)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.setSpacing(12)
+        form_layout.addWidget(self.title)
+        form_layout.addLayout(grid)
+        form_layout.addStretch(1)
+        self.form_area = make_scroll_area(form, "detailsFormArea")
+
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 8, 48, 24)
-        layout.setSpacing(12)
-        layout.addWidget(self.title)
-        layout.addLayout(grid)
+        layout.setContentsMargins(48, 8, 48, 16)
+        layout.setSpacing(8)
+        layout.addWidget(self.form_area, 1)
         layout.addWidget(self.error)
-        layout.addStretch(1)
         layout.addLayout(buttons)
 
     # -- what the window calls -------------------------------------------------------------
@@ -144,7 +161,7 @@ class DetailsScreen(Screen):
 
     def clear(self) -> None:
         for edit in self.inputs.values():
-            edit.clear()
+            clear_field(edit)
         self._purpose_key = None
         self.set_busy(False)
         self._set_error(None)

@@ -21,7 +21,8 @@ class DoneScreen(Screen):
         super().__init__("done", parent)
         self._catalog: Catalog | None = None
         self._visitor_name: str | None = None  # None: the visitor declined
-        self._badge: str | None = None  # None while printing, then "printed" or "reception"
+        # None while printing, then "printed" or "reception"; "own" once their badge is scanned
+        self._badge: str | None = None
         self.title = make_title("doneTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = QLabel()
@@ -59,6 +60,12 @@ class DoneScreen(Screen):
         self._render()
         self.timer.start()
 
+    def show_own_badge(self) -> None:
+        """The visitor scanned the badge they just got: what it is for, not a sign-out."""
+        self._badge = "own"
+        self._render()
+        self.timer.start()
+
     @property
     def printing(self) -> bool:
         return self._visitor_name is not None and self._badge is None
@@ -91,6 +98,7 @@ class DoneScreen(Screen):
                 None: "done.printing",
                 "printed": "done.badge_printed",
                 "reception": "done.badge_at_reception",
+                "own": "done.own_badge",
             }[self._badge]
             set_text(self.title, c.text("done.title"))
             welcome = c.text("done.message", name=self._visitor_name)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import Catalog
 from kiosk.notice import Notice
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import Screen, make_button, make_scroll_area, make_title, set_text
 
 
 class NoticeScreen(Screen):
@@ -47,10 +47,15 @@ class NoticeScreen(Screen):
         self.objection.setTextFormat(Qt.TextFormat.MarkdownText)
         self.objection.setWordWrap(True)
         self.objection.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The body scrolls inside its box where the screen is too small for all of it.
+        self.objection_area = make_scroll_area(self.objection, "objectionArea")
+        QScroller.grabGesture(
+            self.objection_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
         box_layout = QVBoxLayout(self.objection_box)
-        box_layout.setContentsMargins(24, 24, 24, 24)
+        box_layout.setContentsMargins(24, 20, 16, 20)
         box_layout.addWidget(self.objection_title)
-        box_layout.addWidget(self.objection, 1)
+        box_layout.addWidget(self.objection_area, 1)
 
         body = QHBoxLayout()
         body.setSpacing(24)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.domain import Visit
 from kiosk.i18n import Catalog
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
 
 # More than this many open visits under one exact name is for reception to sort out.
 MAX_MATCHES = 3
@@ -42,10 +42,8 @@ class SignOutScreen(Screen):
         self.instruction.setObjectName("signOutInstruction")
         self.instruction.setWordWrap(True)
         self.instruction.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_input = QLineEdit()
-        self.code_input.setObjectName("badgeCodeInput")
+        self.code_input = make_field("badgeCodeInput", max_length=200)
         self.code_input.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_input.setMaxLength(200)
         self.code_input.returnPressed.connect(self._on_code_entered)
         self.message = QLabel()
         self.message.setObjectName("signOutMessage")
@@ -62,9 +60,7 @@ class SignOutScreen(Screen):
         self.name_prompt.setObjectName("signOutNamePrompt")
         self.name_prompt.setProperty("role", "field-label")
         self.name_prompt.setWordWrap(True)
-        self.name_input = QLineEdit()
-        self.name_input.setObjectName("signOutNameInput")
-        self.name_input.setMaxLength(200)
+        self.name_input = make_field("signOutNameInput", max_length=200)
         self.name_input.returnPressed.connect(self._on_find)
         self.find_button = make_button("signOutFind", role="secondary")
         self.find_button.clicked.connect(self._on_find)
@@ -106,6 +102,11 @@ class SignOutScreen(Screen):
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
 
     # -- what the window calls -------------------------------------------------------------
+    @property
+    def finished_visit(self) -> bool:
+        """The goodbye is on show: this visitor is done."""
+        return self._done
+
     def start(self) -> None:
         """Ready for a scan: the code field has the focus, so the scanner types into it."""
         self.code_input.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -154,9 +155,9 @@ class SignOutScreen(Screen):
         self.timer.stop()
         self._done = False
         self._message = None
-        self.code_input.clear()
+        clear_field(self.code_input)
         self.code_input.setEnabled(True)
-        self.name_input.clear()
+        clear_field(self.name_input)
         self.name_panel.hide()
         self.no_badge.show()
         self._clear_matches()
@@ -205,7 +206,7 @@ class SignOutScreen(Screen):
 
     def _on_code_entered(self) -> None:
         typed = self.code_input.text()
-        self.code_input.clear()
+        clear_field(self.code_input)
         if typed.strip() and not self._done:
             self.badge_scanned.emit(typed)
 

@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import Catalog
 from kiosk.visits import SEARCH_LIMIT
 from ui.models import Column, RecordTableModel, make_table
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
 from ui.screens.staff_audit import AuditTab
 from ui.screens.staff_rights import RightsTab
 
@@ -81,8 +80,7 @@ class StaffScreen(Screen):
 
         # -- on site -----------------------------------------------------------------------
         self.present_model: RecordTableModel[OnSiteRow] = RecordTableModel(PRESENT_COLUMNS)
-        self.search = QLineEdit()
-        self.search.setObjectName("staffSearch")
+        self.search = make_field("staffSearch")
         self.search.setClearButtonEnabled(False)
         self.search.textChanged.connect(self.search_changed)
         self.present_table = make_table("presentTable", self.present_model)
@@ -170,7 +168,7 @@ class StaffScreen(Screen):
 
     def clear(self) -> None:
         self.search.blockSignals(True)
-        self.search.clear()
+        clear_field(self.search)
         self.search.blockSignals(False)
         self.present_model.set_records([])
         self._message = None

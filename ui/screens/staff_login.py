@@ -11,7 +11,7 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import Catalog
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
 
 PIN_MAX = 12
 _KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", "⌫")
@@ -27,8 +27,7 @@ class StaffLoginScreen(Screen):
         self._message: Callable[[Catalog], str] | None = None
         self.title = make_title("staffLoginTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin_input = QLineEdit()
-        self.pin_input.setObjectName("staffPinInput")
+        self.pin_input = make_field("staffPinInput")
         self.pin_input.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_input.setMaxLength(PIN_MAX)
         self.pin_input.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -85,7 +84,7 @@ class StaffLoginScreen(Screen):
 
     def show_message(self, text: Callable[[Catalog], str]) -> None:
         self._message = text
-        self.pin_input.clear()
+        clear_field(self.pin_input)
         self._render()
 
     def retranslate_ui(self, catalog: Catalog) -> None:
@@ -93,7 +92,7 @@ class StaffLoginScreen(Screen):
         self._render()
 
     def clear(self) -> None:
-        self.pin_input.clear()
+        clear_field(self.pin_input)
         self._message = None
         self.submit.setEnabled(True)
         self._render()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.domain import Visit
 from kiosk.i18n import Catalog
 from ui.models import Column, RecordTableModel, make_table
-from ui.screens.base import make_button, set_text
+from ui.screens.base import clear_field, make_button, make_field, set_text
 
 FIELDS = ("visitor_name", "company", "host", "purpose")
 
@@ -52,8 +51,7 @@ class RightsTab(QWidget):
         self.setObjectName("staffRightsTab")
         self._catalog: Catalog | None = None
         self._message: Callable[[Catalog], str] | None = None
-        self.name_input = QLineEdit()
-        self.name_input.setObjectName("rightsNameInput")
+        self.name_input = make_field("rightsNameInput")
         self.name_input.returnPressed.connect(self._on_find)
         self.find_button = make_button("rightsFindButton", role="secondary")
         self.find_button.clicked.connect(self._on_find)
@@ -72,8 +70,7 @@ class RightsTab(QWidget):
         self.export_pdf.clicked.connect(lambda: self._on_export("pdf"))
         self.field = QComboBox()
         self.field.setObjectName("rightsCorrectField")
-        self.value = QLineEdit()
-        self.value.setObjectName("rightsCorrectValue")
+        self.value = make_field("rightsCorrectValue")
         self.correct = make_button("rightsCorrectButton", role="secondary")
         self.correct.clicked.connect(self._on_correct)
         self.erase = make_button("rightsEraseButton", role="danger")
@@ -132,8 +129,8 @@ class RightsTab(QWidget):
         self._render()
 
     def clear(self) -> None:
-        self.name_input.clear()
-        self.value.clear()
+        clear_field(self.name_input)
+        clear_field(self.value)
         self.model.set_records([])
         self._message = None
         self._render()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import Catalog, language_name
@@ -16,17 +13,12 @@ class WelcomeScreen(Screen):
     language_chosen = Signal(str)
     sign_in_requested = Signal()
     sign_out_requested = Signal()
-    badge_scanned = Signal(str)
     staff_requested = Signal()
 
     def __init__(self, site_name: str, languages: tuple[str, ...], parent: QWidget | None = None):
         super().__init__("welcome", parent)
         self._site_name = site_name
-        # A badge held under the scanner here signs out at once: the scanner "types" the
-        # code and Enter, which reach this screen because no button takes letter keys.
-        self._typed = ""
-        self._typed_at = 0.0
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # (A badge held under the scanner here signs out at once: see ui/scanner.py.)
         self.title = make_title("welcomeTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subtitle = QLabel()
@@ -83,27 +75,3 @@ class WelcomeScreen(Screen):
         for lang, button in self.language_buttons.items():
             button.setChecked(lang == catalog.language)
             button.setToolTip(catalog.text("language.choose"))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        now = time.monotonic()
-        if now - self._typed_at > _SCAN_GAP_S:
-            self._typed = ""  # a new burst: forget stray keys from before
-        self._typed_at = now
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            typed, self._typed = self._typed, ""
-            if typed.strip():
-                self.badge_scanned.emit(typed)
-            return
-        text = event.text()
-        if text.isprintable() and text and len(self._typed) < _MAX_TYPED:
-            self._typed += text
-            return
-        super().keyPressEvent(event)
-
-    def clear(self) -> None:
-        self._typed = ""
-
-
-# A scanner types a whole code in well under a second; keys further apart are not one code.
-_SCAN_GAP_S = 1.0
-_MAX_TYPED = 200
