@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kiosk.clock import Clock, to_db, utc_now
 from storage.backups import purge_backup, restore_backup, write_backup
-from storage.files import remove_leftovers
+from storage.files import private_folder, remove_leftovers, tighten
 from storage.integrity import check
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Backups:
 
     def make(self) -> Path:
         """A backup of the database now, then only the newest KEPT are kept."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(self.folder)
         target = self.folder / f"{_PREFIX}{self._clock().strftime(_STAMP)}.db"
         write_backup(self.database, target)
         for old in self.files()[KEPT:]:
@@ -113,12 +113,14 @@ class Backups:
     def _set_aside(self) -> None:
         if not self.database.exists():
             return
-        self.damaged_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(self.damaged_folder)
         stamp = self._clock().strftime(_STAMP)
         for suffix in ("", "-wal", "-shm"):
             current = self.database.with_name(self.database.name + suffix)
             if current.exists():
-                os.replace(current, self.damaged_folder / f"kiosk-{stamp}.db{suffix}")
+                moved = self.damaged_folder / f"kiosk-{stamp}.db{suffix}"
+                os.replace(current, moved)
+                tighten(moved)  # 0644 from an older version; only the mode changes
 
 
 def _made_at(path: Path) -> datetime | None:

@@ -24,6 +24,7 @@ from kiosk.domain import Visit
 from kiosk.files import atomic_write_bytes
 from kiosk.i18n import Catalog, catalog
 from kiosk.printer import BadgePrinter, PrintFault, SaveOnly
+from storage.files import private_folder
 
 if TYPE_CHECKING:
     from kiosk.badge import BadgeContent
@@ -85,7 +86,7 @@ class BadgeService:
 
         pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
         path = self.pdf_path(visit.visit_id)
-        self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(self._dir)
         atomic_write_bytes(path, pdf)
         return path
 

@@ -404,6 +404,12 @@ def _read_pin() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # Before anything is written: whatever this process makes is for the kiosk's user only.
+    # The kiosk's own files and folders get 0600/0700 explicitly (storage.files) under any
+    # umask; this is defence in depth for files other code makes (Qt's caches, SQLite's
+    # temporary files), since the usual umask 022 would leave those readable by every
+    # account on the kiosk PC, and they can hold visitors' data.
+    os.umask(0o077)
     try:
         code = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
     except BrokenPipeError:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from storage.files import PRIVATE_FILE, private_folder, tighten
+
 
 class KioskRunning(RuntimeError):
     pass
@@ -17,9 +19,11 @@ class KioskRunning(RuntimeError):
 
 @contextmanager
 def only_instance(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "kiosk.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    private_folder(data_dir)
+    lock = data_dir / "kiosk.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
+        tighten(lock)  # under umask 000, or left 0644 by an older version
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
+from storage.files import PRIVATE_FILE, private_folder, tighten
+
 LOG_FILE = "kiosk.log"
+BACKUP_COUNT = 5
 _HANDLER_NAME = "kiosk-file"
 log = logging.getLogger("kiosk")
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log that only the kiosk's user can read, whatever the umask: each new log
+    file is made 0600 (a rotated one is the same file renamed, so it keeps that)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        try:
+            tighten(Path(self.baseFilename))  # a file that was there keeps its mode
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     """Send the kiosk's log records to <log_dir>/kiosk.log (1 MB x 5 files). Idempotent:
-    calling it again for another dir moves the handler there."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    calling it again for another dir moves the handler there. The folder and every log file
+    in it are for the kiosk's user only, also those an older version left readable by all."""
+    private_folder(log_dir)
     path = log_dir / LOG_FILE
+    for file in [path, *(log_dir / f"{LOG_FILE}.{n}" for n in range(1, BACKUP_COUNT + 1))]:
+        tighten(file)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
@@ -26,7 +48,9 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
                 return path
             root.removeHandler(handler)
             handler.close()
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=BACKUP_COUNT, encoding="utf-8"
+    )
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")

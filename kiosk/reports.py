@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from kiosk.domain import Visit
 from kiosk.files import atomic_write_bytes
 from kiosk.printer import ROLL_CALL_TITLE, PrintFault, make_printer
+from storage.files import private_folder
 
 if TYPE_CHECKING:
     from kiosk.setup import Kiosk
@@ -36,7 +37,7 @@ def evacuation_report(kiosk: Kiosk, present: list[Visit], made_at: datetime) -> 
 
     pdf = render_roll_call(present, kiosk.config.site.name, made_at)
     folder = kiosk.paths.report_dir
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(folder)
     path = folder / f"roll-call-{made_at.strftime('%Y%m%d-%H%M%S')}.pdf"
     atomic_write_bytes(path, pdf)
     printer = make_printer(kiosk.config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)

@@ -31,6 +31,7 @@ from kiosk.staff_auth import StaffAuth
 from kiosk.visits import VisitService
 from storage.audit import AuditStore
 from storage.database import connect
+from storage.files import private_folder
 from storage.integrity import DamagedDatabase
 from storage.retention import RetentionStore
 from storage.rights import RightsStore
@@ -153,10 +154,11 @@ def start_kiosk(
     """Resolve paths, read the config (ConfigError if bad), start the log and make sure the
     database exists at the current schema. With `database_check` (SQLite's check of the file,
     storage.integrity.check, running elsewhere: the kiosk's start) the database is left alone
-    until `kiosk.database.ready()`, which waits for the check's verdict."""
+    until `kiosk.database.ready()`, which waits for the check's verdict. The data dir is the
+    kiosk's own: for its user only (0700), tightened if an older version left it wider."""
     paths = resolve_paths(data_dir, config_file)
     config = load_config(paths.config_file)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(paths.data_dir)
     setup_logging(paths.log_dir)
     hosts_file = config.hosts_path()
     hosts = tuple(load_hosts(hosts_file)) if hosts_file else ()

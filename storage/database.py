@@ -13,7 +13,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from storage.files import private_file, private_folder, tighten
 from storage.integrity import StorageError
+
+# What SQLite keeps beside the database file. It gives each the database file's permissions
+# when it makes it, but leaves one that exists (after a crash) as it is.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -152,8 +157,15 @@ def connect(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at `path`.
 
     The connection is in autocommit mode: writes that belong together go through
-    `transaction()`. It may only be used on the thread that opened it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    `transaction()`. It may only be used on the thread that opened it.
+
+    The folder and the file are for this user only, made so before SQLite opens the file (its
+    `-wal` and `-shm` files then get the same), and tightened if an older version left them
+    readable by others."""
+    private_folder(path.parent)
+    private_file(path)
+    for suffix in SIDE_FILES:
+        tighten(path.with_name(path.name + suffix))
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("PRAGMA foreign_keys = ON")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date
 
 import pytest
@@ -151,8 +152,12 @@ def test_any_command_line_ends_in_a_clear_exit(
             value = str(data / f"out-{value.replace('/', '_')}"[:200])
         argv += [option, value]
     argv += extra
-    with pytest.raises(SystemExit) as ended:
-        main(argv)
+    umask = os.umask(0o077)  # main sets it; the rest of the session keeps its own
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main(argv)
+    finally:
+        os.umask(umask)
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "unexpected error" not in err
