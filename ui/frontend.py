@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from types import FrameType
@@ -45,18 +46,27 @@ class StopRequest:
         self.requested = True
         self._quit()
 
-    def attach(self, app: QCoreApplication, window: KioskWindow) -> None:
-        """The event loop is about to run: a signal from now on quits it."""
+    def attach(
+        self, app: QCoreApplication, window: KioskWindow, running: Callable[[], None]
+    ) -> None:
+        """The event loop is about to run: a signal from now on quits it. As the loop starts,
+        a signal noted just before quits it at once; otherwise `running()` is called."""
         self._app = app
         self._window = window
         # Python runs its signal handlers only between its own steps: a timer gives it a
-        # moment now and then while Qt's loop runs. The first tick comes as the loop starts,
-        # for a signal noted just before.
+        # moment now and then while Qt's loop runs.
         ticker = QTimer(app)
         ticker.setInterval(250)
         ticker.timeout.connect(self._quit_if_requested)
         ticker.start()
-        QTimer.singleShot(0, app, self._quit_if_requested)
+
+        def started() -> None:
+            if self.requested:
+                self._quit()
+            else:
+                running()
+
+        QTimer.singleShot(0, window, started)
 
     def _quit_if_requested(self) -> None:
         if self.requested:
@@ -142,10 +152,12 @@ class QtFrontend:
                 window.repaint()
                 app.processEvents()
                 return 0
-            stop.attach(app, window)
-            QTimer.singleShot(0, window, window.raise_)
-            # Once the event loop runs: from here SIGTERM closes the kiosk cleanly.
-            QTimer.singleShot(0, window, lambda: log.info("the kiosk is up"))
+
+            def running() -> None:
+                window.raise_()
+                log.info("the kiosk is up")  # (the tests wait for this line)
+
+            stop.attach(app, window, running)
             return app.exec()
         finally:
             window.shutdown()

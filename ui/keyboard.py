@@ -39,11 +39,17 @@ def on_screen_keyboard_in_use() -> bool:
     return os.environ.get("QT_IM_MODULE") == IM_MODULE
 
 
+# Where Qt's usual country is not the kiosk's: its English is British.
+_USUAL = {"en": "en_GB"}
+
+
 def keyboard_locale(language: str, available: list[str]) -> str:
     """The keyboard layout for a kiosk language: the language's usual country ("da" ->
-    "da_DK"), else any layout of that language, else British English."""
-    usual = QLocale(language).name()
-    if usual in available:
+    "da_DK"), or, where the keyboard has no such layout, another of that language, else
+    British English. `available` may still be empty before the keyboard first shows: the
+    usual country's layout is asked for then, and the keyboard falls back by itself."""
+    usual = _USUAL.get(language) or QLocale(language).name()
+    if not available or usual in available:
         return usual
     for name in available:
         if name.split("_")[0] == language:
@@ -69,9 +75,9 @@ class OnScreenKeyboard(QObject):
             raise RuntimeError(f"the on-screen keyboard's settings cannot load: {errors}")
         settings.setParent(self)
         self._settings = settings
-        available = list(settings.property("availableLocales") or [])
-        self._locales = {lang: keyboard_locale(lang, available) for lang in languages}
-        settings.setProperty("activeLocales", sorted(set(self._locales.values())))
+        self._languages = languages
+        self._language = languages[0]
+        self._set_locales()
         self.covered = 0
         method = QGuiApplication.inputMethod()
         method.visibleChanged.connect(self._update)
@@ -82,7 +88,15 @@ class OnScreenKeyboard(QObject):
         return str(self._settings.property("locale"))
 
     def set_language(self, language: str) -> None:
-        self._settings.setProperty("locale", self._locales.get(language, "en_GB"))
+        self._language = language
+        self._set_locales()
+
+    def _set_locales(self) -> None:
+        available = list(self._settings.property("availableLocales") or [])
+        # The keyboard's own language key switches between the kiosk's languages only.
+        active = sorted({keyboard_locale(lang, available) for lang in self._languages})
+        self._settings.setProperty("activeLocales", active)
+        self._settings.setProperty("locale", keyboard_locale(self._language, available))
 
     def _update(self) -> None:
         method = QGuiApplication.inputMethod()

@@ -203,8 +203,9 @@ class KioskWindow(QMainWindow):
     def _show_header(self) -> None:
         # The site and the language switch; not while the on-screen keyboard needs the room.
         typing = self.keyboard is not None and self.keyboard.covered > 0
+        # The staff screens have none: the room is theirs, and staff switch at the welcome.
         self.header.setVisible(
-            self.current_screen() not in (self.welcome, self.staff) and not typing
+            self.current_screen() not in (self.welcome, self.staff_login, self.staff) and not typing
         )
 
     def reset(self) -> None:

@@ -18,7 +18,7 @@ from kiosk.domain import SignInForm, Visit
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
 
-SIZES = ((1280, 800), (1920, 1080))
+SIZES = ((1024, 600), (1280, 800), (1920, 1080))
 SAMPLE = SignInForm(
     visitor_name="Anna de Vries",
     company="Voorbeeld Logistiek B.V.",

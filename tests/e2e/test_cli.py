@@ -273,7 +273,7 @@ def test_run_smoke_paints_once_and_exits_0(cli: Cli, tmp_path: Path) -> None:
 
 SHOT_NAME = re.compile(r"(?P<screen>[a-z-]+)-(?P<lang>[a-z]{2})-(?P<width>\d+)x(?P<height>\d+)")
 SCREENS = ("welcome", "notice", "details", "done")
-SIZES = ((1280, 800), (1920, 1080))
+SIZES = ((1024, 600), (1280, 800), (1920, 1080))
 
 
 def test_screenshots_render_every_screen_in_every_language(cli: Cli, tmp_path: Path) -> None:

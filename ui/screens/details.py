@@ -28,6 +28,7 @@ from ui.screens.base import (
     make_title,
     set_text,
 )
+from ui.screens.flow import FlowLayout
 
 PURPOSES = ("meeting", "interview", "delivery", "maintenance", "training")
 _FIELDS = ("visitor_name", "company", "host", "purpose")
@@ -84,16 +85,14 @@ class DetailsScreen(Screen):
             self.inputs["host"].setCompleter(completer)
 
         self.purpose_buttons: dict[str, QPushButton] = {}
-        chips = QGridLayout()
-        chips.setSpacing(10)
-        for index, key in enumerate(PURPOSES):
+        # As many to a row as fit; each never narrower than its text.
+        chips = FlowLayout(spacing=10)
+        for key in PURPOSES:
             chip = make_button(f"purpose_{key}", role="chip")
-            # Never narrower than its text: long Danish and Dutch choices stay readable.
             chip.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             chip.clicked.connect(lambda _checked=False, key=key: self._on_purpose_chosen(key))
             self.purpose_buttons[key] = chip
-            chips.addWidget(chip, index // 3, index % 3)
-        chips.setColumnStretch(3, 1)
+            chips.addWidget(chip)
         grid.addLayout(chips, len(_FIELDS) * 2 - 1, 1)
         grid.setColumnStretch(1, 1)
 
@@ -122,6 +121,9 @@ class DetailsScreen(Screen):
         form_layout.addLayout(grid)
         form_layout.addStretch(1)
         self.form_area = make_scroll_area(form, "detailsFormArea")
+        # It takes the room there is, and asks for none: the screen around it never has to
+        # scroll to show the error and the buttons.
+        self.form_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 8, 48, 16)

@@ -39,8 +39,8 @@ class DoneScreen(Screen):
         self.timer.timeout.connect(self._on_finish)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(96, 48, 96, 48)
-        layout.setSpacing(32)
+        layout.setContentsMargins(96, 24, 96, 24)
+        layout.setSpacing(20)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.message)

@@ -66,7 +66,7 @@ class SignOutScreen(Screen):
         self.find_button.clicked.connect(self._on_find)
         self.match_buttons: list[QPushButton] = []
         self._match_layout = QVBoxLayout()
-        self._match_layout.setSpacing(12)
+        self._match_layout.setSpacing(8)
         name_row = QHBoxLayout()
         name_row.setSpacing(16)
         name_row.addWidget(self.name_input, 1)
@@ -89,8 +89,8 @@ class SignOutScreen(Screen):
         # Scanning: title, instruction, code field, message, "no badge". Without the badge
         # the scan part gives way to the name field, the message and the visits found.
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(96, 24, 96, 32)
-        layout.setSpacing(16)
+        layout.setContentsMargins(96, 12, 96, 12)
+        layout.setSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.instruction)
         layout.addWidget(self.code_input, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -135,7 +135,7 @@ class SignOutScreen(Screen):
         self._clear_matches()
         self._matches = visits[:MAX_MATCHES]
         for index, visit in enumerate(self._matches):
-            button = make_button(f"signOutVisit_{index}", role="secondary")
+            button = make_button(f"signOutVisit_{index}", role="visit")
             button.clicked.connect(
                 lambda _checked=False, visit_id=visit.visit_id: self.visit_chosen.emit(visit_id)
             )
@@ -170,6 +170,8 @@ class SignOutScreen(Screen):
             return
         title = "signout.goodbye_title" if self._done else "signout.title"
         set_text(self.title, c.text(title))
+        # With the visits found on show, "tap your visit" heads the screen instead.
+        self.title.setVisible(not self.match_buttons)
         set_text(self.instruction, c.text("signout.scan"))
         scanning = not self._done and self.name_panel.isHidden()
         self.instruction.setVisible(scanning)

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -54,6 +55,18 @@ PRESENT_COLUMNS: tuple[Column[OnSiteRow], ...] = (
 )
 
 
+class _RoomTakingTabs(QTabWidget):
+    """Tabs that take the room there is (their lists scroll) and ask for none: a wrapped
+    message in a tab would otherwise make the whole screen scroll on a small panel."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class StaffScreen(Screen):
     search_changed = Signal(str)
     sign_out_requested = Signal(list)  # visit ids
@@ -84,6 +97,8 @@ class StaffScreen(Screen):
         self.search.setClearButtonEnabled(False)
         self.search.textChanged.connect(self.search_changed)
         self.present_table = make_table("presentTable", self.present_model)
+        # On a small panel the list may shrink to a couple of rows; it scrolls.
+        self.present_table.setMinimumHeight(100)
         self.present_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.count = QLabel()
         self.count.setObjectName("staffPresentCount")
@@ -110,6 +125,8 @@ class StaffScreen(Screen):
         self.on_site = on_site = QWidget()
         on_site.setObjectName("staffOnSiteTab")
         on_site_layout = QVBoxLayout(on_site)
+        on_site_layout.setContentsMargins(0, 8, 0, 0)
+        on_site_layout.setSpacing(8)
         on_site_layout.addLayout(search_row)
         on_site_layout.addWidget(self.present_table, 1)
         on_site_layout.addWidget(self.message)
@@ -117,15 +134,15 @@ class StaffScreen(Screen):
 
         self.rights = RightsTab()
         self.audit = AuditTab()
-        self.tabs = QTabWidget()
+        self.tabs = _RoomTakingTabs()
         self.tabs.setObjectName("staffTabs")
         self.tabs.addTab(on_site, "")
         self.tabs.addTab(self.rights, "")
         self.tabs.addTab(self.audit, "")
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 16, 32, 16)
-        layout.setSpacing(12)
+        layout.setContentsMargins(32, 8, 32, 8)
+        layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self._update_buttons()

@@ -39,7 +39,7 @@ class StaffLoginScreen(Screen):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         keypad = QGridLayout()
-        keypad.setSpacing(12)
+        keypad.setSpacing(8)
         self.keys: dict[str, QWidget] = {}
         for index, key in enumerate(_KEYS):
             if not key:
@@ -61,7 +61,7 @@ class StaffLoginScreen(Screen):
         buttons.addWidget(self.submit)
 
         column = QVBoxLayout()
-        column.setSpacing(16)
+        column.setSpacing(8)
         column.addWidget(self.title)
         column.addWidget(self.pin_input)
         column.addWidget(self.message)
@@ -71,7 +71,7 @@ class StaffLoginScreen(Screen):
         row.addLayout(column)
         row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 16, 48, 24)
+        layout.setContentsMargins(48, 16, 48, 16)
         layout.addLayout(row)
         layout.addStretch(1)
         layout.addLayout(buttons)

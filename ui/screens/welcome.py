@@ -53,7 +53,7 @@ class WelcomeScreen(Screen):
         self.staff.clicked.connect(self.staff_requested)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 48, 48, 48)
+        layout.setContentsMargins(48, 24, 48, 24)
         layout.addStretch(2)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
@@ -61,7 +61,7 @@ class WelcomeScreen(Screen):
         layout.addLayout(lang_row)
         layout.addStretch(1)
         layout.addWidget(self.sign_in, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(24)
+        layout.addSpacing(16)
         layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         layout.addWidget(self.staff, 0, Qt.AlignmentFlag.AlignRight)
