@@ -5,11 +5,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages for the printing tests, for the real-window tests (a virtual screen, a
-# window manager, setxkbmap to switch keyboard layouts), the X11 libraries Qt's xcb platform
-# plugin loads to show a window, and libpulse0 for Qt's on-screen keyboard (installed when run
-# as root).
+# window manager, setxkbmap to switch keyboard layouts), for the screen-reader test (a D-Bus
+# session bus, the AT-SPI accessibility bus and registry, and libatspi for the system Python's
+# AT-SPI client), the X11 libraries Qt's xcb platform plugin loads to show a window, and
+# libpulse0 for Qt's on-screen keyboard (installed when run as root).
 DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools fonts-dejavu-core \
 	xvfb openbox x11-xkb-utils libpulse0 \
+	dbus at-spi2-core python3-gi gir1.2-atspi-2.0 \
 	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \
 	libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 \
