@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.assets import asset_path
 from kiosk.config import Config
+from kiosk.frontend import FrontendUnavailable
 from kiosk.setup import Kiosk, start_kiosk
+from ui.keyboard import keyboard_problem, use_on_screen_keyboard
 from ui.main_window import KioskWindow
 
 STYLESHEET = "style.qss"
@@ -39,8 +40,11 @@ def apply_stylesheet(app: QApplication) -> None:
 
 
 def prepare_environment(config: Config) -> None:
-    """Settings that must be made before the QApplication exists."""
+    """Settings that must be made before the QApplication exists. FrontendUnavailable when
+    the on-screen keyboard is asked for and cannot load (it would show a black screen)."""
     if config.kiosk.virtual_keyboard:
-        # Qt Virtual Keyboard (shipped with PySide6) as the input method: an on-screen
-        # keyboard appears whenever a text field has focus.
-        os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
+        problem = keyboard_problem()
+        if problem is not None:
+            raise FrontendUnavailable(problem)
+        # An on-screen keyboard appears whenever a text field has the focus.
+        use_on_screen_keyboard()

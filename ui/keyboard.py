@@ -6,6 +6,7 @@ window keeps the field, its error and the primary button above it (see KioskWind
 
 from __future__ import annotations
 
+import ctypes
 import os
 
 from PySide6.QtCore import QLocale, QObject, QRect, Signal
@@ -28,6 +29,26 @@ QtObject {
     onLocaleChanged: VirtualKeyboardSettings.locale = locale
 }
 """
+
+
+# System libraries the keyboard needs (through Qt Multimedia, for its key clicks) that a
+# minimal Debian lacks, and the package that has each. Qt's own come with PySide6.
+KEYBOARD_LIBRARIES = {"libpulse.so.0": "libpulse0"}
+
+
+def keyboard_problem(libraries: dict[str, str] | None = None) -> str | None:
+    """Why the on-screen keyboard cannot load on this machine, or None. Asked before it is
+    used: Qt loads it only when a visitor taps a field, and without a library it needs, the
+    keyboard's window covers the screen in black instead."""
+    for library, package in (KEYBOARD_LIBRARIES if libraries is None else libraries).items():
+        try:
+            ctypes.CDLL(library)
+        except OSError:
+            return (
+                f"kiosk.virtual_keyboard is on, but the on-screen keyboard cannot load: "
+                f"{library} is missing (on Debian or Ubuntu: apt install {package})"
+            )
+    return None
 
 
 def use_on_screen_keyboard() -> None:

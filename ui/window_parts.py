@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import language_name
 from ui.maintenance import Maintenance
-from ui.screens.base import Screen, make_button, make_scroll_area, set_text
+from ui.screens.base import Screen, make_choice, make_scroll_area, set_text
 
 # Input that counts as someone using the kiosk (restarts the idle timeout).
 _ACTIVITY = frozenset(
@@ -46,8 +46,7 @@ class LanguageBar(QWidget):
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QPushButton] = {}
         for lang in languages:
-            button = make_button(f"headerLang_{lang}", role="language-small")
-            button.setCheckable(True)
+            button = make_choice(f"headerLang_{lang}", role="language-small")
             set_text(button, language_name(lang))
             button.clicked.connect(lambda _checked=False, lang=lang: choose(lang))
             self.group.addButton(button)

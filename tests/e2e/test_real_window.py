@@ -8,7 +8,6 @@ window `run` shows in a process of their own (tests/e2e/window_driver.py)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -92,7 +91,7 @@ def tour(x: XServer, tmp_path: Path, keyboard: bool) -> list[dict[str, Any]]:
         env=x.env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=240,  # a frozen kiosk never ends
     )
     assert done.returncode == 0, done.stderr[-3000:]
     records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -196,24 +195,3 @@ def signed_out(data: Path, visit_id: int) -> bool:
         return not services.visits.get(visit_id).on_site
     finally:
         services.close()
-
-
-def test_no_display_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.pop("QT_QPA_PLATFORM", None)
-    for display in (None, ":97"):
-        if display is not None:
-            env["DISPLAY"] = display  # nothing listens there
-        done = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "data"), "run"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 1, (display, done.returncode, done.stderr)
-        lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1, done.stderr
-        assert "display" in lines[0]
-        assert "DISPLAY" in lines[0]
-        assert "libxcb" not in done.stderr

@@ -27,6 +27,7 @@ from ui import create_main_window
 from ui.app import prepare_environment
 from ui.frontend import show_kiosk
 from ui.main_window import KioskWindow
+from ui.qt_log import route_qt_messages_to_log
 from ui.screens.base import Screen
 
 # Where a key sits on the on-screen keyboard's main layout, as parts of its width and height
@@ -241,6 +242,7 @@ def main() -> None:
 
     prepare_environment(load_config(config))
     app = QApplication(sys.argv[:1])
+    route_qt_messages_to_log()  # as `run` does: Qt's messages, from any thread, to the log
     window = create_main_window(data_dir, config)
     show_kiosk(window, windowed=False)
     QTest.qWaitForWindowExposed(window)

@@ -108,6 +108,10 @@ def test_every_screen_fits_and_is_touch_sized(
             assert text_width <= button.contentsRect().width(), (
                 f"{where}: {button.objectName()} text cut off"
             )
+            # Narrower than its text and padding: squeezed, the text clipped at both ends.
+            assert button.width() >= button.minimumSizeHint().width(), (
+                f"{where}: {button.objectName()} squeezed"
+            )
         for edit in visible(window, QLineEdit):
             assert edit.height() >= MIN_TARGET, f"{where}: {edit.objectName()} too small"
         for widget in visible(window, QLabel) + visible(window, QAbstractButton):

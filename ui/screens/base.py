@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -78,6 +79,31 @@ def set_text(widget: QAbstractButton | QLabel, text: str) -> None:
     """Visible text and the accessible name, together, so they never disagree."""
     widget.setText(text)
     widget.setAccessibleName(text)
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say `text` now (an error, a result), not only when the visitor
+    happens to move onto it."""
+    if text and QAccessible.isActive():
+        event = QAccessibleAnnouncementEvent(widget, text)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(event)
+
+
+def plain_text(markdown: str) -> str:
+    """What a screen reader should read of a Markdown text (no asterisks, no link syntax)."""
+    document = QTextDocument()
+    document.setMarkdown(markdown)
+    return document.toPlainText()
+
+
+def make_choice(object_name: str, role: str) -> QPushButton:
+    """One of a set of touch buttons of which one is chosen (the languages): a screen reader
+    hears a radio button, checked for the one in use."""
+    button = make_button(object_name, role=role)
+    button.setCheckable(True)
+    button.setAutoExclusive(True)
+    return button
 
 
 def make_title(object_name: str) -> QLabel:

@@ -21,6 +21,7 @@ from kiosk.domain import FieldError, SignInForm, clean_form
 from kiosk.i18n import Catalog
 from ui.screens.base import (
     Screen,
+    announce,
     clear_field,
     make_button,
     make_field,
@@ -45,6 +46,7 @@ class DetailsScreen(Screen):
         self._purpose_key: str | None = None
         # The error on show, as a function of the language, so it follows a language change.
         self._error_text: Callable[[Catalog], str] | None = None
+        self._error_field: str | None = None  # the field the error is about, if one
         self.title = make_title("detailsTitle")
 
         self.inputs: dict[str, QLineEdit] = {}
@@ -179,6 +181,7 @@ class DetailsScreen(Screen):
 
     def show_error(self, key: str) -> None:
         """Show the message `key` of the catalog (e.g. "error.storage")."""
+        self._error_field = None
         self._set_error(lambda catalog: catalog.text(key))
 
     def show_field_error(self, error: FieldError) -> None:
@@ -188,6 +191,7 @@ class DetailsScreen(Screen):
             field = catalog.text(f"field.{error.field}")
             return catalog.text("error.too_long", field=field, limit=error.limit)
 
+        self._error_field = error.field
         self._set_error(text)
         self.inputs[error.field].setFocus()
 
@@ -215,11 +219,26 @@ class DetailsScreen(Screen):
     # -- helpers -------------------------------------------------------------------------
     def _set_error(self, text: Callable[[Catalog], str] | None) -> None:
         self._error_text = text
+        if text is None:
+            self._error_field = None
         self._render_error()
 
     def _render_error(self) -> None:
         text = ""
         if self._error_text is not None and self._catalog is not None:
             text = self._error_text(self._catalog)
+        shown_before = self.error.text()
         self.error.setText(text)
         self.error.setAccessibleName(text)
+        if self._catalog is not None:
+            # A screen reader hears which field must be filled in, and what is wrong with
+            # the one that has the error.
+            required = self._catalog.text("details.required")
+            for field, edit in self.inputs.items():
+                notes = [required] if field == "visitor_name" else []
+                if text and field == self._error_field:
+                    notes.append(text)
+                notes.append(edit.placeholderText())  # (what Qt would say without a note)
+                edit.setAccessibleDescription(". ".join(note.rstrip(".") for note in notes))
+        if text != shown_before:
+            announce(self.error, text)

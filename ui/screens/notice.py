@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import Catalog
 from kiosk.notice import Notice
-from ui.screens.base import Screen, make_button, make_scroll_area, make_title, set_text
+from ui.screens.base import (
+    Screen,
+    make_button,
+    make_scroll_area,
+    make_title,
+    plain_text,
+    set_text,
+)
 
 
 class NoticeScreen(Screen):
@@ -86,7 +93,9 @@ class NoticeScreen(Screen):
         self.text.verticalScrollBar().setValue(0)
         set_text(self.objection_title, notice.objection_title)
         self.objection.setText(notice.objection)
-        self.objection.setAccessibleName(notice.objection_title)
+        # The box is named by its title; its body is read as what it says.
+        self.objection_box.setAccessibleName(notice.objection_title)
+        self.objection.setAccessibleName(plain_text(notice.objection))
 
     def retranslate_ui(self, catalog: Catalog) -> None:
         set_text(self.proceed, catalog.text("notice.continue"))

@@ -15,7 +15,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from kiosk.domain import Visit
 from kiosk.i18n import Catalog
-from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
+from ui.screens.base import (
+    Screen,
+    announce,
+    clear_field,
+    make_button,
+    make_field,
+    make_title,
+    set_text,
+)
 
 # More than this many open visits under one exact name is for reception to sort out.
 MAX_MATCHES = 3
@@ -89,7 +97,7 @@ class SignOutScreen(Screen):
         # Scanning: title, instruction, code field, message, "no badge". Without the badge
         # the scan part gives way to the name field, the message and the visits found.
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(96, 12, 96, 12)
+        layout.setContentsMargins(48, 12, 48, 12)
         layout.setSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.instruction)
@@ -186,7 +194,10 @@ class SignOutScreen(Screen):
         set_text(self.back, c.text("done.finish" if self._done else "signout.back"))
         for button, visit in zip(self.match_buttons, self._matches, strict=True):
             set_text(button, _visit_entry(c, visit))
-        set_text(self.message, self._message(c) if self._message else "")
+        message = self._message(c) if self._message else ""
+        if message != self.message.text():
+            announce(self.message, message)
+        set_text(self.message, message)
         if self.message.property("kind") != self._message_kind:
             # The stylesheet colours the message by its kind: re-polish when that changes.
             self.message.setProperty("kind", self._message_kind)

@@ -11,7 +11,15 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import Catalog
-from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
+from ui.screens.base import (
+    Screen,
+    announce,
+    clear_field,
+    make_button,
+    make_field,
+    make_title,
+    set_text,
+)
 
 PIN_MAX = 12
 _KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", "⌫")
@@ -107,7 +115,10 @@ class StaffLoginScreen(Screen):
         self.keys["⌫"].setAccessibleName(c.text("staff.pin_delete"))
         set_text(self.back, c.text("signout.back"))
         set_text(self.submit, c.text("staff.login"))
-        set_text(self.message, self._message(c) if self._message else "")
+        message = self._message(c) if self._message else ""
+        if message != self.message.text():
+            announce(self.message, message)
+        set_text(self.message, message)
 
     def _on_key(self, key: str) -> None:
         if key == "⌫":

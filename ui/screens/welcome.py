@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import Catalog, language_name
-from ui.screens.base import Screen, make_button, make_title, set_text
+from ui.screens.base import Screen, make_button, make_choice, make_title, set_text
 
 
 class WelcomeScreen(Screen):
@@ -32,8 +32,7 @@ class WelcomeScreen(Screen):
         self._lang_group = QButtonGroup(self)
         self._lang_group.setExclusive(True)
         for lang in languages:
-            button = make_button(f"lang_{lang}", role="language")
-            button.setCheckable(True)
+            button = make_choice(f"lang_{lang}", role="language")
             # Each language is named in itself, so a visitor finds their own at a glance.
             set_text(button, language_name(lang))
             button.clicked.connect(
