@@ -27,7 +27,8 @@ PIN = "246813"
 
 def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from kiosk.setup import start_kiosk
@@ -64,7 +65,9 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
             window.done.finish.click()
             signed_in += 1
             if rounds % 3 == 0 and (code := _oldest_badge(kiosk.paths.database)):
-                window.welcome.badge_scanned.emit(code)
+                # The scanner types the code and Enter (through the kiosk's scan filter).
+                QTest.keyClicks(window, code)
+                QTest.keyClick(window, Qt.Key.Key_Return)
                 spin(lambda: window.current_screen() is window.sign_out)
                 spin(lambda: bool(window.sign_out.message.text()))
                 window.reset()

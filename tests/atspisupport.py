@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import pytest
+from clisupport import require
 from xsupport import missing_requirements as missing_x_requirements
 from xsupport import wait_for
 
@@ -90,12 +90,7 @@ def missing_requirements() -> str | None:
 
 def require_atspi() -> None:
     """Skip the test when no screen reader can run here; under `CI=true` fail instead."""
-    reason = missing_requirements()
-    if reason is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must run the screen-reader tests: {reason}")
-    pytest.skip(reason)
+    require(missing_requirements(), "screen-reader")
 
 
 def _stop(process: subprocess.Popen[Any] | None, group: bool = False) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import pytest
+from clisupport import require
 
 T = TypeVar("T")
 
@@ -101,12 +102,7 @@ def missing_requirements() -> str | None:
 
 def require_x() -> None:
     """Skip the test when no real X server can run here; under `CI=true` fail instead."""
-    reason = missing_requirements()
-    if reason is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must run the real-window tests: {reason}")
-    pytest.skip(reason)
+    require(missing_requirements(), "real-window")
 
 
 def wait_for(predicate: Callable[[], T], timeout_s: float = 10.0, interval_s: float = 0.02) -> T:

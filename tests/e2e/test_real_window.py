@@ -8,14 +8,13 @@ window `run` shows in a process of their own (tests/e2e/window_driver.py)."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from clisupport import kiosk_is_up
+from clisupport import start_run, stop_run, wait_until_up
 from PIL import Image
 from xsupport import LAYOUTS, StartX, XServer, wait_for
 
@@ -24,33 +23,6 @@ from kiosk.setup import start_kiosk
 
 DRIVER = Path(__file__).with_name("window_driver.py")
 TITLE = "Visitor registration"  # window.title in English, the default language
-
-
-def start_run(x: XServer, data: Path, config: Path | None = None) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-m", "kiosk", "--data-dir", str(data)]
-    if config is not None:
-        argv += ["--config", str(config)]
-    return subprocess.Popen(
-        [*argv, "run"], env=x.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def wait_until_up(process: subprocess.Popen[str], data: Path) -> None:
-    log = data / "logs" / "kiosk.log"
-    wait_for(lambda: process.poll() is not None or kiosk_is_up(log), timeout_s=60)
-    assert process.poll() is None, process.communicate()[1][-3000:]
-
-
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        _out, err = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _out, err = process.communicate()
-        raise AssertionError("the kiosk did not stop on SIGTERM") from None
-    return process.returncode, err
 
 
 SIZES = [(1024, 600), (1280, 800), (1920, 1080)]
@@ -69,7 +41,7 @@ def test_run_fills_the_screen_and_stops_on_sigterm(
 ) -> None:
     x = xserver_factory(size=size, wm=wm)
     data = tmp_path / "data"
-    process = start_run(x, data)
+    process = start_run(data, x.env)
     try:
         wait_until_up(process, data)
         kiosk = wait_for(lambda: [w for w in x.windows() if w.title == TITLE], timeout_s=20)
@@ -78,7 +50,7 @@ def test_run_fills_the_screen_and_stops_on_sigterm(
         shot = wait_for(lambda: painted(x.screenshot(tmp_path / "welcome.png")), timeout_s=10)
         assert shot.size == size
     finally:
-        code, err = stop(process)
+        code, err = stop_run(process)
     assert code == 0, err[-3000:]
     assert "Traceback" not in err
 
@@ -177,7 +149,7 @@ def test_a_us_scanner_signs_out_on_every_layout_our_sites_use(
             badges[layout] = (visit.visit_id, services.visits.badge_code(visit.visit_id))
     finally:
         services.close()
-    process = start_run(x, data)
+    process = start_run(data, x.env)
     try:
         wait_until_up(process, data)
         for layout, (visit_id, code) in badges.items():
@@ -185,7 +157,7 @@ def test_a_us_scanner_signs_out_on_every_layout_our_sites_use(
             x.scan(code)
             wait_for(lambda visit_id=visit_id: signed_out(data, visit_id), timeout_s=15)
     finally:
-        code_, err = stop(process)
+        code_, err = stop_run(process)
     assert code_ == 0, err[-3000:]
 
 

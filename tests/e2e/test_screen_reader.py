@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from atspisupport import AccessibilityBus, ScreenReader, centre, require_atspi
-from clisupport import kiosk_is_up
+from clisupport import start_run, stop_run, wait_until_up
 from xsupport import StartX, XServer, wait_for
 
 from kiosk.config import load_config
@@ -41,36 +38,9 @@ def bus() -> Iterator[AccessibilityBus]:
         yield started
 
 
-def start_kiosk(
-    x: XServer, bus: AccessibilityBus, data: Path, config: Path
-) -> subprocess.Popen[str]:
-    env = {
-        **x.env,
-        **bus.env,
-        # Qt's AT-SPI bridge on, whatever the desktop's settings say.
-        "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
-        "QT_ACCESSIBILITY": "1",
-    }
-    argv = [sys.executable, "-m", "kiosk", "--data-dir", str(data), "--config", str(config)]
-    return subprocess.Popen(
-        [*argv, "run", "--windowed"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def stop_kiosk(process: subprocess.Popen[str]) -> tuple[int, str]:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        _out, err = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _out, err = process.communicate()
-        raise AssertionError("the kiosk did not stop on SIGTERM") from None
-    return process.returncode, err
+def kiosk_env(x: XServer, bus: AccessibilityBus) -> dict[str, str]:
+    # Qt's AT-SPI bridge on, whatever the desktop's settings say.
+    return {**x.env, **bus.env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "QT_ACCESSIBILITY": "1"}
 
 
 def one_line(text: str) -> str:
@@ -93,11 +63,9 @@ def test_a_screen_reader_hears_the_objection_the_languages_and_the_error(
     reader_env = {**os.environ, **bus.env}
     reader_env.pop("DISPLAY", None)
     with ScreenReader(reader_env, APP, tmp_path / "atspi-client.log") as reader:
-        kiosk = start_kiosk(x, bus, data, config)
+        kiosk = start_run(data, kiosk_env(x, bus), config=config, args=["--windowed"])
         try:
-            log = data / "logs" / "kiosk.log"
-            wait_for(lambda: kiosk.poll() is not None or kiosk_is_up(log), timeout_s=60)
-            assert kiosk.poll() is None, kiosk.communicate()[1][-3000:]
+            wait_until_up(kiosk, data)
 
             # 2. The languages are a set of radio buttons, the one in use checked.
             welcome = reader.find_showing("lang_en", "lang_nl", "lang_da", "signInButton")
@@ -141,6 +109,6 @@ def test_a_screen_reader_hears_the_objection_the_languages_and_the_error(
             assert shown["name"] == error
             assert [e["text"] for e in reader.events] == [error]  # said once
         finally:
-            code, err = stop_kiosk(kiosk)
+            code, err = stop_run(kiosk)
     assert code == 0, err[-3000:]
     assert "Traceback" not in err

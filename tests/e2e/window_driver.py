@@ -111,6 +111,15 @@ class Driver:
             return [f"{widget.objectName()} under the keyboard"]
         return []
 
+    def keyboard_report(self, language: str, keyboard: QRect | None) -> None:
+        """The field being typed in, the error and Sign in: each above the keyboard."""
+        details = self.window.details
+        for widget in (details.inputs["visitor_name"], details.error, details.submit):
+            problems = self.in_view(widget, keyboard)
+            report(
+                "above_keyboard", language=language, widget=widget.objectName(), problems=problems
+            )
+
     def in_view(self, widget: QWidget, keyboard: QRect | None) -> list[str]:
         """Wholly on show, without scrolling, and above the keyboard."""
         if keyboard is None:
@@ -194,13 +203,7 @@ def tour(driver: Driver) -> None:
                 focus=QApplication.focusWidget().objectName() if QApplication.focusWidget() else "",
             )
             driver.screen_report(f"keyboard-{language}", keyboard=board)
-            for what in (name, window.details.error, window.details.submit):
-                report(
-                    "above_keyboard",
-                    language=language,
-                    widget=what.objectName(),
-                    problems=driver.in_view(what, board),
-                )
+            driver.keyboard_report(language, board)
             driver.screenshot(f"keyboard-{language}")
             if board is not None:
                 for letter in ("Q", "Æ") if language == "da" else ("Q",):
@@ -211,13 +214,7 @@ def tour(driver: Driver) -> None:
                 report("typed", language=language, text=name.text())
                 driver.screenshot(f"typed-{language}")
                 board = keyboard_rect()
-                for what in (name, window.details.error, window.details.submit):
-                    report(
-                        "above_keyboard",
-                        language=language,
-                        widget=what.objectName(),
-                        problems=driver.in_view(what, board),
-                    )
+                driver.keyboard_report(language, keyboard_rect())
         driver.tap(window.details.cancel)
         driver.wait("welcome", lambda: window.current_screen() is window.welcome)
         if vk:
