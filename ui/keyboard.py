@@ -11,7 +11,6 @@ import os
 
 from PySide6.QtCore import QLocale, QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtQml import QQmlComponent, QQmlEngine
 from PySide6.QtWidgets import QWidget
 
 IM_MODULE = "qtvirtualkeyboard"
@@ -85,6 +84,9 @@ class OnScreenKeyboard(QObject):
     covered_changed = Signal(int)
 
     def __init__(self, window: QWidget, languages: tuple[str, ...]) -> None:
+        # (Qt QML loads only on a kiosk with the on-screen keyboard, which needs it anyway.)
+        from PySide6.QtQml import QQmlComponent, QQmlEngine
+
         super().__init__(window)
         self._window = window
         self._engine = QQmlEngine(self)
