@@ -106,10 +106,6 @@ class OnScreenKeyboard(QObject):
         method.visibleChanged.connect(self._update)
         method.keyboardRectangleChanged.connect(self._update)
 
-    @property
-    def locale(self) -> str:
-        return str(self._settings.property("locale"))
-
     def set_language(self, language: str) -> None:
         self._language = language
         self._set_locales()
