@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from clisupport import require
 from xsupport import missing_requirements as missing_x_requirements
-from xsupport import wait_for
+from xsupport import stop_process, wait_for
 
 CLIENT = Path(__file__).parent / "e2e" / "atspi_client.py"
 # The client runs on the system's Python, where Debian puts PyGObject and libatspi's GIR.
@@ -98,13 +98,7 @@ def _stop(process: subprocess.Popen[Any] | None, group: bool = False) -> None:
     process group), politely first."""
     if process is None:
         return
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_process(process)
     if group:
         # at-spi-bus-launcher's accessibility bus and the registry it activated.
         with contextlib.suppress(ProcessLookupError):

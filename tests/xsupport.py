@@ -105,6 +105,18 @@ def require_x() -> None:
     require(missing_requirements(), "real-window")
 
 
+def stop_process(process: subprocess.Popen[Any] | None) -> None:
+    """Stop a process a test started, politely first, and wait for it."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_for(predicate: Callable[[], T], timeout_s: float = 10.0, interval_s: float = 0.02) -> T:
     """Poll `predicate` until it returns something truthy, and return that.
 
@@ -266,15 +278,8 @@ class XServer:
             with contextlib.suppress(Exception):  # the server may be gone already
                 self._display.close()
             self._display = None
-        for process in (self._openbox, self._xvfb):
-            if process is None or process.poll() is not None:
-                continue
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(self._openbox)
+        stop_process(self._xvfb)
         self._openbox = self._xvfb = None
         for log in self._logs:
             log.close()
