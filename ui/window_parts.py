@@ -171,19 +171,19 @@ class WindowLifetime:
         window.destroyed.connect(self._on_destroyed)
 
     def stop(self) -> None:
-        self._activity.watch(False)
-        self._maintenance.stop()
-        for worker in self._workers:
-            worker.shutdown()
-        self._maintenance.close_backups()
-        self._done = True
+        self._stop(abandon=False)
 
     def _on_destroyed(self, _window: QObject | None = None) -> None:
-        if self._done:
-            return
+        if not self._done:
+            self._stop(abandon=True)
+
+    def _stop(self, *, abandon: bool) -> None:
         self._activity.watch(False)
         self._maintenance.stop()
         for worker in self._workers:
-            worker.abandon()
+            if abandon:
+                worker.abandon()  # no result goes back to the gone window
+            else:
+                worker.shutdown()
         self._maintenance.close_backups()
         self._done = True
