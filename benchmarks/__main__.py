@@ -34,8 +34,8 @@ from benchmarks.badges import bench_render, bench_sign_in_with_badge, bench_tap_
 from benchmarks.retention import bench_export_csv, bench_purge
 from benchmarks.staff_search import bench_staff_search
 from benchmarks.startup import bench_startup
-from kiosk.domain import SignInForm
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.domain.visit import SignInForm
 
 RESULTS = Path(__file__).with_name("results.json")
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.badge import BadgeLayout, render_badge
-from kiosk.domain import SignInForm
-from kiosk.printer import BadgePrinter, CupsPrinter
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.documents.badge import BadgeLayout, render_badge
+from kiosk.domain.visit import SignInForm
+from kiosk.printing.cups import BadgePrinter, CupsPrinter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from cupsserver import CupsServer, missing_requirements

@@ -19,7 +19,7 @@ def bench_purge_gui() -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.setup import start_kiosk
+    from kiosk.bootstrap import start_kiosk
     from ui.app import apply_stylesheet
     from ui.main_window import KioskWindow
 

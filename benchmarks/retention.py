@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.staff_search import million_visit_kiosk
-from kiosk.cli import EXPORT_PROCESSES
-from kiosk.clock import to_db
-from kiosk.config import RetentionConfig
-from kiosk.retention import CHUNK
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.cli.main import EXPORT_PROCESSES
+from kiosk.domain.clock import to_db
+from kiosk.maintenance.retention import CHUNK
+from kiosk.settings.config import RetentionConfig
 
 EXPORT_SQL = (
     "SELECT visit_id, visitor_name, company, host, purpose, signed_in_at, signed_out_at, "

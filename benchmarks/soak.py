@@ -31,7 +31,7 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.setup import start_kiosk
+    from kiosk.bootstrap import start_kiosk
     from ui.app import build_window
 
     app = QApplication.instance() or QApplication([])

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.setup import start_kiosk
-from kiosk.visits import SEARCH_LIMIT
+from kiosk.bootstrap import start_kiosk
+from kiosk.visits.service import SEARCH_LIMIT
 
 MILLION_DIR = Path(__file__).with_name("data") / "million"
 QUERIES = ("jens kristensen", "de vries", "nordisk", "kjær", "o'sullivan harbour")

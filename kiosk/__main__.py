@@ -1,4 +1,4 @@
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 if __name__ == "__main__":
     main()

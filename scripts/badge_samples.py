@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk.badge import BadgeContent, BadgeLabels, BadgeLayout, render_badge
-from kiosk.i18n import catalog
+from kiosk.documents.badge import BadgeContent, BadgeLabels, BadgeLayout, render_badge
+from kiosk.settings.i18n import catalog
 
 DUTCH = catalog("nl")
 SAMPLE = BadgeContent(

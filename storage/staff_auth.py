@@ -1,7 +1,7 @@
 """The staff PIN in SQLite: one row holding its salted hash (never the PIN), the count of wrong
 PINs in a row and the end of a lock-out, so a restart resets none of them.
 
-Times are stored as UTC text in the fixed-width form of `kiosk.clock.to_db`."""
+Times are stored as UTC text in the fixed-width form of `kiosk.domain.clock.to_db`."""
 
 from __future__ import annotations
 

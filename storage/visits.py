@@ -1,5 +1,6 @@
 """The visit log in SQLite. Rows come back as tuples in `VISIT_COLUMNS` order; times are stored
-as UTC text in one fixed-width form (see `kiosk.clock.to_db`), so text order is time order."""
+as UTC text in one fixed-width form (see `kiosk.domain.clock.to_db`), so text order is time
+order."""
 
 from __future__ import annotations
 

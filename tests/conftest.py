@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # unless a test points them at the private scheduler of `cupssupport`.
 os.environ["CUPS_SERVER"] = "/nonexistent/kiosk-tests/cups.sock"
 
-from kiosk.setup import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
 
 WriteConfig = Callable[[str], Path]
 

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.clock import to_db
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.notice import Notice
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.clock import to_db
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import VisitService
 
 WriteConfig = Callable[[str], Path]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.assets import asset_path
-from kiosk.config import Config
-from kiosk.frontend import FrontendUnavailable
-from kiosk.setup import Kiosk, start_kiosk
+from kiosk.bootstrap import Kiosk, start_kiosk
+from kiosk.cli.frontend import FrontendUnavailable
+from kiosk.settings.assets import asset_path
+from kiosk.settings.config import Config
 from ui.keyboard import keyboard_problem, use_on_screen_keyboard
 from ui.main_window import KioskWindow
 

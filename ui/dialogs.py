@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
 
 
 def ask(parent: QWidget, catalog: Catalog, text: str, on_yes: Callable[[], None]) -> QMessageBox:

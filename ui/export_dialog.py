@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.export import ExportFormat
-from kiosk.i18n import Catalog
+from kiosk.export.visits import ExportFormat
+from kiosk.settings.i18n import Catalog
 from ui.screens.base import make_button, set_text
 
 

@@ -14,9 +14,9 @@ from types import FrameType
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk.frontend import FrontendUnavailable
-from kiosk.logs import install_excepthooks
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.cli.frontend import FrontendUnavailable
+from kiosk.settings.logs import install_excepthooks
 from ui.app import build_window, prepare_environment
 from ui.display import display_problem
 from ui.main_window import KioskWindow

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.badge_code import read_badge_code
-from kiosk.badges import BadgeService, PrintOutcome
-from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
-from kiosk.i18n import Catalog, catalog
-from kiosk.notice import Notice
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.badge_code import read_badge_code
+from kiosk.domain.visit import FieldError, SignInForm, SignOutMethod, Visit
+from kiosk.printing.badges import BadgeService, PrintOutcome
+from kiosk.settings.i18n import Catalog, catalog
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 from ui.keyboard import OnScreenKeyboard, on_screen_keyboard_in_use
 from ui.maintenance import Maintenance
 from ui.scanner import BadgeScanner, platform_offset

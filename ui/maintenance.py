@@ -10,8 +10,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer
 
-from kiosk.retention import PurgeReport
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.maintenance.retention import PurgeReport
 from ui.tasks import DbWorker
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Maintenance(QObject):
         self._worker.submit(self._kiosk.maintain, lambda _closed: None, on_error)
 
     def run_purge(self) -> None:
-        """The retention cleanup (kiosk.retention), a chunk per database job."""
+        """The retention cleanup (kiosk.maintenance.retention), a chunk per database job."""
         if self._purging or self._worker.closed:
             return
         self._purging = True

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.audit import AuditAction, AuditEntry
-from kiosk.domain import SignInForm, Visit
+from kiosk.domain.visit import SignInForm, Visit
+from kiosk.staff.audit import AuditAction, AuditEntry
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
 

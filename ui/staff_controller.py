@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from kiosk.audit import AuditAction, AuditEntry
-from kiosk.domain import FieldError, SignOutMethod, Visit
-from kiosk.export import ExportFormat, export_visits
-from kiosk.files import atomic_text_file
-from kiosk.i18n import Catalog
-from kiosk.reports import evacuation_report, rights_report
-from kiosk.setup import Services
-from kiosk.staff_auth import LoginOutcome, LoginResult
-from kiosk.visits import SEARCH_LIMIT, BadgeAlreadyUsed, UnknownBadge, UnknownVisit
+from kiosk.bootstrap import Services
+from kiosk.domain.visit import FieldError, SignOutMethod, Visit
+from kiosk.export.visits import ExportFormat, export_visits
+from kiosk.printing.reports import evacuation_report, rights_report
+from kiosk.settings.files import atomic_text_file
+from kiosk.settings.i18n import Catalog
+from kiosk.staff.audit import AuditAction, AuditEntry
+from kiosk.staff.auth import LoginOutcome, LoginResult
+from kiosk.visits.service import SEARCH_LIMIT, BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 from ui.dialogs import ask
 from ui.export_dialog import ExportDialog
 
@@ -239,7 +239,9 @@ class StaffController(QObject):
 
         def print_it(present: list[Visit]) -> None:
             self.window.printer.submit(
-                lambda _badges: evacuation_report(kiosk, present, datetime.now().astimezone()),
+                lambda _badges: evacuation_report(
+                    kiosk.config, kiosk.paths.report_dir, present, datetime.now().astimezone()
+                ),
                 made,
                 lambda _e: self.screen.show_message(lambda c: c.text("staff.failed")),
             )
@@ -305,7 +307,7 @@ class StaffController(QObject):
         """Write one visitor's data to `path` (JSON or PDF) on the print worker."""
         kiosk = self.window.kiosk
         self.window.printer.submit(
-            lambda _badges: rights_report(kiosk, visits, kind, path),
+            lambda _badges: rights_report(kiosk.config, visits, kind, path),
             lambda _r: self.screen.rights.show_message(
                 lambda c: c.text("staff.rights_exported", path=path)
             ),

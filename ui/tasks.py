@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from kiosk.badges import BadgeService
-from kiosk.errors import Refusal
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.errors import Refusal
+from kiosk.printing.badges import BadgeService
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -124,7 +124,7 @@ class DbWorker(_Worker):
 
 
 def _prepare_badges() -> None:
-    from kiosk.badge import prepare
+    from kiosk.documents.badge import prepare
 
     prepare()
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import language_name
+from kiosk.settings.i18n import language_name
 from ui.maintenance import Maintenance
 from ui.screens.base import Screen, make_choice, make_scroll_area, set_text
 

@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
-from kiosk.badges import PrintOutcome
-from kiosk.domain import SignOutMethod, Visit
-from kiosk.setup import start_kiosk
-from kiosk.visits import UnknownVisit
+from kiosk.bootstrap import start_kiosk
+from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.printing.badges import PrintOutcome
+from kiosk.visits.service import UnknownVisit
 from ui.main_window import KioskWindow
 
 NAME = "Annelies van der Berg-Hoogendoorn"

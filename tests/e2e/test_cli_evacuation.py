@@ -15,8 +15,9 @@ from clisupport import Cli, Result, UsageError, ok
 from cupsserver import CupsServer
 from cupssupport import pdf_text
 
-from kiosk.audit import AuditAction
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.documents.roll_call import people
+from kiosk.staff.audit import AuditAction
 
 
 def evacuation(cli: Cli, data_dir: Path, *args: str | Path, **kw: Any) -> Result:
@@ -84,7 +85,7 @@ def test_roll_call_changes_no_visit_and_is_audited(cli: Cli, tmp_path: Path) -> 
     (entry,) = entries
     assert entry.visit_count == len(present_ids)
     assert set(entry.visit_ids) == present_ids
-    assert entry.detail.startswith(f"roll call of {len(present_ids)} people")
+    assert entry.detail.startswith(f"roll call of {people(len(present_ids))}")
     assert not any(name in entry.detail for name in names)
 
 

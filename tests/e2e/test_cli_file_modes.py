@@ -60,7 +60,7 @@ def test_out_files_are_private_in_a_folder_left_as_it_is(cli: Cli, tmp_path: Pat
 # Prints the umask the command line leaves for everything else the process does.
 SHOW_UMASK = """
 import atexit, os, sys
-from kiosk.cli import main
+from kiosk.cli.main import main
 atexit.register(lambda: print(f"umask {os.umask(0):03o}"))
 main(sys.argv[1:])
 """

@@ -18,9 +18,9 @@ import pytest
 from clisupport import UsageError, ok
 from visitsupport import MORNING, Clock
 
-from kiosk.audit import AuditAction
-from kiosk.setup import Kiosk, Services, start_kiosk
-from kiosk.staff_auth import LoginOutcome, StaffAuth
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.staff.audit import AuditAction
+from kiosk.staff.auth import LoginOutcome, StaffAuth
 
 PIN = "80417263"
 WRONG_PINS = ("59302718", "80417264", "6150")

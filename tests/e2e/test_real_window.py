@@ -18,8 +18,8 @@ from clisupport import start_run, stop_run, wait_until_up
 from PIL import Image
 from xsupport import LAYOUTS, StartX, XServer, wait_for
 
-from kiosk.domain import SignInForm
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.domain.visit import SignInForm
 
 DRIVER = Path(__file__).with_name("window_driver.py")
 TITLE = "Visitor registration"  # window.title in English, the default language

@@ -34,7 +34,7 @@ def test_no_display_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
 WITHOUT_LIBPULSE = """
 import sys
 import ui.keyboard
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 ui.keyboard.KEYBOARD_LIBRARIES = {"libpulse-not-here.so.0": "libpulse0"}
 main(sys.argv[1:])

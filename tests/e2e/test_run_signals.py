@@ -46,7 +46,7 @@ def test_sigterm_closes_the_locked_down_kiosk_cleanly(tmp_path: Path) -> None:
 STARTUP_SIGTERM = """
 import os, signal, sys
 import ui.frontend as frontend
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 step = sys.argv[2]
 original = getattr(frontend, step)

@@ -19,9 +19,9 @@ from atspisupport import AccessibilityBus, ScreenReader, centre, require_atspi
 from clisupport import start_run, stop_run, wait_until_up
 from xsupport import StartX, XServer, wait_for
 
-from kiosk.config import load_config
-from kiosk.i18n import catalog
-from kiosk.notice import render_notice
+from kiosk.settings.config import load_config
+from kiosk.settings.i18n import catalog
+from kiosk.visits.notice import render_notice
 
 APP = "visitor-kiosk"  # the application name the kiosk gives Qt, which AT-SPI shows
 # AT-SPI's ATSPI_LIVE_ASSERTIVE: an announcement that interrupts whatever is being read.

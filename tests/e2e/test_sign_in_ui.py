@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
-from kiosk.export import ExportFormat, export_visits
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.export.visits import ExportFormat, export_visits
 
 VISITORS = {
     "en": ("Siobhán O'Sullivan", "Harbourside Consulting Ltd", "Jens Sørensen", "Meeting"),

@@ -235,7 +235,7 @@ def tour(driver: Driver) -> None:
 def main() -> None:
     data_dir, config, out = (Path(arg) for arg in sys.argv[1:4])
     out.mkdir(parents=True, exist_ok=True)
-    from kiosk.config import load_config
+    from kiosk.settings.config import load_config
 
     prepare_environment(load_config(config))
     app = QApplication(sys.argv[:1])

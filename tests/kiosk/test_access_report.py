@@ -16,17 +16,17 @@ from clisupport import CONTRACT_COLUMNS
 from cupssupport import pdf_text, require_tool
 from visitsupport import Clock, local
 
-from kiosk.access_report import (
+from kiosk.bootstrap import Services
+from kiosk.documents.access_report import (
     PDF_TITLE,
     access_report_json,
     full_time,
     render_access_report_pdf,
 )
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.export import export_records
-from kiosk.notice import Notice
-from kiosk.setup import Services
-from kiosk.visits import VisitService
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.export.visits import export_records
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

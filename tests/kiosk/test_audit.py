@@ -1,4 +1,4 @@
-"""The staff audit log (kiosk.audit): ids and counts, never visitor data; links that go with
+"""The staff audit log (kiosk.staff.audit): ids and counts, never visitor data; links that go with
 their visits; an export; its own retention."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 
 from visitsupport import Clock, WriteConfig
 
-from kiosk.audit import AuditAction, AuditLog
-from kiosk.domain import SignInForm
-from kiosk.export import ExportFormat
-from kiosk.setup import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.visit import SignInForm
+from kiosk.export.visits import ExportFormat
+from kiosk.staff.audit import AuditAction, AuditLog
 from storage.audit import AuditStore
 
 

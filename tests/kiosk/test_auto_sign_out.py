@@ -25,11 +25,11 @@ from visitsupport import (
     sign_in,
 )
 
-from kiosk.clock import first_local_time_after, last_local_time_up_to, to_db
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.notice import Notice
-from kiosk.setup import Services, start_kiosk
-from kiosk.visits import UnknownVisit, VisitService
+from kiosk.bootstrap import Services, start_kiosk
+from kiosk.domain.clock import first_local_time_after, last_local_time_up_to, to_db
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import UnknownVisit, VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

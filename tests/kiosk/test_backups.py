@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from visitsupport import Clock
 
-from kiosk.backups import KEPT, NoSoundBackup
-from kiosk.domain import SignInForm
-from kiosk.setup import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.visit import SignInForm
+from kiosk.maintenance.backups import KEPT, NoSoundBackup
 from storage.files import LEFTOVER_AFTER_S
 from storage.integrity import check
 

@@ -23,7 +23,7 @@ import qrcode.constants
 import qrcode.util
 from cupssupport import require_tool
 
-from kiosk.badge import (
+from kiosk.documents.badge import (
     PDF_TITLE,
     QUIET_ZONE,
     BadgeContent,
@@ -36,7 +36,7 @@ from kiosk.badge import (
     qr_matrix,
     render_badge,
 )
-from kiosk.badge_text import ELLIPSIS, LEADING, FontStyle, Shaper, break_points, fit_block
+from kiosk.documents.text import ELLIPSIS, LEADING, FontStyle, Shaper, break_points, fit_block
 
 TOKEN = base64.b32encode(b"kiosk-test-token").decode().rstrip("=")
 LABELS = BadgeLabels(visitor="BESØGENDE", host="Vært", valid_until="Gyldig til")
@@ -369,7 +369,7 @@ def test_one_page_of_the_layout_s_size(write_pdf: WritePdf, layout: BadgeLayout)
 def test_the_cjk_font_loads_only_for_a_name_that_needs_it() -> None:
     # In a fresh process: other tests have loaded every font in this one.
     script = (
-        "import kiosk.badge_text as t\n"
+        "import kiosk.documents.text as t\n"
         "t.load_fonts()\n"
         "t.Shaper(t.FontStyle.BOLD).shape('Zoë Ødegård-Ñúñez')\n"
         "print(t.FALLBACK_FONT in t._loaded)\n"

@@ -1,4 +1,4 @@
-"""The code on a visitor's badge (kiosk.badge_code) and its place beside each visit."""
+"""The code on a visitor's badge (kiosk.domain.badge_code) and its place beside each visit."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from visitsupport import (
     dump,
 )
 
-from kiosk.badge_code import CODE_LENGTH, new_badge_code, read_badge_code
-from kiosk.domain import SignInForm
-from kiosk.notice import Notice
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import UnknownVisit, VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.badge_code import CODE_LENGTH, new_badge_code, read_badge_code
+from kiosk.domain.visit import SignInForm
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import UnknownVisit, VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -157,7 +157,7 @@ def test_the_code_is_written_in_the_sign_in_transaction(
     first = visits.sign_in(SignInForm("Ann Smith"), kiosk.notice("en"))
     taken = visits.badge_code(first.visit_id)
     before = dump(services)
-    monkeypatch.setattr("kiosk.visits.new_badge_code", lambda: taken)
+    monkeypatch.setattr("kiosk.visits.service.new_badge_code", lambda: taken)
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
         visits.sign_in(SignInForm("Bob Jones"), kiosk.notice("da"))
     assert not services.db.conn.in_transaction

@@ -8,9 +8,9 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from kiosk.config import Config, ConfigError, load_config
-from kiosk.paths import APP_NAME, resolve_paths
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.settings.config import Config, ConfigError, load_config
+from kiosk.settings.paths import APP_NAME, resolve_paths
 
 WriteConfig = Callable[[str], Path]
 

@@ -12,8 +12,8 @@ from visitsupport import (
     WriteConfig,
 )
 
-from kiosk.config import BADGE_LAYOUTS, Config, ConfigError, load_config
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.settings.config import BADGE_LAYOUTS, Config, ConfigError, load_config
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

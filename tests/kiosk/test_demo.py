@@ -1,4 +1,4 @@
-"""Synthetic visits for demonstrations (`visitor-kiosk demo`, kiosk.demo).
+"""Synthetic visits for demonstrations (`visitor-kiosk demo`, kiosk.demo.generate).
 
 The clock is fixed and local time is Europe/Amsterdam, so the results do not depend on the day
 or the hour the suite runs; the generator is tried in the morning and in the afternoon."""
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import from_db
-from kiosk.demo import DemoSummary, add_demo_visits
-from kiosk.domain import SignOutMethod
-from kiosk.setup import Kiosk, start_kiosk
+from kiosk.bootstrap import Kiosk, start_kiosk
+from kiosk.demo.generate import DemoSummary, add_demo_visits
+from kiosk.domain.clock import from_db
+from kiosk.domain.visit import SignOutMethod
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from kiosk import demo_names
+from kiosk.demo import names as demo_names
 
 MIN_SIZES: dict[str, int] = {
     "GIVEN_NAMES_NL": 150,

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from clisupport import CONTRACT_COLUMNS as COLUMNS
 
-from kiosk.clock import local_day_bounds
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.export import ExportFormat, export_visits
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.clock import local_day_bounds
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.export.visits import ExportFormat, export_visits
+from kiosk.visits.service import VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

@@ -1,5 +1,5 @@
 """The CSV export's lines are built by SQLite (storage/export.py) for speed; they must be the
-very bytes Python's csv module makes of the same rows (kiosk.export.write_csv), for any text
+very bytes Python's csv module makes of the same rows (kiosk.export.visits.write_csv), for any text
 a visitor can type and any moment, DST changes included."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kiosk.export as kiosk_export
+import kiosk.export.visits as kiosk_export
 import storage.export
-from kiosk.clock import local_day_bounds, to_db
-from kiosk.domain import normalise_text
-from kiosk.export import ExportFormat, export_records, export_visits, write_csv
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.clock import local_day_bounds, to_db
+from kiosk.domain.visit import normalise_text
+from kiosk.export.visits import ExportFormat, export_records, export_visits, write_csv
 from storage.database import StorageError
 
 pytestmark = pytest.mark.usefixtures("amsterdam")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from modesupport import all_paths, crash_leaving_wal, mode, not_private, umask
 
-from kiosk.domain import SignInForm
-from kiosk.instance import only_instance
-from kiosk.reports import evacuation_report
-from kiosk.setup import Kiosk, start_kiosk
+from kiosk.bootstrap import Kiosk, start_kiosk
+from kiosk.domain.visit import SignInForm
+from kiosk.maintenance.instance import only_instance
+from kiosk.printing.reports import evacuation_report
 
 PRINT_NOTHING = '[badge]\nprinter = "none"\n\n[staff]\nprinter = "none"\n'
 log = logging.getLogger("kiosk.test")
@@ -67,7 +67,7 @@ def test_everything_the_core_writes_is_for_its_user_only(tmp_path: Path, mask: i
             log.warning("after the rotation")
             code = services.visits.badge_code(visit.visit_id)
             assert kiosk.badges().print_badge(visit, code).status == "saved"
-            evacuation_report(kiosk, [visit], kiosk.clock())
+            evacuation_report(kiosk.config, kiosk.paths.report_dir, [visit], kiosk.clock())
             kiosk.backups().make()
             seen |= all_paths(data_dir)
             assert not_private(data_dir) == [], "readable by others while the kiosk runs"
@@ -123,7 +123,7 @@ def test_an_older_versions_open_data_dir_is_tightened_on_start(data_dir: Path) -
 
 
 def test_the_data_dir_is_private_before_the_database_is_opened(data_dir: Path) -> None:
-    """`run` opens the database only once SQLite's check of it is done (kiosk.setup)."""
+    """`run` opens the database only once SQLite's check of it is done (kiosk.bootstrap)."""
     open_up(data_dir)
     check: Future[list[str]] = Future()
     with umask(0o022):

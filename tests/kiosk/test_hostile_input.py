@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import FieldError, SignInForm, normalise_text
-from kiosk.export import EXPORT_COLUMNS, ExportFormat, export_visits
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import FieldError, SignInForm, normalise_text
+from kiosk.export.visits import EXPORT_COLUMNS, ExportFormat, export_visits
+from kiosk.visits.service import BadgeAlreadyUsed, UnknownBadge, UnknownVisit
 
 HOSTILE = [
     "Robert'); DROP TABLE visits;--",
@@ -143,7 +143,7 @@ def test_any_command_line_ends_in_a_clear_exit(
 ) -> None:
     """Whatever is typed after a command: exit 0, or an exit code with one clear line on
     stderr, never a traceback and never "unexpected error"."""
-    from kiosk.cli import main
+    from kiosk.cli.main import main
 
     data = tmp_path_factory.mktemp("cli")
     argv = ["--data-dir", str(data), command]

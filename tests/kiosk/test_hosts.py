@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.hosts import HostsFileError, load_hosts
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.visits.hosts import HostsFileError, load_hosts
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:

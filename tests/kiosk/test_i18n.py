@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.assets import asset_path
-from kiosk.config import SUPPORTED_LANGUAGES
-from kiosk.i18n import REFERENCE_LANGUAGE, TranslationError, catalog, language_name, placeholders
-from kiosk.notice import NOTICE_FIELDS, NOTICE_PARTS, notice_template
+from kiosk.settings.assets import asset_path
+from kiosk.settings.config import SUPPORTED_LANGUAGES
+from kiosk.settings.i18n import (
+    REFERENCE_LANGUAGE,
+    TranslationError,
+    catalog,
+    language_name,
+    placeholders,
+)
+from kiosk.visits.notice import NOTICE_FIELDS, NOTICE_PARTS, notice_template
 
 OTHER_LANGUAGES = [lang for lang in SUPPORTED_LANGUAGES if lang != REFERENCE_LANGUAGE]
 

@@ -1,4 +1,4 @@
-"""What a visitor types becomes what is stored (kiosk.domain, documented in the README)."""
+"""What a visitor types becomes what is stored (kiosk.domain.visit, documented in the README)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import FIELD_MAX, NAME_MAX, FieldError, SignInForm, clean_form, normalise_text
-from kiosk.setup import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.visit import (
+    FIELD_MAX,
+    NAME_MAX,
+    FieldError,
+    SignInForm,
+    clean_form,
+    normalise_text,
+)
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kiosk.config import SUPPORTED_LANGUAGES, Config, parse_config
-from kiosk.i18n import catalog
-from kiosk.notice import Notice, render_notice
+from kiosk.settings.config import SUPPORTED_LANGUAGES, Config, parse_config
+from kiosk.settings.i18n import catalog
+from kiosk.visits.notice import Notice, render_notice
 
 SITE = {
     "site": {

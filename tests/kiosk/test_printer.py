@@ -1,4 +1,4 @@
-"""Printing through CUPS (kiosk.printer) and the badge service around it (kiosk.badges),
+"""Printing through CUPS (kiosk.printing.cups) and the badge service around it (kiosk.badges),
 against the private CUPS scheduler: each fault of the print path ends in a PrintFault with
 its code, and none leaves a job behind."""
 
@@ -13,10 +13,10 @@ import pytest
 from cupsserver import CupsServer
 from cupssupport import pdf_text, qr_codes
 
-from kiosk.badges import BadgeService
-from kiosk.config import parse_config
-from kiosk.domain import Visit
-from kiosk.printer import CupsPrinter, PrintFault, SaveOnly, make_printer
+from kiosk.domain.visit import Visit
+from kiosk.printing.badges import BadgeService
+from kiosk.printing.cups import CupsPrinter, PrintFault, SaveOnly, make_printer
+from kiosk.settings.config import parse_config
 
 SAMPLE_PDF_NAME = "Zoë Ødegaard"
 

@@ -1,6 +1,6 @@
-"""Retention (kiosk.retention): visits older than retention.visit_days are deleted for real,
-with their badge codes, files and audit links; --dry-run deletes nothing; one setting drives
-both the notice and the cleanup."""
+"""Retention (kiosk.maintenance.retention): visits older than retention.visit_days are deleted
+for real, with their badge codes, files and audit links; --dry-run deletes nothing; one setting
+drives both the notice and the cleanup."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from conftest import WriteConfig
 from visitsupport import Clock
 
-from kiosk.audit import AuditAction
-from kiosk.clock import to_db
-from kiosk.domain import SignInForm
-from kiosk.setup import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.clock import to_db
+from kiosk.domain.visit import SignInForm
+from kiosk.staff.audit import AuditAction
 from storage.files import LEFTOVER_AFTER_S
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""The rights of access, rectification and erasure at reception (kiosk.rights, storage.rights),
-on a real data dir: found by exact name only, corrected as at sign-in, erased for real."""
+"""The rights of access, rectification and erasure at reception (kiosk.staff.rights,
+storage.rights), on a real data dir: found by exact name only, corrected as at sign-in, erased
+for real."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from typing import Protocol
 import pytest
 from visitsupport import MORNING, Clock, badge_rows, dump
 
-from kiosk.audit import AuditAction, AuditEntry
-from kiosk.domain import FieldError, SignInForm, SignOutMethod, Visit
-from kiosk.notice import Notice
-from kiosk.printer import SaveOnly
-from kiosk.rights import RightsService
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import UnknownVisit, VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import FieldError, SignInForm, SignOutMethod, Visit
+from kiosk.printing.cups import SaveOnly
+from kiosk.staff.audit import AuditAction, AuditEntry
+from kiosk.staff.rights import RightsService
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import UnknownVisit, VisitService
 from storage.database import connect
 from storage.rights import RightsStore
 from storage.visits import VisitRow

@@ -23,9 +23,7 @@ import pytest
 from cupssupport import pdf_text, require_tool
 from visitsupport import AMSTERDAM, Clock, local
 
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.notice import Notice
-from kiosk.roll_call import (
+from kiosk.documents.roll_call import (
     COLUMNS,
     PAGE_HEIGHT,
     PDF_TITLE,
@@ -35,7 +33,9 @@ from kiosk.roll_call import (
     local_time_text,
     render_roll_call,
 )
-from kiosk.visits import VisitService
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -194,7 +194,7 @@ def test_time_in_has_the_date_only_when_it_is_not_today(moment: datetime, shown:
 @pytest.fixture(scope="module")
 def crowd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """500 people on site (rendered once for the module): unique names, long companies."""
-    from kiosk.demo_names import COMPANIES, FAMILY_NAMES_NL, GIVEN_NAMES_EN
+    from kiosk.demo.names import COMPANIES, FAMILY_NAMES_NL, GIVEN_NAMES_EN
 
     names = [
         f"{given} {family}"

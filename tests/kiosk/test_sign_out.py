@@ -1,4 +1,5 @@
-"""Signing out at the kiosk: by scanning the badge, or by exact name without it (kiosk.visits)."""
+"""Signing out at the kiosk: by scanning the badge, or by exact name without it
+(kiosk.visits.service)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from visitsupport import (
     sign_in,
 )
 
-from kiosk.domain import SignOutMethod, Visit
-from kiosk.notice import Notice
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import BadgeAlreadyUsed, UnknownBadge, UnknownVisit, VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.visits.notice import Notice
+from kiosk.visits.service import BadgeAlreadyUsed, UnknownBadge, UnknownVisit, VisitService
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from visitsupport import MORNING, Clock
 
-from kiosk.audit import AuditAction, AuditLog
-from kiosk.clock import from_db
-from kiosk.setup import Kiosk, Services, start_kiosk
-from kiosk.staff_auth import (
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.clock import from_db
+from kiosk.staff.audit import AuditAction, AuditLog
+from kiosk.staff.auth import (
     LoginOutcome,
     LoginResult,
     PinHashError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain import SignInForm, SignOutMethod
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import SignInForm, SignOutMethod
 
 
 @pytest.fixture

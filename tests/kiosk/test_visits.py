@@ -1,4 +1,4 @@
-"""Signing in and out, and who is on site (kiosk.visits)."""
+"""Signing in and out, and who is on site (kiosk.visits.service)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from visitsupport import Clock
 
-from kiosk.domain import SignInForm, SignOutMethod
-from kiosk.setup import Kiosk, Services, start_kiosk
-from kiosk.visits import UnknownVisit, VisitService
+from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.domain.visit import SignInForm, SignOutMethod
+from kiosk.visits.service import UnknownVisit, VisitService
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MORNING = datetime(2026, 5, 13, 9, 30, 15, 250000, tzinfo=AMSTERDAM)

@@ -8,8 +8,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_for_screen
 
-from kiosk.domain import NAME_MAX, normalise_text
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.domain.visit import NAME_MAX, normalise_text
 from ui.main_window import KioskWindow
 
 HOSTILE = [

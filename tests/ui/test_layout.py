@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
-from kiosk.domain import Visit
+from kiosk.domain.visit import Visit
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen
 from ui.screens.sign_out import MAX_MATCHES

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import parse_config
+from kiosk.settings.config import parse_config
 from ui.app import prepare_environment
 
 # Tens of thousands of binding calls that return None, in one process: PySide6 6.12.0 on

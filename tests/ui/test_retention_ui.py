@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
-from kiosk.clock import to_db
-from kiosk.retention import CHUNK
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.clock import to_db
+from kiosk.maintenance.retention import CHUNK
 from ui.maintenance import PURGE_INTERVAL_MS
 
 

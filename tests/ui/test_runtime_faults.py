@@ -20,7 +20,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_for_screen
 
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
 from storage.database import BUSY_TIMEOUT_S
 from ui.main_window import KioskWindow
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, wait_for_screen
 
-from kiosk.audit import AuditAction
-from kiosk.domain import SignInForm, SignOutMethod
-from kiosk.setup import Kiosk, Services
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import SignInForm, SignOutMethod
+from kiosk.staff.audit import AuditAction
 from ui.main_window import KioskWindow
 from ui.scanner import SCAN_HOLD_MS, BadgeScanner
 

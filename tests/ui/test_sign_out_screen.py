@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, wait_for_screen
 
-from kiosk.domain import SignInForm, SignOutMethod, Visit
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import VisitService
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.visits.service import VisitService
 from ui.main_window import KioskWindow
 from ui.maintenance import MAINTENANCE_INTERVAL_MS
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
-from kiosk.audit import AuditAction
-from kiosk.domain import SignInForm, SignOutMethod
-from kiosk.export import ExportFormat, export_visits
-from kiosk.setup import Kiosk, Services
-from kiosk.visits import SEARCH_LIMIT, OnSite
+from kiosk.bootstrap import Kiosk, Services
+from kiosk.domain.visit import SignInForm, SignOutMethod
+from kiosk.export.visits import ExportFormat, export_visits
+from kiosk.staff.audit import AuditAction
+from kiosk.visits.service import SEARCH_LIMIT, OnSite
 from ui.main_window import KioskWindow
 
 PIN = "80417263"

@@ -14,8 +14,8 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.domain import SignInForm
-from kiosk.setup import start_kiosk
+from kiosk.bootstrap import start_kiosk
+from kiosk.domain.visit import SignInForm
 from ui import create_main_window
 
 WORKER_THREADS = ("kiosk-db", "kiosk-print", "kiosk-backup")
@@ -53,8 +53,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from kiosk.domain import SignInForm
-from kiosk.setup import start_kiosk
+from kiosk.domain.visit import SignInForm
+from kiosk.bootstrap import start_kiosk
 from ui import create_main_window
 
 data = Path(sys.argv[1])

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
 
 
 class Screen(QWidget):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain import FieldError, SignInForm, clean_form
-from kiosk.i18n import Catalog
+from kiosk.domain.visit import FieldError, SignInForm, clean_form
+from kiosk.settings.i18n import Catalog
 from ui.screens.base import (
     Screen,
     announce,

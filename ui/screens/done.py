@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
 from ui.screens.base import Screen, make_button, make_title, set_text
 
 

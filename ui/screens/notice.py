@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import Catalog
-from kiosk.notice import Notice
+from kiosk.settings.i18n import Catalog
+from kiosk.visits.notice import Notice
 from ui.screens.base import (
     Screen,
     make_button,

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.domain import Visit
-from kiosk.i18n import Catalog
+from kiosk.domain.visit import Visit
+from kiosk.settings.i18n import Catalog
 from ui.screens.base import (
     Screen,
     announce,

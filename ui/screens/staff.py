@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.i18n import Catalog
-from kiosk.visits import SEARCH_LIMIT
+from kiosk.settings.i18n import Catalog
+from kiosk.visits.service import SEARCH_LIMIT
 from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import Screen, clear_field, make_button, make_field, make_title, set_text
 from ui.screens.staff_audit import AuditTab
@@ -29,7 +29,7 @@ from ui.screens.staff_rights import RightsTab
 
 
 class OnSiteRow(Protocol):
-    """A row of the on-site list: kiosk.visits.OnSite (or a whole Visit)."""
+    """A row of the on-site list: kiosk.visits.service.OnSite (or a whole Visit)."""
 
     @property
     def visit_id(self) -> int: ...

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from kiosk.audit import AuditEntry
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
+from kiosk.staff.audit import AuditEntry
 from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import make_button, set_text
 

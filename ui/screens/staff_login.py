@@ -1,6 +1,6 @@
 """The way into the staff screen: a PIN, typed on the screen's own keypad (a touch kiosk may
 have no keyboard). The PIN is checked on the database worker against a salted scrypt hash;
-five wrong PINs lock the login for five minutes (kiosk.staff_auth)."""
+five wrong PINs lock the login for five minutes (kiosk.staff.auth)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.i18n import Catalog
+from kiosk.settings.i18n import Catalog
 from ui.screens.base import (
     Screen,
     announce,

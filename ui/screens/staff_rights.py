@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain import Visit
-from kiosk.i18n import Catalog
+from kiosk.domain.visit import Visit
+from kiosk.settings.i18n import Catalog
 from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import clear_field, make_button, make_field, set_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.i18n import Catalog, language_name
+from kiosk.settings.i18n import Catalog, language_name
 from ui.screens.base import Screen, make_button, make_choice, make_title, set_text
 
 

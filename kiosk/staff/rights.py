@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from kiosk.audit import AuditAction, AuditLog
-from kiosk.domain import SignInForm, Visit, clean_form, normalise_text
-from kiosk.visits import UnknownVisit, visit_from_row
+from kiosk.domain.visit import SignInForm, Visit, clean_form, normalise_text
+from kiosk.staff.audit import AuditAction, AuditLog
+from kiosk.visits.service import UnknownVisit, visit_from_row
 from storage.database import transaction
 from storage.rights import CORRECTABLE_FIELDS, RightsStore
 

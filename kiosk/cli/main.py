@@ -23,22 +23,22 @@ import click
 # Each command loads what it needs: `run` starts the database check before it loads Qt and
 # the rest, and a script's `present` or `export` does not load the kiosk's screens.
 from kiosk import __version__
-from kiosk.errors import ConfigError, HostsFileError
-from kiosk.frontend import FrontendUnavailable, load_frontend
-from kiosk.instance import KioskRunning, only_instance
-from kiosk.paths import resolve_paths
+from kiosk.cli.frontend import FrontendUnavailable, load_frontend
+from kiosk.domain.errors import ConfigError, HostsFileError
+from kiosk.maintenance.instance import KioskRunning, only_instance
+from kiosk.settings.paths import resolve_paths
 from storage.integrity import StorageError
 from storage.integrity import check as check_database
 
 if TYPE_CHECKING:
-    from kiosk.setup import Kiosk
+    from kiosk.bootstrap import Kiosk
     from storage.visits import VisitRow
 
 PROG = "visitor-kiosk"
 log = logging.getLogger(__name__)
 
 
-# A large CSV export uses up to this many cores (kiosk.export._write_split).
+# A large CSV export uses up to this many cores (kiosk.export.visits._write_split).
 EXPORT_PROCESSES = 4
 
 
@@ -55,7 +55,7 @@ class CliState:
     _kiosk: Kiosk | None = None
 
     def kiosk(self) -> Kiosk:
-        from kiosk.setup import start_kiosk
+        from kiosk.bootstrap import start_kiosk
 
         if self._kiosk is None:
             self._kiosk = start_kiosk(self.data_dir, self.config_file)
@@ -93,7 +93,7 @@ def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
     run on a damaged one."""
     # SQLite's check of the file (which lets other threads run) goes on while Qt loads and
     # the window is built; nothing opens the database, and no window shows, before it has
-    # found the file sound (kiosk.setup.DatabaseGate). Config problems surface first.
+    # found the file sound (kiosk.bootstrap.DatabaseGate). Config problems surface first.
     paths = resolve_paths(state.data_dir, state.config_file)
     with (
         only_instance(paths.data_dir),
@@ -136,7 +136,7 @@ def check(state: CliState, thorough: bool) -> None:
 def restore(state: CliState) -> None:
     """Put the newest backup that passes SQLite's check in place of the database (with the
     kiosk stopped). The current database is moved, untouched, into <data dir>/damaged/."""
-    from kiosk.backups import Backups, NoSoundBackup
+    from kiosk.maintenance.backups import Backups, NoSoundBackup
 
     paths = resolve_paths(state.data_dir, state.config_file)
     with only_instance(paths.data_dir):
@@ -154,7 +154,7 @@ def restore(state: CliState) -> None:
 @click.pass_obj
 def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
     """Add N synthetic visits spread over the last D days, some still on site."""
-    from kiosk.demo import add_demo_visits
+    from kiosk.demo.generate import add_demo_visits
 
     kiosk = state.kiosk()
     services = kiosk.open_services()
@@ -176,7 +176,7 @@ def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
 @click.pass_obj
 def present(state: CliState, fmt: str) -> None:
     """Who is on site now."""
-    from kiosk.export import export_records, write_csv, write_json
+    from kiosk.export.visits import export_records, write_csv, write_json
 
     services = state.kiosk().open_services()
     try:
@@ -196,8 +196,8 @@ def _print_table(rows: Sequence[VisitRow], out: TextIO) -> None:
     if not rows:
         click.echo("nobody is on site", file=out)
         return
-    from kiosk.clock import to_local_iso
-    from kiosk.visits import visit_from_row
+    from kiosk.domain.clock import to_local_iso
+    from kiosk.visits.service import visit_from_row
 
     visits = [visit_from_row(row) for row in rows]
     header = ("id", "name", "company", "host", "since")
@@ -228,7 +228,7 @@ def _print_table(rows: Sequence[VisitRow], out: TextIO) -> None:
 @click.pass_obj
 def export(state: CliState, first: date, last: date, fmt: str, out: Path | None) -> None:
     """Visits that signed in between two dates (local days, both inclusive)."""
-    from kiosk.export import ExportFormat, export_visits
+    from kiosk.export.visits import ExportFormat, export_visits
 
     first_day, last_day = first.date(), last.date()  # type: ignore[attr-defined]
     if last_day < first_day:
@@ -279,7 +279,7 @@ def purge(state: CliState, dry_run: bool) -> None:
 def _output(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file beside `path` renamed over it once complete, so a failed
     export never leaves a half-written file under the real name."""
-    from kiosk.files import atomic_text_file
+    from kiosk.settings.files import atomic_text_file
 
     if path is None:
         if isinstance(sys.stdout, io.TextIOWrapper):
@@ -311,9 +311,9 @@ def evacuation(state: CliState, out: Path, to_printer: bool) -> None:
     """The roll call of everyone on site now: a PDF to tick off at the assembly point.
 
     Changes no visit. Prints how many people are on site, never their names."""
-    from kiosk.audit import AuditAction
-    from kiosk.files import atomic_write_bytes
-    from kiosk.roll_call import people, render_roll_call
+    from kiosk.documents.roll_call import people, render_roll_call
+    from kiosk.settings.files import atomic_write_bytes
+    from kiosk.staff.audit import AuditAction
 
     directory = out.parent if str(out.parent) else Path()
     if not directory.is_dir():
@@ -341,8 +341,8 @@ def evacuation(state: CliState, out: Path, to_printer: bool) -> None:
 
 def _print_report(path: Path, queue: str) -> None:
     """Print a saved report on `queue` and wait until it has left the queue; exit 1 if not."""
-    from kiosk.printer import ROLL_CALL_TITLE, PrintFault, make_printer
-    from kiosk.reports import REPORT_PRINT_TIMEOUT_S
+    from kiosk.printing.cups import ROLL_CALL_TITLE, PrintFault, make_printer
+    from kiosk.printing.reports import REPORT_PRINT_TIMEOUT_S
 
     printer = make_printer(queue, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
     try:
@@ -374,7 +374,7 @@ def screenshots(state: CliState, out: Path) -> None:
 def set_staff_pin(state: CliState) -> None:
     """Set the staff PIN (4 to 12 digits 0-9), read from stdin, or asked for twice without
     echo at a terminal. Lifts a staff lock-out."""
-    from kiosk.staff_auth import PinRuleError, check_pin
+    from kiosk.staff.auth import PinRuleError, check_pin
 
     pin = _read_pin()
     try:

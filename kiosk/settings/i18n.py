@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from kiosk.assets import asset_path
+from kiosk.settings.assets import asset_path
 
 REFERENCE_LANGUAGE = "en"
 

@@ -12,15 +12,12 @@ import logging
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kiosk.domain import Visit
-from kiosk.files import atomic_write_bytes
-from kiosk.printer import ROLL_CALL_TITLE, PrintFault, make_printer
+from kiosk.domain.visit import Visit
+from kiosk.printing.cups import ROLL_CALL_TITLE, PrintFault, make_printer
+from kiosk.settings.config import Config
+from kiosk.settings.files import atomic_write_bytes
 from storage.files import private_folder
-
-if TYPE_CHECKING:
-    from kiosk.setup import Kiosk
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +26,20 @@ REPORT_KEEP_S = 24 * 3600
 REPORT_PRINT_TIMEOUT_S = 180
 
 
-def evacuation_report(kiosk: Kiosk, present: list[Visit], made_at: datetime) -> tuple[Path, bool]:
+def evacuation_report(
+    config: Config, report_dir: Path, present: list[Visit], made_at: datetime
+) -> tuple[Path, bool]:
     """Render the roll call, save it in the reports folder and print it on the staff printer.
     Returns (the saved file, whether it printed). Printer faults are logged, not raised: the
     saved file is the fallback."""
-    from kiosk.roll_call import render_roll_call  # ReportLab loads when a report is made
+    from kiosk.documents.roll_call import render_roll_call  # ReportLab loads when a report is made
 
-    pdf = render_roll_call(present, kiosk.config.site.name, made_at)
-    folder = kiosk.paths.report_dir
+    pdf = render_roll_call(present, config.site.name, made_at)
+    folder = report_dir
     private_folder(folder)
     path = folder / f"roll-call-{made_at.strftime('%Y%m%d-%H%M%S')}.pdf"
     atomic_write_bytes(path, pdf)
-    printer = make_printer(kiosk.config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
+    printer = make_printer(config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
     try:
         job = printer.submit(path)
         if job is None:
@@ -53,18 +52,18 @@ def evacuation_report(kiosk: Kiosk, present: list[Visit], made_at: datetime) -> 
     return path, True
 
 
-def rights_report(kiosk: Kiosk, visits: list[Visit], kind: str, path: Path) -> Path:
+def rights_report(config: Config, visits: list[Visit], kind: str, path: Path) -> Path:
     """One visitor's data as JSON or a readable PDF, written to `path` (chosen by staff)."""
-    from kiosk.access_report import access_report_json, render_access_report_pdf
+    from kiosk.documents.access_report import access_report_json, render_access_report_pdf
 
     if kind == "json":
         data = access_report_json(visits).encode("utf-8")
     elif kind == "pdf":
         data = render_access_report_pdf(
             visits,
-            kiosk.config.site.controller,
+            config.site.controller,
             datetime.now().astimezone(),
-            kiosk.config.retention.visit_days,
+            config.retention.visit_days,
         )
     else:
         raise ValueError(f"unknown report kind {kind!r}")

@@ -5,10 +5,10 @@ company, host and time in (the date too when it is not the day the list was made
 page carries the title, the site, when the list was made, how many people are on site and
 "page X of Y", so a page that goes astray still says what it is.
 
-Text goes through `kiosk.badge_text` (the badge's embedded fonts with per-character
+Text goes through `kiosk.documents.text` (the badge's embedded fonts with per-character
 fallback, Arabic shaping and right-to-left order); a cell too long for its column shrinks,
 then is shortened with "…", and never runs into the next column. The PDF's metadata holds no
-personal data. `new_canvas` is shared with the access report (`kiosk.access_report`).
+personal data. `new_canvas` is shared with the access report (`kiosk.documents.access_report`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.badge_text import (
+from kiosk.documents.text import (
     ASCENT,
     BODY_FONT,
     FontStyle,
@@ -31,7 +31,7 @@ from kiosk.badge_text import (
     draw_line,
     fit_line,
 )
-from kiosk.domain import Visit
+from kiosk.domain.visit import Visit
 
 PDF_TITLE = "Evacuation roll call"
 MM = 72 / 25.4

@@ -7,8 +7,8 @@ import logging
 from datetime import datetime, time
 from typing import NamedTuple
 
-from kiosk.badge_code import new_badge_code, read_badge_code
-from kiosk.clock import (
+from kiosk.domain.badge_code import new_badge_code, read_badge_code
+from kiosk.domain.clock import (
     Clock,
     first_local_time_after,
     from_db,
@@ -16,9 +16,9 @@ from kiosk.clock import (
     to_db,
     utc_now,
 )
-from kiosk.domain import SignInForm, SignOutMethod, Visit, clean_form, normalise_text
-from kiosk.errors import Refusal
-from kiosk.notice import Notice
+from kiosk.domain.errors import Refusal
+from kiosk.domain.visit import SignInForm, SignOutMethod, Visit, clean_form, normalise_text
+from kiosk.visits.notice import Notice
 from storage.visits import VisitRow, VisitStore
 
 log = logging.getLogger(__name__)

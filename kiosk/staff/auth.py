@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from kiosk.audit import AuditAction, AuditLog
-from kiosk.clock import Clock, from_db, to_db, utc_now
+from kiosk.domain.clock import Clock, from_db, to_db, utc_now
+from kiosk.staff.audit import AuditAction, AuditLog
 from storage.staff_auth import StaffAuthStore
 
 log = logging.getLogger(__name__)

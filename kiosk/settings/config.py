@@ -15,7 +15,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from kiosk.errors import ConfigError as ConfigError  # raised here; defined apart for the CLI
+from kiosk.domain.errors import ConfigError as ConfigError  # raised here; defined apart for the CLI
 
 SUPPORTED_LANGUAGES = ("en", "nl", "da")
 

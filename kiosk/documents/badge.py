@@ -7,7 +7,7 @@ the visit's opaque badge token. The QR code is drawn as vector squares (alphanum
 correction M, a quiet zone of 4 modules) so it stays sharp on any printer.
 
 `plan_badge` decides where everything goes (points, origin at the bottom left, as in PDF);
-`render_badge` draws that plan. Text is fitted by `kiosk.badge_text`: never over the QR code's
+`render_badge` draws that plan. Text is fitted by `kiosk.documents.text`: never over the QR code's
 box (quiet zone included) and never off the page.
 """
 
@@ -23,8 +23,7 @@ import qrcode.util
 from reportlab.lib.colors import black, white
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.badge_code import read_badge_code
-from kiosk.badge_text import (
+from kiosk.documents.text import (
     ASCENT,
     BODY_FONT,
     DESCENT,
@@ -38,6 +37,7 @@ from kiosk.badge_text import (
     fit_line,
     load_fonts,
 )
+from kiosk.domain.badge_code import read_badge_code
 
 MM = 72 / 25.4
 QUIET_ZONE = 4

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from kiosk.audit import AuditLog
-from kiosk.clock import Clock, to_db, utc_now
-from kiosk.config import RetentionConfig
-from kiosk.reports import REPORT_KEEP_S, remove_old_reports
+from kiosk.domain.clock import Clock, to_db, utc_now
+from kiosk.printing.reports import REPORT_KEEP_S, remove_old_reports
+from kiosk.settings.config import RetentionConfig
+from kiosk.staff.audit import AuditLog
 from storage.files import leftovers
 from storage.retention import RetentionStore
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from kiosk.domain import normalise_text
-from kiosk.errors import HostsFileError as HostsFileError  # raised here; defined apart for the CLI
+from kiosk.domain.errors import (
+    HostsFileError as HostsFileError,  # raised here; defined apart for the CLI
+)
+from kiosk.domain.visit import normalise_text
 
 
 def load_hosts(path: Path) -> list[str]:

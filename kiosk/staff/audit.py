@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TextIO
 
-from kiosk.clock import Clock, from_db, local_day_bounds, to_db, to_local_iso, utc_now
-from kiosk.export import ExportFormat, write_csv, write_json
+from kiosk.domain.clock import Clock, from_db, local_day_bounds, to_db, to_local_iso, utc_now
+from kiosk.export.visits import ExportFormat, write_csv, write_json
 from storage.audit import AUDIT_COLUMNS, AuditRow, AuditStore
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 """Daily backups of the database, and putting the newest good one back.
 
-The kiosk's cleanup (kiosk.retention) makes a backup when the newest is a day old, keeps the
-last KEPT, and deletes expired visits from every backup it keeps: a backup never holds a visit
-past the retention period either. Backups live in `<data dir>/backups/` (only this user can
-read them) as `kiosk-<UTC time>.db`, each one whole SQLite file.
+The kiosk's cleanup (kiosk.maintenance.retention) makes a backup when the newest is a day
+old, keeps the last KEPT, and deletes expired visits from every backup it keeps: a backup never
+holds a visit past the retention period either. Backups live in `<data dir>/backups/` (only
+this user can read them) as `kiosk-<UTC time>.db`, each one whole SQLite file.
 
 `visitor-kiosk restore` (with the kiosk stopped) checks the backups newest first with SQLite's
 quick_check, moves the current database aside untouched into `<data dir>/damaged/`, and puts
@@ -17,7 +17,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kiosk.clock import Clock, to_db, utc_now
+from kiosk.domain.clock import Clock, to_db, utc_now
 from storage.backups import purge_backup, restore_backup, write_backup
 from storage.files import private_folder, remove_leftovers, tighten
 from storage.integrity import check

@@ -18,16 +18,16 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.clock import first_local_time_after
-from kiosk.config import Config
-from kiosk.domain import Visit
-from kiosk.files import atomic_write_bytes
-from kiosk.i18n import Catalog, catalog
-from kiosk.printer import BadgePrinter, PrintFault, SaveOnly
+from kiosk.domain.clock import first_local_time_after
+from kiosk.domain.visit import Visit
+from kiosk.printing.cups import BadgePrinter, PrintFault, SaveOnly
+from kiosk.settings.config import Config
+from kiosk.settings.files import atomic_write_bytes
+from kiosk.settings.i18n import Catalog, catalog
 from storage.files import private_folder
 
 if TYPE_CHECKING:
-    from kiosk.badge import BadgeContent
+    from kiosk.documents.badge import BadgeContent
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class BadgeService:
     def content(self, visit: Visit, code: str) -> BadgeContent:
         # The PDF side (ReportLab, qrcode, fonts: about 0.1 s to import) loads with the first
         # badge, so commands that print nothing (export, purge, present) start without it.
-        from kiosk.badge import BadgeContent, BadgeLabels
+        from kiosk.documents.badge import BadgeContent, BadgeLabels
 
         words = catalog(visit.language)
         issued = visit.signed_in_at.astimezone()
@@ -82,7 +82,7 @@ class BadgeService:
 
     def write(self, visit: Visit, code: str) -> Path:
         """Render the badge and write it atomically, readable by this user only."""
-        from kiosk.badge import BadgeLayout, render_badge
+        from kiosk.documents.badge import BadgeLayout, render_badge
 
         pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
         path = self.pdf_path(visit.visit_id)

@@ -8,7 +8,7 @@ Two forms of the same visits, in the order given:
 - `access_report_json`: the same visits as the export's records (`EXPORT_COLUMNS`, local ISO
   8601 times with the UTC offset), the machine-readable copy Art. 15(3) and Art. 20 ask for.
 
-Text goes through `kiosk.badge_text`, so any name the kiosk accepts renders with embedded
+Text goes through `kiosk.documents.text`, so any name the kiosk accepts renders with embedded
 fonts. The PDF's metadata holds no personal data.
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 
 from reportlab.lib.colors import Color, black
 
-from kiosk.badge_text import ASCENT, LEADING, FontStyle, Line, Shaper, clean, draw_line
-from kiosk.clock import to_local_iso
-from kiosk.domain import SignOutMethod, Visit
-from kiosk.export import EXPORT_COLUMNS, write_json
-from kiosk.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, new_canvas
+from kiosk.documents.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, new_canvas
+from kiosk.documents.text import ASCENT, LEADING, FontStyle, Line, Shaper, clean, draw_line
+from kiosk.domain.clock import to_local_iso
+from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.export.visits import EXPORT_COLUMNS, write_json
 
 PDF_TITLE = "Access report"
 MM = 72 / 25.4

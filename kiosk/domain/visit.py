@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from kiosk.errors import Refusal
+from kiosk.domain.errors import Refusal
 
 NAME_MAX = 100
 FIELD_MAX = 100

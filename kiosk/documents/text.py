@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.assets import asset_path
+from kiosk.settings.assets import asset_path
 
 ELLIPSIS = "…"
 LEADING = 1.15

@@ -12,8 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 
-from kiosk.assets import asset_path
-from kiosk.config import Config
+from kiosk.settings.assets import asset_path
+from kiosk.settings.config import Config
 
 NOTICE_PARTS = ("title", "summary", "full", "objection_title", "objection")
 NOTICE_FIELDS = frozenset(

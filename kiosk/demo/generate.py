@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from kiosk import demo_names
-from kiosk.clock import to_db
-from kiosk.domain import SignOutMethod
-from kiosk.i18n import catalog
-from kiosk.setup import Kiosk
+from kiosk.bootstrap import Kiosk
+from kiosk.demo import names as demo_names
+from kiosk.domain.clock import to_db
+from kiosk.domain.visit import SignOutMethod
+from kiosk.settings.i18n import catalog
 from storage.database import transaction
 from storage.visits import VisitRow, VisitStore
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO, TypeVar
 
-from kiosk.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
+from kiosk.domain.clock import from_db, local_day_bounds, to_db, to_local_iso, utc_offsets
 from storage.database import connect
 from storage.export import (
     LocalHour,

@@ -14,21 +14,21 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.audit import AuditLog
-from kiosk.backups import Backups
-from kiosk.badges import BadgeService
-from kiosk.clock import Clock, utc_now
-from kiosk.config import Config, load_config
-from kiosk.hosts import load_hosts
-from kiosk.logs import setup_logging
-from kiosk.notice import Notice, render_notice
-from kiosk.paths import KioskPaths, resolve_paths
-from kiosk.printer import BadgePrinter, make_printer
-from kiosk.reports import remove_old_reports
-from kiosk.retention import Retention
-from kiosk.rights import RightsService
-from kiosk.staff_auth import StaffAuth
-from kiosk.visits import VisitService
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.maintenance.backups import Backups
+from kiosk.maintenance.retention import Retention
+from kiosk.printing.badges import BadgeService
+from kiosk.printing.cups import BadgePrinter, make_printer
+from kiosk.printing.reports import remove_old_reports
+from kiosk.settings.config import Config, load_config
+from kiosk.settings.logs import setup_logging
+from kiosk.settings.paths import KioskPaths, resolve_paths
+from kiosk.staff.audit import AuditLog
+from kiosk.staff.auth import StaffAuth
+from kiosk.staff.rights import RightsService
+from kiosk.visits.hosts import load_hosts
+from kiosk.visits.notice import Notice, render_notice
+from kiosk.visits.service import VisitService
 from storage.audit import AuditStore
 from storage.database import connect
 from storage.files import private_folder

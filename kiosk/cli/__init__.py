@@ -1,0 +1,1 @@
+"""The command line, `visitor-kiosk` (see the README, "Command line")."""

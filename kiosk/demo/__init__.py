@@ -1,0 +1,1 @@
+"""Synthetic visits for demonstrations, screenshots and benchmarks."""

@@ -1,0 +1,1 @@
+"""The PDFs the kiosk makes (ReportLab): badges, roll calls, access reports."""

@@ -1,0 +1,1 @@
+"""What a visit is, the badge code, time, and the errors the kiosk reports."""

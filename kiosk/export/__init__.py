@@ -1,0 +1,1 @@
+"""The access log as CSV or JSON."""

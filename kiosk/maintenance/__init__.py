@@ -1,0 +1,1 @@
+"""The kiosk's upkeep: retention, backups, one kiosk per data dir."""

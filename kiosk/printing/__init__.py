@@ -1,0 +1,1 @@
+"""Handing badges and reports to the print system (CUPS)."""

@@ -1,0 +1,1 @@
+"""What everything reads: config, paths, logs, files, shipped assets, words."""

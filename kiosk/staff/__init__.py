@@ -1,0 +1,1 @@
+"""What reception staff do: the PIN, the audit log, visitors' rights requests."""

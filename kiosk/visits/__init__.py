@@ -1,0 +1,1 @@
+"""Signing visitors in and out, who is on site, the hosts, the rights notice."""
