@@ -1,174 +1,156 @@
-"""The composition root of the core: paths, config, log and database, in one small place.
+"""The composition root: from a data dir and a config file to the kiosk's core, assembled.
 
-The command line and the Qt front end both start here. Services hold a SQLite connection,
-which belongs to the thread that opened it: call `open_services()` on the thread that will
-use them (the Qt front end does so on its single database worker)."""
+This is the one place that knows every part: it reads the settings, starts the log, opens the
+database (SQLite in the data dir), makes the list of everything that holds visitors' personal
+data, builds each operation with what it uses, and wires the subscribers of the core's events
+(badge printing listens for `visit_signed_in`). Front ends take from the `Core` the parts each
+of their pieces uses and pass those on, never the Core itself; the command line's commands do
+the same."""
 
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk.domain.clock import Clock, utc_now
-from kiosk.maintenance.backups import Backups
+from kiosk.domain.events import Events
+from kiosk.domain.ports import Backups, PersonalData, Store
+from kiosk.export.visits import Exports
 from kiosk.maintenance.retention import Retention
-from kiosk.printing.badges import BadgeService
-from kiosk.printing.cups import BadgePrinter, make_printer
-from kiosk.printing.reports import remove_old_reports
+from kiosk.printing.badges import BadgeFiles, BadgePrinting
+from kiosk.printing.cups import ROLL_CALL_TITLE, BadgePrinter, make_printer
+from kiosk.printing.reports import REPORT_PRINT_TIMEOUT_S, SavedReports
 from kiosk.settings.config import Config, load_config
+from kiosk.settings.files import private_folder
 from kiosk.settings.logs import setup_logging
 from kiosk.settings.paths import KioskPaths, resolve_paths
 from kiosk.staff.audit import AuditLog
 from kiosk.staff.auth import StaffAuth
-from kiosk.staff.rights import RightsService
+from kiosk.staff.reception import Reception
+from kiosk.staff.rights import RightsRequests
+from kiosk.staff.roll_call import RollCall
 from kiosk.visits.hosts import load_hosts
-from kiosk.visits.notice import Notice, render_notice
-from kiosk.visits.service import VisitService
-from storage.audit import AuditStore
-from storage.database import connect
-from storage.files import private_folder
-from storage.integrity import DamagedDatabase
-from storage.retention import RetentionStore
-from storage.rights import RightsStore
-from storage.staff_auth import StaffAuthStore
-from storage.visits import VisitStore
+from kiosk.visits.notice import Notices
+from kiosk.visits.service import Visits
+from storage.sqlite.backups import SqliteBackups
+from storage.sqlite.store import SqliteStore
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Services:
-    db: sqlite_utils.Database
-    store: VisitStore
-    visits: VisitService
-    audit: AuditLog
-    staff_auth: StaffAuth
-    rights: RightsService
-    retention: Retention
-
-    def close(self) -> None:
-        self.db.close()
-
-
-class DatabaseGate:
-    """The database is opened only once SQLite's check of the file (started on another
-    thread when the kiosk starts) has found it sound. The first caller of ready() waits for
-    that verdict: on a damaged file it raises DamagedDatabase (for every caller after it too)
-    and nothing has written to the file; on a sound one it brings the schema up to date."""
-
-    def __init__(self, path: Path, check: Future[list[str]] | None = None) -> None:
-        self._path = path
-        self._check = check
-        self._lock = threading.Lock()
-        self._ready = False
-        self._damaged: DamagedDatabase | None = None
-
-    def ready(self) -> None:
-        with self._lock:
-            if self._ready:
-                return
-            if self._damaged is None and self._check is not None:
-                problems = self._check.result()
-                if problems:
-                    log.error("the database is damaged: %s", "; ".join(problems))
-                    self._damaged = DamagedDatabase(
-                        f"the database {self._path} is damaged ({problems[0]}). "
-                        "The kiosk will not run on it and has not changed it. "
-                        "`visitor-kiosk check` shows what SQLite found; with the kiosk "
-                        "stopped, `visitor-kiosk restore` puts the newest sound backup back."
-                    )
-            if self._damaged is not None:
-                raise self._damaged
-            connect(self._path).close()
-            self._ready = True
-
-
 @dataclass(frozen=True)
-class Kiosk:
+class Core:
+    """The kiosk's core, assembled by `assemble()`."""
+
     paths: KioskPaths
     config: Config
+    clock: Clock
     hosts: tuple[str, ...]
-    database: DatabaseGate = field(compare=False)
-    clock: Clock = utc_now
+    store: Store
+    events: Events
+    notices: Notices
+    visits: Visits
+    badges: BadgePrinting
+    audit: AuditLog
+    staff_auth: StaffAuth
+    reception: Reception
+    rights: RightsRequests
+    roll_call: RollCall
+    exports: Exports
+    retention: Retention
+    backups: Backups
+    personal_data: PersonalData
+    _closers: tuple[Callable[[], None], ...] = field(default=(), repr=False)
 
-    def notice(self, language: str) -> Notice:
-        return render_notice(language, self.config)
-
-    def backups(self) -> Backups:
-        """The database's backups (kiosk.backups); opens its own connections."""
-        return Backups(self.paths.data_dir, self.clock)
-
-    def badges(self, printer: BadgePrinter | None = None) -> BadgeService:
-        """Badge rendering and printing; needs no database, so any thread may own one."""
-        badge = self.config.badge
-        if printer is None:
-            printer = make_printer(badge.printer, badge.print_timeout_s)
-        return BadgeService(self.config, self.paths.badge_dir, printer)
-
-    def maintain(self, services: Services) -> int:
-        """What runs at start-up and every minute: the auto sign-out, and saved roll calls
-        older than a day deleted. Returns the visits closed. (The retention cleanup runs at
-        start-up and hourly, in chunks: `services.retention`.)"""
-        removed = remove_old_reports(self.paths.report_dir)
-        if removed:
-            log.info("%d saved report(s) older than a day deleted", removed)
-        at = self.config.auto_sign_out_time()
-        return services.visits.auto_sign_out(at) if at is not None else 0
-
-    def open_services(self) -> Services:
-        self.database.ready()
-        db = connect(self.paths.database)
-        store = VisitStore(db)
-        visits = VisitService(store, self.config.site.kiosk_id, self.clock)
-        audit = AuditLog(AuditStore(db), self.config.site.kiosk_id, self.clock)
-        return Services(
-            db=db,
-            store=store,
-            visits=visits,
-            audit=audit,
-            staff_auth=StaffAuth(StaffAuthStore(db), audit, self.clock),
-            rights=RightsService(RightsStore(db), audit, self.paths.badge_dir),
-            retention=Retention(
-                RetentionStore(db),
-                audit,
-                self.config.retention,
-                self.paths.badge_dir,
-                self.paths.report_dir,
-                self.clock,
-            ),
-        )
+    def close(self) -> None:
+        """Deliver what the events still hold (a badge being printed), stop their threads and
+        the printers' helpers, and let go of this thread's database connection."""
+        for close in self._closers:
+            close()
 
 
-def start_kiosk(
+def read_settings(
+    data_dir: Path | None = None, config_file: Path | None = None
+) -> tuple[KioskPaths, Config]:
+    """The paths and the checked config (ConfigError if bad); nothing is opened or written."""
+    paths = resolve_paths(data_dir, config_file)
+    return paths, load_config(paths.config_file)
+
+
+def assemble(
     data_dir: Path | None = None,
     config_file: Path | None = None,
     clock: Clock = utc_now,
     *,
     database_check: Future[list[str]] | None = None,
-) -> Kiosk:
-    """Resolve paths, read the config (ConfigError if bad), start the log and make sure the
-    database exists at the current schema. With `database_check` (SQLite's check of the file,
-    storage.integrity.check, running elsewhere: the kiosk's start) the database is left alone
-    until `kiosk.database.ready()`, which waits for the check's verdict. The data dir is the
-    kiosk's own: for its user only (0700), tightened if an older version left it wider."""
-    paths = resolve_paths(data_dir, config_file)
-    config = load_config(paths.config_file)
+    badge_printer: BadgePrinter | None = None,
+) -> Core:
+    """Read the settings (ConfigError if bad), start the log and build the core. The data dir
+    is the kiosk's own: for its user only (0700), tightened if an older version left it wider.
+
+    With `database_check` (SQLite's check of the file, running elsewhere: the kiosk's start)
+    the database is left alone until its first use, which waits for the check's verdict;
+    without it, the database is created or upgraded now."""
+    paths, config = read_settings(data_dir, config_file)
     private_folder(paths.data_dir)
     setup_logging(paths.log_dir)
     hosts_file = config.hosts_path()
     hosts = tuple(load_hosts(hosts_file)) if hosts_file else ()
-    kiosk = Kiosk(
+
+    store = SqliteStore(paths.database, database_check)
+    if database_check is None:
+        store.ready()
+    events = Events()
+    backups = SqliteBackups(paths.database, clock)
+    badge_files = BadgeFiles(paths.badge_dir)
+    saved_reports = SavedReports(paths.report_dir)
+    personal_data = PersonalData(
+        database=store.local_files(),
+        tables=store.personal_tables,
+        holders=(badge_files, saved_reports, backups),
+    )
+    if badge_printer is None:
+        badge_printer = make_printer(config.badge.printer, config.badge.print_timeout_s)
+    report_printer = make_printer(config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
+
+    kiosk_id = config.site.kiosk_id
+    audit = AuditLog(store, kiosk_id, clock)
+    badges = BadgePrinting(config, badge_files, badge_printer, events.badge_printed)
+    events.visit_signed_in.subscribe("badge-printing", badges.on_visit_signed_in)
+    return Core(
         paths=paths,
         config=config,
-        hosts=hosts,
         clock=clock,
-        database=DatabaseGate(paths.database, database_check),
+        hosts=hosts,
+        store=store,
+        events=events,
+        notices=Notices(config),
+        visits=Visits(
+            store,
+            events.visit_signed_in,
+            kiosk_id,
+            auto_sign_out_at=config.auto_sign_out_time(),
+            clock=clock,
+        ),
+        badges=badges,
+        audit=audit,
+        staff_auth=StaffAuth(store, audit, clock),
+        reception=Reception(store, audit, clock),
+        rights=RightsRequests(
+            store,
+            audit,
+            personal_data,
+            controller=config.site.controller,
+            retention_days=config.retention.visit_days,
+            clock=clock,
+        ),
+        roll_call=RollCall(store, audit, config.site.name, saved_reports, report_printer, clock),
+        exports=Exports(store, audit),
+        retention=Retention(store, personal_data, config.retention, clock),
+        backups=backups,
+        personal_data=personal_data,
+        _closers=(events.close, badge_printer.close, report_printer.close, store.close),
     )
-    if database_check is None:
-        kiosk.database.ready()
-    return kiosk

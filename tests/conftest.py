@@ -1,4 +1,6 @@
-"""Shared fixtures: a real data dir with a real SQLite file, and a config written as TOML.
+"""Shared fixtures: a real data dir with a real SQLite file, a config written as TOML, the
+core assembled on it, and checks that fail a test which leaves a thread or a Qt timer running
+(as napari's conftest does).
 
 Qt runs offscreen, so the whole suite runs without a display."""
 
@@ -15,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # unless a test points them at the private scheduler of `cupssupport`.
 os.environ["CUPS_SERVER"] = "/nonexistent/kiosk-tests/cups.sock"
 
-from kiosk.bootstrap import Kiosk, Services, start_kiosk
+from kiosk.bootstrap import Core, assemble
 
 WriteConfig = Callable[[str], Path]
 
@@ -40,16 +42,11 @@ def write_config(tmp_path: Path) -> WriteConfig:
 
 
 @pytest.fixture
-def kiosk(data_dir: Path) -> Kiosk:
-    """The kiosk core on a fresh data dir with the built-in settings."""
-    return start_kiosk(data_dir, data_dir / "kiosk.toml")
+def core(data_dir: Path) -> Iterator[Core]:
+    """The kiosk's core on a fresh data dir with the built-in settings, closed afterwards."""
+    made = assemble(data_dir, data_dir / "kiosk.toml")
+    yield made
+    made.close()
 
 
-@pytest.fixture
-def services(kiosk: Kiosk) -> Iterator[Services]:
-    opened = kiosk.open_services()
-    yield opened
-    opened.close()
-
-
-pytest_plugins = ["qtsupport", "cupssupport", "visitsupport", "xsupport"]
+pytest_plugins = ["leaksupport", "qtsupport", "cupssupport", "visitsupport", "xsupport"]

@@ -68,7 +68,7 @@ def drop_worker_connection(qtbot: QtBot, window: KioskWindow) -> None:
     """Make the database worker open its connection again on its next job (it opened one
     at start-up for the auto sign-out), as it does after any failed job."""
 
-    def fail(services: object) -> None:
+    def fail() -> None:
         raise ConnectionResetError("test: the connection is dropped")
 
     qtbot.waitUntil(lambda: window.worker.pending == 0)

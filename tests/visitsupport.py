@@ -1,23 +1,24 @@
-"""Helpers for the tests of signing out and the auto sign-out: a clock moved by hand, moments
-in Amsterdam time, and ways to look at the whole database. Loaded as a pytest plugin by
-tests/conftest.py (fixtures `clock`, `visits`, `notice`); import helpers with
+"""Helpers for the tests of signing in and out and the auto sign-out: a clock moved by hand,
+moments in Amsterdam time, and ways to look at the whole database file. Loaded as a pytest
+plugin by tests/conftest.py (fixtures `clock`, `visits`, `notice`); import helpers with
 `from visitsupport import ...`."""
 
 from __future__ import annotations
 
+import sqlite3
 import string
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.domain.clock import to_db
-from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.bootstrap import Core
+from kiosk.domain.visit import NewVisit, SignInForm, SignOutMethod, Visit
 from kiosk.visits.notice import Notice
-from kiosk.visits.service import VisitService
+from kiosk.visits.service import Visits
 
 WriteConfig = Callable[[str], Path]
 
@@ -51,57 +52,58 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def visits(kiosk: Kiosk, services: Services, clock: Clock) -> VisitService:
-    return VisitService(services.store, kiosk.config.site.kiosk_id, clock=clock)
+def visits(core: Core, clock: Clock) -> Visits:
+    """The visit operations on the core's store, on the test's clock."""
+    return Visits(
+        core.store,
+        core.events.visit_signed_in,
+        core.config.site.kiosk_id,
+        auto_sign_out_at=core.config.auto_sign_out_time(),
+        clock=clock,
+    )
 
 
 @pytest.fixture
-def notice(kiosk: Kiosk) -> Notice:
-    return kiosk.notice("en")
+def notice(core: Core) -> Notice:
+    return core.notices.notice("en")
 
 
-def sign_in(visits: VisitService, clock: Clock, notice: Notice, name: str, at: datetime) -> Visit:
+def sign_in(visits: Visits, clock: Clock, notice: Notice, name: str, at: datetime) -> Visit:
     clock.now = at
-    return visits.sign_in(SignInForm(name), notice)
+    return visits.sign_in(SignInForm(name), notice).visit
 
 
 def add_plain_visit(
-    services: Services,
+    core: Core,
     notice: Notice,
     name: str,
     signed_in_at: datetime,
     signed_out_at: datetime | None = None,
     method: SignOutMethod | None = None,
 ) -> int:
-    """A visit inserted without a badge code, the way demo data is."""
-    services.db.execute(
-        "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
-        "VALUES (?, ?, ?, ?)",
-        [notice.version, notice.language, notice.text, to_db(signed_in_at)],
+    """A visit stored without a badge code, the way demo data is."""
+    visit = NewVisit(
+        visitor_name=name,
+        company="",
+        host="",
+        purpose="",
+        signed_in_at=signed_in_at,
+        language=notice.language,
+        notice_version=notice.version,
+        kiosk_id="lobby-1",
+        signed_out_at=signed_out_at,
+        sign_out_method=method,
     )
-    services.store.add_visits(
-        [
-            (
-                name,
-                "",
-                "",
-                "",
-                to_db(signed_in_at),
-                to_db(signed_out_at) if signed_out_at else None,
-                method.value if method else None,
-                notice.language,
-                notice.version,
-                "lobby-1",
-            )
-        ]
-    )
-    return int(services.db.execute("SELECT max(visit_id) FROM visits").fetchone()[0])
+    with core.store.transaction() as db:
+        return db.visits.add(visit, notice.stored, badge_code=None).visit_id
 
 
-def dump(services: Services) -> list[str]:
+def dump(core: Core) -> list[str]:
     """Everything in the database, to check that something changed nothing."""
-    return list(services.db.conn.iterdump())
+    with closing(sqlite3.connect(core.paths.database)) as conn:
+        return list(conn.iterdump())
 
 
-def badge_rows(services: Services) -> list[tuple[int, str]]:
-    return services.db.execute("SELECT visit_id, token FROM badges ORDER BY visit_id").fetchall()
+def badge_rows(core: Core) -> list[tuple[int, str]]:
+    with closing(sqlite3.connect(core.paths.database)) as conn:
+        return conn.execute("SELECT visit_id, token FROM badges ORDER BY visit_id").fetchall()

@@ -1,19 +1,36 @@
-"""The Qt composition root: from a data dir and a config file to the wired kiosk window."""
+"""The Qt composition root: from a data dir and a config file to the wired kiosk window.
+
+The core is assembled by `kiosk.bootstrap`; here each Qt piece gets the parts of it that it
+uses: the window the visitor session and what its screens show, the visitor flow the visit
+operations, the staff controllers the staff operations, the upkeep the retention cleanup.
+The workers (database, export, upkeep, print) are made here and stopped with the window."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk.bootstrap import Kiosk, start_kiosk
-from kiosk.cli.frontend import FrontendUnavailable
+from kiosk.bootstrap import Core, assemble
+from kiosk.domain.errors import FrontendUnavailable
+from kiosk.printing.badges import prepare as prepare_badges
 from kiosk.settings.assets import asset_path
 from kiosk.settings.config import Config
+from ui.export_controller import ExportController
 from ui.keyboard import keyboard_problem, use_on_screen_keyboard
 from ui.main_window import KioskWindow
+from ui.maintenance import Maintenance
+from ui.rights_controller import RightsController
+from ui.session import Screen, VisitorSession
+from ui.staff_controller import StaffController
+from ui.tasks import DbWorker, Worker
+from ui.visitor_flow import VisitorFlow
+from ui.window_parts import WindowLifetime
 
 STYLESHEET = "style.qss"
+# The badge libraries and fonts load this long after the window is built.
+PREPARE_BADGES_AFTER_MS = 500
 
 
 def create_main_window(data_dir: Path | str, config_path: Path | str | None = None) -> KioskWindow:
@@ -23,12 +40,95 @@ def create_main_window(data_dir: Path | str, config_path: Path | str | None = No
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         raise RuntimeError("create a QApplication before the kiosk window")
-    kiosk = start_kiosk(Path(data_dir), Path(config_path) if config_path else None)
-    return build_window(app, kiosk)
+    core = assemble(Path(data_dir), Path(config_path) if config_path else None)
+    return build_window(app, core)
 
 
-def build_window(app: QApplication, kiosk: Kiosk) -> KioskWindow:
-    window = KioskWindow(kiosk)
+def build_window(app: QApplication, core: Core) -> KioskWindow:
+    config = core.config
+    session = VisitorSession(config.default_language)
+    window = KioskWindow(
+        session,
+        site_name=config.site.name,
+        languages=config.kiosk.languages,
+        hosts=core.hosts,
+        notices=core.notices,
+        idle_timeout_s=config.kiosk.idle_timeout_s,
+        done_timeout_s=config.kiosk.done_timeout_s,
+        staff_timeout_s=config.staff.session_timeout_s,
+    )
+    # The workers are not Qt children of the window: they stop, on their own threads'
+    # terms, when the window is shut down or destroyed (WindowLifetime).
+    window.worker = worker = DbWorker(core.store)
+    window.exporter = exporter = DbWorker(core.store, "kiosk-export")
+    window.upkeep = upkeep = DbWorker(core.store, "kiosk-upkeep")
+    window.printer = printer = Worker("kiosk-print")
+
+    window.flow = VisitorFlow(
+        session,
+        welcome=window.welcome,
+        notice=window.notice,
+        details=window.details,
+        done=window.done,
+        sign_out=window.sign_out,
+        visits=core.visits,
+        notices=core.notices,
+        languages=config.kiosk.languages,
+        badge_printed=core.events.badge_printed,
+        worker=worker,
+    )
+    window.staff_controller = staff = StaffController(
+        session,
+        login=window.staff_login,
+        screen=window.staff,
+        staff_auth=core.staff_auth,
+        reception=core.reception,
+        visits=core.visits,
+        roll_call=core.roll_call,
+        audit=core.audit,
+        badges=core.badges,
+        worker=worker,
+        printer=printer,
+        quit_kiosk=window.quit_kiosk,
+    )
+    window.rights_controller = RightsController(session, window.staff, core.rights, worker, printer)
+    window.export_controller = exports = ExportController(session, window, core.exports, exporter)
+    window.welcome.staff_requested.connect(staff.start_login)
+    window.staff_timer.timeout.connect(staff.end_session)
+    window.staff.export_requested.connect(lambda: exports.open("visits"))
+    window.staff.audit.export_requested.connect(lambda: exports.open("audit"))
+    flow = window.flow
+
+    def scanned(typed: str) -> None:
+        # At the staff screen a badge handed back is a staff sign-out; elsewhere the visitor's.
+        if session.screen is Screen.STAFF:
+            staff.sign_out_badge(typed)
+        else:
+            flow.on_scanned(typed)
+
+    window.scanner.scanned.connect(scanned)
+
+    window.maintenance = maintenance = Maintenance(
+        worker,
+        upkeep,
+        auto_sign_out=core.visits.auto_sign_out,
+        retention=core.retention,
+        backups=core.backups,
+    )
+    lifetime = WindowLifetime(
+        window, maintenance, (worker, exporter, upkeep, printer), window.activity, core.close
+    )
+    window.on_shutdown(lifetime.stop)
+    maintenance.start()
+    # The badge libraries and fonts load once the welcome screen is up, not before it.
+    window.prepare_timer = QTimer(window)
+    window.prepare_timer.setObjectName("prepareBadgesTimer")
+    window.prepare_timer.setSingleShot(True)
+    window.prepare_timer.setInterval(PREPARE_BADGES_AFTER_MS)
+    window.prepare_timer.timeout.connect(lambda: printer.run_quietly(prepare_badges))
+    window.prepare_timer.start()
+    window.on_shutdown(window.prepare_timer.stop)
+
     # The stylesheet comes last: set first, every widget added to the tree while the window
     # is built would have its style worked out again (about 80 ms of the start-up).
     apply_stylesheet(app)

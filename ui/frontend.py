@@ -14,8 +14,8 @@ from types import FrameType
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk.bootstrap import start_kiosk
-from kiosk.cli.frontend import FrontendUnavailable
+from kiosk.bootstrap import assemble
+from kiosk.domain.errors import FrontendUnavailable
 from kiosk.settings.logs import install_excepthooks
 from ui.app import build_window, prepare_environment
 from ui.display import display_problem
@@ -124,24 +124,28 @@ class QtFrontend:
         smoke: bool,
         database_check: Future[list[str]] | None,
     ) -> int:
-        kiosk = start_kiosk(data_dir, config_file, database_check=database_check)
-        prepare_environment(kiosk.config)
-        install_excepthooks()
-        problem = display_problem()
-        if problem is not None:
-            log.error("no display: the kiosk cannot start")
-            raise FrontendUnavailable(problem)
-        # Qt's messages from creating the application (the platform plugin) still reach the
-        # terminal; from here on they go to the log.
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        assert isinstance(app, QApplication)
-        route_qt_messages_to_log()
-        app.setApplicationName("visitor-kiosk")
-        window = build_window(app, kiosk)
+        core = assemble(data_dir, config_file, database_check=database_check)
+        try:
+            prepare_environment(core.config)
+            install_excepthooks()
+            problem = display_problem()
+            if problem is not None:
+                log.error("no display: the kiosk cannot start")
+                raise FrontendUnavailable(problem)
+            # Qt's messages from creating the application (the platform plugin) still reach
+            # the terminal; from here on they go to the log.
+            app = QApplication.instance() or QApplication(sys.argv[:1])
+            assert isinstance(app, QApplication)
+            route_qt_messages_to_log()
+            app.setApplicationName("visitor-kiosk")
+            window = build_window(app, core)
+        except BaseException:
+            core.close()
+            raise
         try:
             # Styled now, while SQLite may still be checking the file, not when it first shows.
             window.ensurePolished()
-            kiosk.database.ready()  # the check's verdict, before anything shows
+            core.store.ready()  # the check's verdict, before anything shows
             if stop.requested:
                 return 0
             if windowed or smoke:

@@ -1,18 +1,19 @@
-"""The kiosk's own upkeep while it runs: the auto sign-out every minute, the retention cleanup
-every hour (a chunk per database job, so sign-ins and scans get the database in between),
-and the backups beside the database worker."""
+"""The kiosk's own upkeep while it runs: the auto sign-out every minute, and the retention
+cleanup every hour. The cleanup deletes a chunk of expired visits per job of the database
+worker, so sign-ins and scans get the database in between; the rest (the other holders of
+personal data, the backups) then runs on an upkeep worker of its own, beside the database
+worker."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.maintenance.retention import PurgeReport
-from ui.tasks import DbWorker
+from kiosk.domain.ports import Backups, Expiry
+from kiosk.maintenance.retention import PurgeReport, Retention
+from ui.tasks import Worker
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,23 @@ PURGE_INTERVAL_MS = 3_600_000
 
 
 class Maintenance(QObject):
-    def __init__(self, kiosk: Kiosk, worker: DbWorker, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._kiosk = kiosk
+    def __init__(
+        self,
+        worker: Worker,
+        upkeep: Worker,
+        *,
+        auto_sign_out: Callable[[], int],
+        retention: Retention,
+        backups: Backups,
+    ) -> None:
+        super().__init__()
         self._worker = worker
-        self._purging = False
-        self._backups = ThreadPoolExecutor(1, thread_name_prefix="kiosk-backup")
-        self._backups_closed = False
+        self._upkeep = upkeep
+        self._auto_sign_out = auto_sign_out
+        self._retention = retention
+        self._backups = backups
+        self._purging: Expiry | None = None  # the cleanup under way, if one
+        self._finishing = False  # it has left the database worker for the upkeep worker
 
         # Visits left open from before are closed now, then once a minute.
         self.sign_out_timer = QTimer(self)
@@ -50,76 +61,62 @@ class Maintenance(QObject):
 
     @property
     def purging(self) -> bool:
-        """A retention cleanup is under way on the database worker."""
-        return self._purging
+        """A retention cleanup is under way."""
+        return self._purging is not None
 
     def run_auto_sign_out(self) -> None:
         """The auto sign-out, on the database worker."""
 
-        def on_error(error: BaseException) -> None:
+        def failed(_error: BaseException) -> None:
             log.warning("maintenance failed; it runs again in a minute")
 
-        self._worker.submit(self._kiosk.maintain, lambda _closed: None, on_error)
+        self._worker.submit(self._auto_sign_out, lambda _closed: None, failed)
 
     def run_purge(self) -> None:
         """The retention cleanup (kiosk.maintenance.retention), a chunk per database job."""
-        if self._purging or self._worker.closed:
+        if self._purging is not None or self._worker.closed:
             return
-        self._purging = True
-        cutoff = None
-        worker = self._worker
+        self._purging = self._retention.expiry()
+        self._next_chunk(self._purging)
 
-        def chunk(services: Services) -> int:
-            nonlocal cutoff
-            if cutoff is None:
-                cutoff = services.retention.cutoff()
-            return services.retention.step(cutoff)
+    def _next_chunk(self, expiry: Expiry) -> None:
+        self._worker.submit(lambda: self._retention.step(expiry), self._after_chunk, self._failed)
 
-        def after_chunk(deleted: int) -> None:
-            if worker.closed:
-                return  # stop() finishes the cleanup
-            if deleted:
-                worker.submit(chunk, after_chunk, failed)
-            else:
-                assert cutoff is not None
-                finish = cutoff
-                worker.submit(lambda services: services.retention.finish(finish), done, failed)
-
-        def done(report: PurgeReport) -> None:
-            self._purging = False
-            if not self._backups_closed:
-                # Backups are purged, and made when due, beside the database worker.
-                self._backups.submit(self._maintain_backups, report.cutoff)
-
-        def failed(error: BaseException) -> None:
-            log.warning(
-                "retention cleanup stopped (%s); it runs again within the hour",
-                type(error).__name__,
+    def _after_chunk(self, deleted: int) -> None:
+        expiry = self._purging
+        if self._worker.closed or expiry is None:
+            return  # stop() finishes the cleanup
+        if deleted:
+            self._worker.submit(
+                lambda: self._retention.step(expiry), self._after_chunk, self._failed
             )
-            self._purging = False
+            return
 
-        worker.submit(chunk, after_chunk, failed)
+        def finish() -> PurgeReport:
+            report = self._retention.finish(expiry)
+            self._backups.make_if_due()
+            return report
 
-    def _maintain_backups(self, cutoff: datetime) -> None:
-        try:
-            self._kiosk.backups().maintain(cutoff)
-        except Exception as error:
-            log.warning("backups not kept up (%s); tried again within the hour", error)
+        self._finishing = True
+        self._upkeep.submit(finish, self._done, self._failed)
+
+    def _done(self, _report: PurgeReport) -> None:
+        self._purging, self._finishing = None, False
+
+    def _failed(self, error: BaseException) -> None:
+        log.warning(
+            "retention cleanup stopped (%s); it runs again within the hour", type(error).__name__
+        )
+        self._purging, self._finishing = None, False
 
     def stop(self) -> None:
         """Stop the timers; a cleanup under way is completed on the database worker before
-        it stops (run --smoke included). Call before the worker's shutdown."""
+        it stops (run --smoke included). Call before the workers' shutdown."""
         self.sign_out_timer.stop()
         self.purge_timer.stop()
         self.finish()
 
     def finish(self) -> None:
         """What `stop` does without the timers (they may already be gone with the window)."""
-        if self._purging and not self._worker.closed:
-            self._worker.submit(
-                lambda services: services.retention.run(), lambda _r: None, lambda _e: None
-            )
-
-    def close_backups(self) -> None:
-        self._backups_closed = True
-        self._backups.shutdown(wait=True)
+        if self._purging is not None and not self._finishing and not self._worker.closed:
+            self._worker.run_quietly(self._retention.run)

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.domain.audit import AuditAction, AuditEntry
 from kiosk.domain.visit import SignInForm, Visit
-from kiosk.staff.audit import AuditAction, AuditEntry
+from kiosk.settings.config import load_config
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
+from ui.session import Screen
 
 SIZES = ((1024, 600), (1280, 800), (1920, 1080))
 SAMPLE = SignInForm(
@@ -31,12 +33,13 @@ def render_screenshots(out_dir: Path, config_file: Path | None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
+        languages = load_config(config_file).kiosk.languages
         window = create_main_window(Path(tmp), config_file)
         try:
             for width, height in SIZES:
                 window.resize(width, height)
                 window.show()
-                for language in window.kiosk.config.kiosk.languages:
+                for language in languages:
                     written += _render_language(window, language, out_dir, f"{width}x{height}")
         finally:
             window.shutdown()
@@ -46,8 +49,8 @@ def render_screenshots(out_dir: Path, config_file: Path | None) -> list[Path]:
 
 
 def _render_language(window: KioskWindow, language: str, out_dir: Path, size: str) -> list[Path]:
-    window.reset()
-    window.set_language(language)
+    window.session.reset()
+    window.session.set_language(language)
     shots: list[Path] = []
 
     def snap(name: str) -> None:
@@ -58,9 +61,9 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
         shots.append(path)
 
     snap("welcome")
-    window.show_screen(window.notice)
+    window.session.show(Screen.NOTICE)
     snap("notice")
-    window.show_screen(window.details)
+    window.session.show(Screen.DETAILS)
     details = window.details
     details.inputs["visitor_name"].setText(SAMPLE.visitor_name)
     details.inputs["company"].setText(SAMPLE.company)
@@ -71,7 +74,7 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     details.submit.click()
     snap("details-error")
     window.done.show_signed_in(SAMPLE.visitor_name)
-    window.show_screen(window.done)
+    window.session.show(Screen.DONE)
     snap("done-printing")
     window.done.show_badge(at_printer=True)
     snap("done")
@@ -79,9 +82,9 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     snap("done-reception")
     window.done.show_declined()
     snap("done-declined")
-    window.reset()
-    window.set_language(language)
-    window.show_screen(window.sign_out)
+    window.session.reset()
+    window.session.set_language(language)
+    window.session.show(Screen.SIGN_OUT)
     snap("sign-out")
     window.sign_out.show_unknown()
     snap("sign-out-unknown")
@@ -91,13 +94,13 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     snap("sign-out-by-name")
     window.sign_out.show_goodbye(SAMPLE.visitor_name)
     snap("sign-out-goodbye")
-    window.reset()
-    window.set_language(language)
-    window.show_screen(window.staff_login)
+    window.session.reset()
+    window.session.set_language(language)
+    window.session.show(Screen.STAFF_LOGIN)
     window.staff_login.pin_input.setText("1234")
     snap("staff-login")
     _staff_screens(window, language, snap)
-    window.reset()
+    window.session.reset()
     return shots
 
 
@@ -113,7 +116,7 @@ _ON_SITE = (
 
 def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], None]) -> None:
     staff = window.staff
-    window.show_screen(staff)
+    window.session.show(Screen.STAFF)
     visits = [
         replace(
             _sample_visit(language),

@@ -1,31 +1,34 @@
-"""One worker thread owns the database; the GUI thread hands it work and gets results back.
+"""Workers: background threads the GUI thread hands work to, and gets results back from.
 
-Like Anki's taskman: a ThreadPoolExecutor with a single worker serialises every write, and a
-queued signal brings each result (or error) back to the GUI thread, where callbacks run.
-The worker opens its own SQLite connection on first use (connections belong to the thread
-that opened it) and opens it again after a failure, so the kiosk recovers by itself when a
-fault clears. A second worker prints badges, so a printer that hangs delays nobody.
-"""
+Like Anki's taskman: a ThreadPoolExecutor with a single worker runs jobs one after another,
+and a queued signal brings each result (or error) back to the GUI thread, where callbacks
+run. The database worker serialises the kiosk's database work on its own connection (the
+store gives each thread one) and lets go of it after a failure, so the kiosk recovers by
+itself when a fault clears; an export gets a database worker of its own, so sign-ins go on
+beside a long read. The print worker renders and prints, so a printer that hangs delays
+nobody.
+
+`SessionJob` is the one way a flow hands out work whose result is for the person in front of
+the kiosk: the result is dropped if the session has moved on (`ui.session`)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from kiosk.bootstrap import Kiosk, Services
 from kiosk.domain.errors import Refusal
-from kiosk.printing.badges import BadgeService
+from kiosk.domain.ports import Store
+from ui.session import VisitorSession
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
-class _Worker(QObject):
+class Worker(QObject):
     """One background thread; results come back to the GUI thread by a queued signal."""
 
     _delivered = Signal(object, object)  # callback, result or exception
@@ -39,12 +42,14 @@ class _Worker(QObject):
         self._abandoned = False
         self.pending = 0
 
-    def _run_later(
+    def submit(
         self,
         call: Callable[[], R],
         on_done: Callable[[R], None],
         on_error: Callable[[BaseException], None],
     ) -> Future[None]:
+        """Run `call()` on the worker; then `on_done(result)` or `on_error(exc)` on the GUI
+        thread."""
         if self._closed:
             raise RuntimeError(f"the {self._thread_name} worker is shut down")
         self.pending += 1
@@ -65,7 +70,21 @@ class _Worker(QObject):
 
         return self._executor.submit(run)
 
+    def run_quietly(self, call: Callable[[], object]) -> None:
+        """Run `call()` on the worker; nothing comes back (a failure is logged)."""
+        if not self._closed:
+            self._executor.submit(self._quietly, call)
+
+    def _quietly(self, call: Callable[[], object]) -> None:
+        try:
+            call()
+        except Exception:
+            log.exception("%s job failed", self._thread_name)
+
     def _after_error(self) -> None:
+        pass
+
+    def _on_thread_end(self) -> None:
         pass
 
     @property
@@ -82,7 +101,7 @@ class _Worker(QObject):
         if self._closed:
             return
         self._closed = True
-        self._executor.submit(self._after_error)
+        self._executor.submit(self._on_thread_end)
         self._executor.shutdown(wait=True)
 
     def abandon(self) -> None:
@@ -92,61 +111,53 @@ class _Worker(QObject):
         self.shutdown()
 
 
-class DbWorker(_Worker):
-    def __init__(self, kiosk: Kiosk, parent: QObject | None = None) -> None:
-        super().__init__("kiosk-db", parent)
-        self._kiosk = kiosk
-        self._services: Services | None = None
+class DbWorker(Worker):
+    """A worker with a database connection of its own (opened by the store on first use)."""
 
-    def submit(
-        self,
-        job: Callable[[Services], R],
-        on_done: Callable[[R], None],
-        on_error: Callable[[BaseException], None],
-    ) -> Future[None]:
-        """Run `job(services)` on the worker; then `on_done(result)` or `on_error(exc)` on the
-        GUI thread."""
-        return self._run_later(lambda: job(self._open()), on_done, on_error)
-
-    def _open(self) -> Services:
-        assert threading.current_thread().name.startswith("kiosk-db")
-        if self._services is None:
-            self._services = self._kiosk.open_services()
-        return self._services
+    def __init__(self, store: Store, thread_name: str = "kiosk-db") -> None:
+        super().__init__(thread_name)
+        self._store = store
 
     def _after_error(self) -> None:
         # Close the connection (on its own thread); the next job opens a fresh one.
-        if self._services is not None:
-            try:
-                self._services.close()
-            finally:
-                self._services = None
+        self._store.close()
+
+    def _on_thread_end(self) -> None:
+        self._store.close()
 
 
-def _prepare_badges() -> None:
-    from kiosk.documents.badge import prepare
+class SessionJob(Generic[R]):
+    """A job whose result is for the current visitor (or staff session): `success` and
+    `failure` run on the GUI thread only if the session has not moved on since the job was
+    made, e.g. `SessionJob(worker, session, call).success(show).failure(explain).run()`."""
 
-    prepare()
+    def __init__(self, worker: Worker, session: VisitorSession, call: Callable[[], R]) -> None:
+        self._worker = worker
+        self._session = session
+        self._call = call
+        self._token = session.token
+        self._success: Callable[[R], None] = _ignore
+        self._failure: Callable[[BaseException], None] = _ignore
+
+    def success(self, callback: Callable[[R], None]) -> SessionJob[R]:
+        self._success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> SessionJob[R]:
+        self._failure = callback
+        return self
+
+    def run(self) -> None:
+        self._worker.submit(self._call, self._done, self._failed)
+
+    def _done(self, result: R) -> None:
+        if self._session.is_current(self._token):
+            self._success(result)
+
+    def _failed(self, error: BaseException) -> None:
+        if self._session.is_current(self._token):
+            self._failure(error)
 
 
-class PrintWorker(_Worker):
-    """Badges are rendered and printed here, so a slow or hung printer never holds up the
-    screen or the database worker. Print jobs run one after another."""
-
-    def __init__(self, badges: BadgeService, parent: QObject | None = None) -> None:
-        super().__init__("kiosk-print", parent)
-        self.badges = badges
-
-    def prepare(self) -> None:
-        """Load the badge libraries and fonts (about 0.3 s) on this thread, ahead of the
-        first badge: an import while a visitor signs in would hold the screen too."""
-        if not self.closed:
-            self._executor.submit(_prepare_badges)
-
-    def submit(
-        self,
-        job: Callable[[BadgeService], R],
-        on_done: Callable[[R], None],
-        on_error: Callable[[BaseException], None],
-    ) -> Future[None]:
-        return self._run_later(lambda: job(self.badges), on_done, on_error)
+def _ignore(_value: object) -> None:
+    pass

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.settings.i18n import language_name
-from ui.maintenance import Maintenance
 from ui.screens.base import Screen, make_choice, make_scroll_area, set_text
 
 # Input that counts as someone using the kiosk (restarts the idle timeout).
@@ -151,22 +150,29 @@ class _Stoppable(Protocol):
     def abandon(self) -> None: ...
 
 
+class _Upkeep(Protocol):
+    def stop(self) -> None: ...
+
+
 class WindowLifetime:
-    """The window's workers, upkeep and application-wide filter, stopped on `stop()` (the
-    window's shutdown) or when the window is destroyed without one (as `deleteLater()` does
-    for any widget): queued jobs still finish, no result is handed to the gone window, and
-    no thread is left running into freed objects. Holds no reference to the window."""
+    """The window's workers, upkeep and application-wide filter, and then the core under it,
+    stopped on `stop()` (the window's shutdown) or when the window is destroyed without one
+    (as `deleteLater()` does for any widget): queued jobs still finish, no result is handed
+    to the gone window, and no thread is left running into freed objects. Holds no
+    reference to the window."""
 
     def __init__(
         self,
         window: QObject,
-        maintenance: Maintenance,
+        maintenance: _Upkeep,
         workers: Sequence[_Stoppable],
         activity: ActivityWatch,
+        close_core: Callable[[], None],
     ) -> None:
         self._maintenance = maintenance
         self._workers = tuple(workers)
         self._activity = activity
+        self._close_core = close_core
         self._done = False
         window.destroyed.connect(self._on_destroyed)
 
@@ -178,6 +184,9 @@ class WindowLifetime:
             self._stop(abandon=True)
 
     def _stop(self, *, abandon: bool) -> None:
+        if self._done:
+            return
+        self._done = True
         self._activity.watch(False)
         self._maintenance.stop()
         for worker in self._workers:
@@ -185,5 +194,4 @@ class WindowLifetime:
                 worker.abandon()  # no result goes back to the gone window
             else:
                 worker.shutdown()
-        self._maintenance.close_backups()
-        self._done = True
+        self._close_core()

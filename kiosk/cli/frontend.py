@@ -11,6 +11,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.domain.errors import FrontendUnavailable
+
 
 class Frontend(Protocol):
     def run(
@@ -30,10 +32,6 @@ class Frontend(Protocol):
     def screenshots(self, out_dir: Path, config_file: Path | None) -> list[Path]:
         """Render every screen in every configured language; returns the PNG files."""
         ...
-
-
-class FrontendUnavailable(RuntimeError):
-    """The front end cannot start here (no display, say); the message says why and what to do."""
 
 
 class FrontendMissing(FrontendUnavailable):

@@ -13,13 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from kiosk.bootstrap import Kiosk
 from kiosk.demo import names as demo_names
-from kiosk.domain.clock import to_db
-from kiosk.domain.visit import SignOutMethod
+from kiosk.domain.clock import Clock
+from kiosk.domain.ports import Store
+from kiosk.domain.visit import NewVisit, SignOutMethod
 from kiosk.settings.i18n import catalog
-from storage.database import transaction
-from storage.visits import VisitRow, VisitStore
+from kiosk.visits.notice import Notices
 
 _GIVEN = {
     "nl": demo_names.GIVEN_NAMES_NL,
@@ -51,36 +50,47 @@ class DemoSummary:
 
 
 def add_demo_visits(
-    store: VisitStore, kiosk: Kiosk, *, count: int, days: int, seed: int | None = None
+    store: Store,
+    notices: Notices,
+    *,
+    languages: tuple[str, ...],
+    kiosk_id: str,
+    hosts: tuple[str, ...],
+    clock: Clock,
+    count: int,
+    days: int,
+    seed: int | None = None,
 ) -> DemoSummary:
     """Add `count` visits spread over the last `days` days (today included), in chunks of one
     transaction each."""
     rng = random.Random(seed)
-    now = kiosk.clock()
-    languages = kiosk.config.kiosk.languages
-    notices = {lang: kiosk.notice(lang) for lang in languages}
-    with transaction(store.db):
-        for notice in notices.values():
-            store.db.execute(
-                "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
-                "VALUES (?, ?, ?, ?)",
-                [notice.version, notice.language, notice.text, to_db(now)],
-            )
-    hosts = list(kiosk.hosts) or _make_hosts(rng, languages, max(20, min(400, count // 50)))
-    versions = {lang: n.version for lang, n in notices.items()}
+    now = clock()
+    shown = {lang: notices.notice(lang) for lang in languages}
+    with store.transaction() as db:
+        for notice in shown.values():
+            db.visits.add_notice(notice.stored, now)
+    names = list(hosts) or _make_hosts(rng, languages, max(20, min(400, count // 50)))
+    versions = {lang: n.version for lang, n in shown.items()}
     on_site_wanted = min(count, max(1, count // 100))
-    rows = _visits(rng, now, count, days, languages, versions, hosts, kiosk, on_site_wanted)
+    visits = _visits(rng, now, count, days, languages, versions, names, kiosk_id, on_site_wanted)
     added = on_site = 0
-    chunk: list[VisitRow] = []
-    for row in rows:
-        chunk.append(row)
-        on_site += row[5] is None
+    chunk: list[NewVisit] = []
+    for visit in visits:
+        chunk.append(visit)
+        on_site += visit.signed_out_at is None
         if len(chunk) == _CHUNK:
-            added += store.add_visits(chunk)
-            chunk.clear()
-    if chunk:
-        added += store.add_visits(chunk)
+            added += _store(store, chunk)
+    added += _store(store, chunk)
     return DemoSummary(added=added, on_site=on_site)
+
+
+def _store(store: Store, chunk: list[NewVisit]) -> int:
+    if not chunk:
+        return 0
+    with store.transaction() as db:
+        added = db.visits.add_many(chunk)
+    chunk.clear()
+    return added
 
 
 def _make_hosts(rng: random.Random, languages: tuple[str, ...], n: int) -> list[str]:
@@ -117,13 +127,12 @@ def _visits(
     languages: tuple[str, ...],
     versions: dict[str, str],
     hosts: list[str],
-    kiosk: Kiosk,
+    kiosk_id: str,
     on_site_wanted: int,
-) -> Iterator[VisitRow]:
+) -> Iterator[NewVisit]:
     local_now = now.astimezone()
     now = now.astimezone(UTC)
     today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    kiosk_id = kiosk.config.site.kiosk_id
     purposes = {
         lang: [catalog(lang).text(f"details.purpose.{key}") for key in _PURPOSE_KEYS]
         for lang in languages
@@ -151,17 +160,17 @@ def _visits(
             signed_out, method = (
                 (None, None) if still_open else _sign_out(rng, signed_in, auto_at, now)
             )
-            yield (
-                _person(rng, language),
-                rng.choice(demo_names.COMPANIES) if rng.random() < 0.9 else "",
-                rng.choice(hosts),
-                rng.choice(purposes[language]),
-                to_db(signed_in),
-                None if signed_out is None else to_db(signed_out),
-                method,
-                language,
-                versions[language],
-                kiosk_id,
+            yield NewVisit(
+                visitor_name=_person(rng, language),
+                company=rng.choice(demo_names.COMPANIES) if rng.random() < 0.9 else "",
+                host=rng.choice(hosts),
+                purpose=rng.choice(purposes[language]),
+                signed_in_at=signed_in,
+                language=language,
+                notice_version=versions[language],
+                kiosk_id=kiosk_id,
+                signed_out_at=signed_out,
+                sign_out_method=method,
             )
 
 
@@ -175,15 +184,15 @@ def _sign_in_time(rng: random.Random, day_start: datetime, now: datetime) -> dat
 
 def _sign_out(
     rng: random.Random, signed_in: datetime, auto_at: datetime, now: datetime
-) -> tuple[datetime | None, str | None]:
+) -> tuple[datetime | None, SignOutMethod | None]:
     stay = timedelta(minutes=rng.lognormvariate(4.3, 0.7))  # median about 75 minutes
     signed_out = signed_in + stay
     forgot = rng.random() < 0.04
     if forgot or signed_out >= auto_at:
         if auto_at > now:
             return None, None  # not yet 23:00 today: still on site
-        return auto_at, SignOutMethod.AUTO.value
+        return auto_at, SignOutMethod.AUTO
     if signed_out > now:
         return None, None
     method = SignOutMethod.STAFF if rng.random() < 0.1 else SignOutMethod.KIOSK
-    return signed_out, method.value
+    return signed_out, method

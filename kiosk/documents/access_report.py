@@ -19,15 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
-from typing import Any
 
 from reportlab.lib.colors import Color, black
 
 from kiosk.documents.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, new_canvas
 from kiosk.documents.text import ASCENT, LEADING, FontStyle, Line, Shaper, clean, draw_line
-from kiosk.domain.clock import to_local_iso
+from kiosk.domain.access_log import visit_record, write_json
 from kiosk.domain.visit import SignOutMethod, Visit
-from kiosk.export.visits import EXPORT_COLUMNS, write_json
 
 PDF_TITLE = "Access report"
 MM = 72 / 25.4
@@ -77,25 +75,6 @@ _ABOUT = (
 
 
 # --- JSON ----------------------------------------------------------------------------------
-
-
-def visit_record(visit: Visit) -> list[Any]:
-    """A visit as an export record: the values in `EXPORT_COLUMNS` order, times in local ISO
-    8601 with the offset, None for what is not (yet) there."""
-    values = {
-        "visit_id": visit.visit_id,
-        "visitor_name": visit.visitor_name,
-        "company": visit.company,
-        "host": visit.host,
-        "purpose": visit.purpose,
-        "signed_in_at": to_local_iso(visit.signed_in_at),
-        "signed_out_at": to_local_iso(visit.signed_out_at) if visit.signed_out_at else None,
-        "sign_out_method": visit.sign_out_method.value if visit.sign_out_method else None,
-        "language": visit.language,
-        "notice_version": visit.notice_version,
-        "kiosk_id": visit.kiosk_id,
-    }
-    return [values[column] for column in EXPORT_COLUMNS]
 
 
 def access_report_json(visits: Iterable[Visit]) -> str:

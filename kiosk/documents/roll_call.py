@@ -31,7 +31,7 @@ from kiosk.documents.text import (
     draw_line,
     fit_line,
 )
-from kiosk.domain.visit import Visit
+from kiosk.domain.visit import Visit, people
 
 PDF_TITLE = "Evacuation roll call"
 MM = 72 / 25.4
@@ -109,10 +109,6 @@ def local_time_text(moment: datetime, today: datetime | None = None) -> str:
         if local.year == day.year:
             return f"{local.day} {MONTHS[local.month - 1]} {clock}"
     return f"{local.day} {MONTHS[local.month - 1]} {local.year} {clock}"
-
-
-def people(count: int) -> str:
-    return f"{count} person" if count == 1 else f"{count} people"
 
 
 def roll_call_order(visits: Sequence[Visit]) -> list[Visit]:

@@ -1,4 +1,5 @@
-"""Time in one place: UTC for storage, local time for people. Tests pass their own clock."""
+"""Time in one place: aware UTC datetimes inside, local time for people. Tests pass their own
+clock."""
 
 from __future__ import annotations
 
@@ -10,18 +11,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def to_db(moment: datetime) -> str:
-    """The stored form: UTC, fixed width, so text order is time order and indexes work."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: give a timezone-aware time")
-    utc = moment.astimezone(UTC).replace(tzinfo=None)
-    return utc.isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def to_local_iso(moment: datetime) -> str:

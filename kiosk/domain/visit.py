@@ -1,4 +1,4 @@
-"""What a visit is, and how what a visitor types becomes what is stored.
+"""What a visit is, what signing in stores, and how what a visitor types becomes what is stored.
 
 Normalisation (documented in the README, "What the kiosk stores"), applied to every field:
 1. control characters (tabs and line breaks become spaces), unpaired surrogates and the
@@ -23,6 +23,8 @@ from kiosk.domain.errors import Refusal
 
 NAME_MAX = 100
 FIELD_MAX = 100
+# What staff may correct on a visitor's request (Art. 16): the four fields the visitor typed.
+CORRECTABLE_FIELDS = ("visitor_name", "company", "host", "purpose")
 
 # Bidi embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
 _BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
@@ -52,6 +54,63 @@ class Visit:
     @property
     def on_site(self) -> bool:
         return self.signed_out_at is None
+
+
+@dataclass(frozen=True)
+class NewVisit:
+    """A visit to store: what a sign-in records (still on site), or a whole past visit (demo
+    data). Its id is given by the store."""
+
+    visitor_name: str
+    company: str
+    host: str
+    purpose: str
+    signed_in_at: datetime
+    language: str
+    notice_version: str
+    kiosk_id: str
+    signed_out_at: datetime | None = None
+    sign_out_method: SignOutMethod | None = None
+
+
+@dataclass(frozen=True)
+class OnSite:
+    """A row of the staff screen's on-site list: who, from where, for whom, since when."""
+
+    visit_id: int
+    visitor_name: str
+    company: str
+    host: str
+    signed_in_at: datetime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A committed sign-in: the visit and the code printed on its badge."""
+
+    visit: Visit
+    badge_code: str
+
+
+def people(count: int) -> str:
+    """How many visitors, in the English of the audit log, the roll call and the command line."""
+    return f"{count} person" if count == 1 else f"{count} people"
+
+
+class UnknownVisit(LookupError, Refusal):
+    """No open visit with that id (never existed, already signed out, or purged)."""
+
+
+class UnknownBadge(LookupError, Refusal):
+    """A scanned code that belongs to no visit: not one of ours, mistyped, or purged."""
+
+
+class BadgeAlreadyUsed(LookupError, Refusal):
+    """A scanned badge whose visit is already signed out."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__(visit.visit_id)
+        self.visit = visit
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storage.files import PRIVATE_FILE, private_folder, tighten
+from kiosk.settings.files import PRIVATE_FILE, private_folder, tighten
 
 
 class KioskRunning(RuntimeError):

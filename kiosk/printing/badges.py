@@ -1,30 +1,30 @@
-"""A visitor's badge, from visit to paper: fill it in, render it, hand it to the printer.
+"""A visitor's badge, from visit to paper: fill it in, render it, hand it to the printer. Badge
+printing subscribes to `visit_signed_in` (wired in the composition root), so it runs on its
+own thread once the sign-in is committed, and reports each outcome as `badge_printed`.
 
 Where the PDF lives (README, "Badges"): `<data dir>/badges/<visit_id>.pdf`, readable by the
 kiosk's user only. With a printer it exists only until CUPS has accepted the job (CUPS
 spools its own copy), so no badge with a name on it stays in the data dir. With
 `printer = "none"` the PDF is the badge, and it stays until its visit is deleted by the
-retention cleanup. A reprint renders the badge again from the visit.
-
-Runs on the print worker, never on the GUI thread; it needs no database: the caller passes
-the visit and its badge code.
-"""
+retention cleanup or erased (`BadgeFiles`, one of the holders of personal data). A reprint
+renders the badge again from the visit."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.domain.clock import first_local_time_after
+from kiosk.domain.events import Hook, PrintOutcome, VisitSignedIn
+from kiosk.domain.ports import Erasure, Expiry
 from kiosk.domain.visit import Visit
 from kiosk.printing.cups import BadgePrinter, PrintFault, SaveOnly
 from kiosk.settings.config import Config
-from kiosk.settings.files import atomic_write_bytes
+from kiosk.settings.files import atomic_write_bytes, leftovers, private_folder
 from kiosk.settings.i18n import Catalog, catalog
-from storage.files import private_folder
 
 if TYPE_CHECKING:
     from kiosk.documents.badge import BadgeContent
@@ -32,26 +32,68 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PrintOutcome:
-    """How a badge print ended: `printed` (at the printer), `saved` (printer "none"), or a
-    fault (`fault` holds PrintFault's code). `pdf` is the saved file when one was kept."""
+class BadgeFiles:
+    """The badge PDFs in the data dir, one per visit: a holder of personal data."""
 
-    visit_id: int
-    status: str  # "printed" | "saved" | "fault"
-    fault: str | None = None
-    pdf: Path | None = None
+    name = "badge PDFs"
 
-    @property
-    def at_printer(self) -> bool:
-        return self.status == "printed"
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, visit_id: int) -> Path:
+        return self.folder / f"{visit_id}.pdf"
+
+    def locations(self) -> list[Path]:
+        return [self.folder]
+
+    def visit_ids(self) -> set[int]:
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return set()
+        return {int(n[:-4]) for n in names if n.endswith(".pdf") and n[:-4].isdigit()}
+
+    def remove(self, visit_ids: set[int]) -> int:
+        """Delete the PDFs of these visits that exist; returns how many."""
+        found = self.visit_ids() & visit_ids
+        for visit_id in found:
+            self.path(visit_id).unlink(missing_ok=True)
+        return len(found)
+
+    def expire(self, expiry: Expiry, dry_run: bool = False) -> int:
+        """PDFs whose visit has expired or is no longer stored, and what an interrupted badge
+        write left behind (it holds a name too)."""
+        held = sorted(self.visit_ids())
+        gone = [self.path(i) for i in sorted(set(held) - expiry.kept_visits(held))]
+        gone += leftovers(self.folder)
+        if not dry_run:
+            for path in gone:
+                path.unlink(missing_ok=True)
+        return len(gone)
+
+    def erase(self, erasure: Erasure) -> int:
+        return self.remove(set(erasure.visit_ids))
 
 
-class BadgeService:
-    def __init__(self, config: Config, badge_dir: Path, printer: BadgePrinter) -> None:
+class BadgePrinting:
+    """Renders and prints badges; needs no database (it is handed the visit and its code)."""
+
+    def __init__(
+        self,
+        config: Config,
+        files: BadgeFiles,
+        printer: BadgePrinter,
+        printed: Hook[PrintOutcome],
+    ) -> None:
         self._config = config
-        self._dir = badge_dir
+        self._files = files
         self.printer = printer
+        self._printed = printed
+
+    def on_visit_signed_in(self, event: VisitSignedIn) -> None:
+        """The `visit_signed_in` subscriber: print the new visitor's badge and tell
+        `badge_printed` how it went."""
+        self._printed.emit(self.print_badge(event.visit, event.badge_code))
 
     def content(self, visit: Visit, code: str) -> BadgeContent:
         # The PDF side (ReportLab, qrcode, fonts: about 0.1 s to import) loads with the first
@@ -77,16 +119,13 @@ class BadgeService:
             ),
         )
 
-    def pdf_path(self, visit_id: int) -> Path:
-        return self._dir / f"{visit_id}.pdf"
-
     def write(self, visit: Visit, code: str) -> Path:
         """Render the badge and write it atomically, readable by this user only."""
         from kiosk.documents.badge import BadgeLayout, render_badge
 
         pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
-        path = self.pdf_path(visit.visit_id)
-        private_folder(self._dir)
+        path = self._files.path(visit.visit_id)
+        private_folder(self._files.folder)
         atomic_write_bytes(path, pdf)
         return path
 
@@ -119,8 +158,13 @@ class BadgeService:
             return PrintOutcome(visit.visit_id, "fault", fault="io")
         return PrintOutcome(visit.visit_id, "printed")
 
-    def remove(self, visit_id: int) -> None:
-        self.pdf_path(visit_id).unlink(missing_ok=True)
+
+def prepare() -> None:
+    """Load the badge libraries and fonts (about 0.3 s) ahead of the first badge, on a thread
+    that is not the screen's."""
+    from kiosk.documents.badge import prepare as prepare_documents
+
+    prepare_documents()
 
 
 def _valid_until(signed_in: datetime, cutoff: time | None, words: Catalog) -> str:

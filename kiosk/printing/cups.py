@@ -67,6 +67,10 @@ class BadgePrinter(Protocol):
         """Return once the job has left the queue; PrintFault if it does not."""
         ...
 
+    def close(self) -> None:
+        """Stop the helper that checks the queue (after a check under way)."""
+        ...
+
 
 class SaveOnly:
     """`printer = "none"`: the badge PDF is kept in the data dir and nothing is printed."""
@@ -82,6 +86,9 @@ class SaveOnly:
         return None
 
     def wait(self, job_id: str) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 
@@ -100,9 +107,12 @@ class CupsPrinter:
         self.timeout_s = timeout_s
         self.poll_s = poll_s
         self._run = run
-        # One helper thread: the queue check mostly waits for lpstat, so it overlaps the
-        # rendering of the badge on the print worker.
+        # One helper thread, started with the first check and stopped by close(): the queue
+        # check mostly waits for lpstat, so it overlaps the rendering of the badge.
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print-check")
+
+    def close(self) -> None:
+        self._checker.shutdown(wait=True)
 
     # -- the steps -------------------------------------------------------------------------
     def ready(self) -> Future[str]:

@@ -1,23 +1,20 @@
-"""The staff screen's printed and saved reports: the evacuation roll call, and a copy of one
-visitor's data for an access request.
+"""Saved and printed reports: the evacuation roll call, kept in `<data dir>/reports/` for the
+day it may be needed, and printed on the staff printer.
 
-A roll call holds names, so it is kept only as long as it is useful in an emergency: in
-`<data dir>/reports/`, readable by the kiosk's user only, and deleted after a day by the
-kiosk's maintenance (`remove_old_reports`). An access-request copy goes only to the file
-staff choose."""
+A roll call holds names, so it is kept only as long as it is useful in an emergency: readable
+by the kiosk's user only, and deleted after a day (`SavedReports`, one of the holders of
+personal data), or at once when a visitor it may list is erased."""
 
 from __future__ import annotations
 
 import logging
-import time
+import os
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.domain.visit import Visit
-from kiosk.printing.cups import ROLL_CALL_TITLE, PrintFault, make_printer
-from kiosk.settings.config import Config
-from kiosk.settings.files import atomic_write_bytes
-from storage.files import private_folder
+from kiosk.domain.ports import Erasure, Expiry
+from kiosk.printing.cups import BadgePrinter
+from kiosk.settings.files import atomic_write_bytes, leftovers, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -26,62 +23,62 @@ REPORT_KEEP_S = 24 * 3600
 REPORT_PRINT_TIMEOUT_S = 180
 
 
-def evacuation_report(
-    config: Config, report_dir: Path, present: list[Visit], made_at: datetime
-) -> tuple[Path, bool]:
-    """Render the roll call, save it in the reports folder and print it on the staff printer.
-    Returns (the saved file, whether it printed). Printer faults are logged, not raised: the
-    saved file is the fallback."""
-    from kiosk.documents.roll_call import render_roll_call  # ReportLab loads when a report is made
+class SavedReports:
+    """The roll calls saved in the data dir: a holder of personal data."""
 
-    pdf = render_roll_call(present, config.site.name, made_at)
-    folder = report_dir
-    private_folder(folder)
-    path = folder / f"roll-call-{made_at.strftime('%Y%m%d-%H%M%S')}.pdf"
-    atomic_write_bytes(path, pdf)
-    printer = make_printer(config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)
-    try:
-        job = printer.submit(path)
-        if job is None:
-            return path, False
-        printer.wait(job)
-    except PrintFault as fault:
-        log.warning("roll call of %d not printed (%s); saved", len(present), fault)
-        return path, False
-    log.info("roll call of %d printed", len(present))
-    return path, True
+    name = "saved roll calls"
 
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-def rights_report(config: Config, visits: list[Visit], kind: str, path: Path) -> Path:
-    """One visitor's data as JSON or a readable PDF, written to `path` (chosen by staff)."""
-    from kiosk.documents.access_report import access_report_json, render_access_report_pdf
+    def save(self, pdf: bytes, made_at: datetime) -> Path:
+        private_folder(self.folder)
+        path = self.folder / f"roll-call-{made_at.astimezone().strftime('%Y%m%d-%H%M%S')}.pdf"
+        atomic_write_bytes(path, pdf)
+        return path
 
-    if kind == "json":
-        data = access_report_json(visits).encode("utf-8")
-    elif kind == "pdf":
-        data = render_access_report_pdf(
-            visits,
-            config.site.controller,
-            datetime.now().astimezone(),
-            config.retention.visit_days,
-        )
-    else:
-        raise ValueError(f"unknown report kind {kind!r}")
-    atomic_write_bytes(path, data)
-    return path
+    def locations(self) -> list[Path]:
+        return [self.folder]
 
-
-def remove_old_reports(report_dir: Path, now: float | None = None) -> int:
-    """Delete saved reports older than a day; returns how many."""
-    if not report_dir.is_dir():
-        return 0
-    cutoff = (time.time() if now is None else now) - REPORT_KEEP_S
-    removed = 0
-    for path in report_dir.glob("*.pdf"):
+    def _saved(self) -> list[tuple[Path, float]]:
+        found = []
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
+            names = os.listdir(self.folder)
         except FileNotFoundError:
-            continue
-    return removed
+            return []
+        for name in names:
+            if name.endswith(".pdf"):
+                try:
+                    found.append((self.folder / name, (self.folder / name).stat().st_mtime))
+                except FileNotFoundError:
+                    continue
+        return found
+
+    def expire(self, expiry: Expiry, dry_run: bool = False) -> int:
+        """Reports saved more than a day ago, and what an interrupted write left behind."""
+        limit = expiry.now.timestamp() - REPORT_KEEP_S
+        gone = [path for path, saved in self._saved() if saved < limit]
+        gone += leftovers(self.folder)
+        if not dry_run:
+            for path in gone:
+                path.unlink(missing_ok=True)
+        return len(gone)
+
+    def erase(self, erasure: Erasure) -> int:
+        """Every roll call saved since the first of the erased visitors signed in: one of those
+        may list them (one saved before cannot)."""
+        since = erasure.earliest_sign_in.timestamp()
+        gone = [path for path, saved in self._saved() if saved >= since]
+        for path in gone:
+            path.unlink(missing_ok=True)
+        return len(gone)
+
+
+def print_report(printer: BadgePrinter, path: Path) -> str | None:
+    """Print a saved report and wait until it has left the queue: the queue it printed on,
+    or None with printer "none". PrintFault if it could not be printed."""
+    job = printer.submit(path)
+    if job is None:
+        return None
+    printer.wait(job)
+    return job.rsplit("-", 1)[0]

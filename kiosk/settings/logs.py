@@ -11,7 +11,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from storage.files import PRIVATE_FILE, private_folder, tighten
+from kiosk.settings.files import PRIVATE_FILE, private_folder, tighten
 
 LOG_FILE = "kiosk.log"
 BACKUP_COUNT = 5

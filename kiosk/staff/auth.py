@@ -5,8 +5,8 @@ The lock is kept in the database, so a restart does not lift it. While it holds,
 the right one too, is refused without being checked. The PIN itself is never logged, never
 audited and never stored; error messages do not repeat it.
 
-`StaffAuth` holds a SQLite connection: make and use it on the thread that opened that
-connection (the Qt front end's database worker)."""
+Logins run on the Qt front end's database worker, never on the GUI thread (the hash is slow on
+purpose)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from kiosk.domain.clock import Clock, from_db, to_db, utc_now
-from kiosk.staff.audit import AuditAction, AuditLog
-from storage.staff_auth import StaffAuthStore
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.domain.ports import Repositories, Store
+from kiosk.staff.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -130,55 +131,67 @@ class LoginResult:
 
 
 class StaffAuth:
-    """Setting the staff PIN and checking it at the staff login."""
+    """Setting the staff PIN and checking it at the staff login. The slow hash is checked
+    outside any transaction, so a login never holds the database; what it changes (the count,
+    the lock, the audit entries) is then written in one transaction."""
 
-    def __init__(self, store: StaffAuthStore, audit: AuditLog, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, audit: AuditLog, clock: Clock = utc_now) -> None:
         self._store = store
         self._audit = audit
         self._clock = clock
 
     def has_pin(self) -> bool:
-        return self._store.get() is not None
+        with self._store.reading() as db:
+            return db.staff_auth.get() is not None
 
     def set_pin(self, pin: str) -> None:
         """Store a new PIN's hash (PinRuleError if it breaks the rule). Lifts any lock."""
         check_pin(pin)
-        self._store.set_pin_hash(hash_pin(pin))
-        self._audit.record(AuditAction.PIN_SET)
+        pin_hash = hash_pin(pin)
+        with self._store.transaction() as db:
+            db.staff_auth.set_pin_hash(pin_hash)
+            self._audit.record(db, AuditAction.PIN_SET)
 
     def login(self, pin: str) -> LoginResult:
         """Check a PIN typed at the staff login. Slow on purpose (scrypt): not on the GUI thread."""
-        row = self._store.get()
-        if row is None:
+        with self._store.reading() as db:
+            stored = db.staff_auth.get()
+        if stored is None:
             log.info("staff login refused: no staff PIN is set")
             return LoginResult(LoginOutcome.NO_PIN)
-        pin_hash, failures, locked_until = row
         now = self._clock()
-        if locked_until is not None:
-            until = self._lock_end(from_db(locked_until), now)
+        failures = stored.failed_attempts
+        lock_ran_out = False
+        if stored.locked_until is not None:
+            until = self._lock_end(stored.locked_until, now)
             if now < until:
-                log.info("staff login refused: locked until %s", to_db(until))
+                log.info("staff login refused: locked until %s", until.isoformat())
                 return LoginResult(LoginOutcome.LOCKED, until=until)
-            self._store.record_success()  # the lock has run out: the count starts again
+            lock_ran_out = True  # the count starts again
             failures = 0
-        if _is_pin(pin) and verify_pin(pin, pin_hash):
-            if failures:
-                self._store.record_success()
-            self._audit.record(AuditAction.LOGIN)
-            return LoginResult(LoginOutcome.OK)
-        return self._wrong(failures + 1, now)
+        right = _is_pin(pin) and verify_pin(pin, stored.pin_hash)
+        with self._store.transaction() as db:
+            if lock_ran_out or (right and failures):
+                db.staff_auth.record_success()
+            if right:
+                self._audit.record(db, AuditAction.LOGIN)
+                return LoginResult(LoginOutcome.OK)
+            return self._wrong(db, failures + 1, now)
 
     def logout(self) -> None:
         """Staff left the staff screen."""
-        self._audit.record(AuditAction.LOGOUT)
+        with self._store.transaction() as db:
+            self._audit.record(db, AuditAction.LOGOUT)
 
-    def _wrong(self, attempt: int, now: datetime) -> LoginResult:
+    def _wrong(self, db: Repositories, attempt: int, now: datetime) -> LoginResult:
         lock = now + timedelta(seconds=LOCK_S) if attempt >= MAX_ATTEMPTS else None
-        count = self._store.record_failure(None if lock is None else to_db(lock))
-        self._audit.record(AuditAction.FAILED_LOGIN, detail=f"wrong PIN {count} in a row")
+        count = db.staff_auth.record_failure(lock)
+        self._audit.record(db, AuditAction.FAILED_LOGIN, detail=f"wrong PIN {count} in a row")
         if lock is not None:
             self._audit.record(
-                AuditAction.LOCK_OUT, detail=f"{count} wrong PINs: staff login locked {LOCK_S} s"
+                db,
+                AuditAction.LOCK_OUT,
+                detail=f"{count} wrong PINs: staff login locked {LOCK_S} s",
             )
             return LoginResult(LoginOutcome.LOCKED, until=lock)
         return LoginResult(LoginOutcome.WRONG, attempts_left=MAX_ATTEMPTS - count)
@@ -190,7 +203,8 @@ class StaffAuth:
         if until <= latest:
             return until
         log.warning("clock went back during a staff lock-out: lock shortened to %s s", LOCK_S)
-        self._store.set_locked_until(to_db(latest))
+        with self._store.transaction() as db:
+            db.staff_auth.set_locked_until(latest)
         return latest
 
 

@@ -1,34 +1,55 @@
-"""The data subject's rights at reception (GDPR Art. 15-17): find one person's visits (access),
-correct them (rectification) and erase them (erasure).
+"""The data subject's rights at reception (GDPR Art. 15-17): find one person's visits (access)
+and give them a copy, correct them (rectification), and erase them (erasure).
 
-Each action is recorded in the staff audit log with the visit ids and a count or a field name,
-never a copy of the data. Staff use this on the staff screen; it runs on the database worker
-like every other service (the store's connection belongs to that thread).
-"""
+Each action is recorded in the staff audit log, in the same transaction, with the visit ids
+and a count or a field name, never a copy of the data. An erasure reaches every holder of
+personal data (`kiosk.domain.ports.PersonalData`): the database, then the badge PDFs, the
+saved roll calls and the backups."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.domain.visit import SignInForm, Visit, clean_form, normalise_text
-from kiosk.staff.audit import AuditAction, AuditLog
-from kiosk.visits.service import UnknownVisit, visit_from_row
-from storage.database import transaction
-from storage.rights import CORRECTABLE_FIELDS, RightsStore
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.domain.ports import Erasure, PersonalData, Store
+from kiosk.domain.visit import (
+    CORRECTABLE_FIELDS,
+    SignInForm,
+    UnknownVisit,
+    Visit,
+    clean_form,
+    normalise_text,
+)
+from kiosk.settings.files import atomic_write_bytes
+from kiosk.staff.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CORRECTABLE_FIELDS", "RightsService"]
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
 
 
-class RightsService:
-    def __init__(self, store: RightsStore, audit: AuditLog, badge_dir: Path) -> None:
+class RightsRequests:
+    def __init__(
+        self,
+        store: Store,
+        audit: AuditLog,
+        personal_data: PersonalData,
+        *,
+        controller: str,
+        retention_days: int,
+        clock: Clock = utc_now,
+    ) -> None:
         self._store = store
         self._audit = audit
-        self._badge_dir = badge_dir
+        self._personal_data = personal_data
+        self._controller = controller
+        self._retention_days = retention_days
+        self._clock = clock
 
     def find(self, typed_name: str) -> list[Visit]:
         """Every visit, past and present, whose name is exactly `typed_name` after the same
@@ -37,61 +58,79 @@ class RightsService:
         wanted = normalise_text(typed_name).casefold()
         if not wanted:
             return []
-        found = [visit_from_row(row) for row in self._store.visits_named(wanted)]
-        ids = [visit.visit_id for visit in found]
-        self._audit.record(AuditAction.ACCESS_REQUEST, f"search: {len(found)} visits", ids)
+        with self._store.transaction() as db:
+            found = db.visits.named(wanted)
+            ids = [visit.visit_id for visit in found]
+            self._audit.record(db, AuditAction.ACCESS_REQUEST, f"search: {len(found)} visits", ids)
         log.info("rights: search found visits %s", ids)
         return found
+
+    def copy(self, visits: list[Visit], kind: str, path: Path) -> Path:
+        """The visitor's copy of their visits, as JSON (the export's records) or a readable
+        PDF, written to `path` (chosen by staff). Needs no database: any worker may run it."""
+        from kiosk.documents.access_report import access_report_json, render_access_report_pdf
+
+        if kind == "json":
+            data = access_report_json(visits).encode("utf-8")
+        elif kind == "pdf":
+            made_at = self._clock().astimezone()
+            data = render_access_report_pdf(visits, self._controller, made_at, self._retention_days)
+        else:
+            raise ValueError(f"unknown report kind {kind!r}")
+        atomic_write_bytes(path, data)
+        return path
 
     def correct(self, visit_id: int, field: str, new_value: str) -> Visit:
         """Change one field of a visit, checked and normalised as at sign-in.
 
         ValueError for a field that cannot be corrected, FieldError for a value that could
         not have been signed in with (nothing changes), UnknownVisit if the visit is gone.
-        A value that is already stored changes nothing and is not recorded."""
+        A value that is already stored changes nothing and is not recorded. The old value is
+        overwritten in the database's files (`Store.forget_deleted`)."""
         if field not in CORRECTABLE_FIELDS:
             raise ValueError(f"not a field that can be corrected: {field!r}")
-        current = self._get(visit_id)
-        form = SignInForm(current.visitor_name, current.company, current.host, current.purpose)
-        cleaned = clean_form(dataclasses.replace(form, **{field: new_value}))
-        value: str = getattr(cleaned, field)
-        if value == getattr(current, field):
-            return current
-        if not self._store.update_field(visit_id, field, value):
-            raise UnknownVisit(visit_id)
-        self._audit.record(AuditAction.CORRECTION, f"field: {field}", [visit_id])
+        with self._store.transaction() as db:
+            current = db.visits.get(visit_id)
+            if current is None:
+                raise UnknownVisit(visit_id)
+            form = SignInForm(current.visitor_name, current.company, current.host, current.purpose)
+            cleaned = clean_form(dataclasses.replace(form, **{field: new_value}))
+            value: str = getattr(cleaned, field)
+            if value == getattr(current, field):
+                return current
+            corrected = (
+                db.visits.get(visit_id) if db.visits.correct(visit_id, field, value) else None
+            )
+            if corrected is None:
+                raise UnknownVisit(visit_id)
+            self._audit.record(db, AuditAction.CORRECTION, f"field: {field}", [visit_id])
+        self._store.forget_deleted()
         log.info("rights: visit %d corrected (%s)", visit_id, field)
-        return self._get(visit_id)
+        return corrected
 
     def erase(self, visit_ids: Iterable[int]) -> int:
-        """Delete visits for real, with their badge codes, audit links and badge PDFs.
-        Returns how many visits were deleted (ids that are not stored are skipped).
+        """Delete visits for real, everywhere they are held: in the database with their badge
+        codes and audit links, then their badge PDFs, the saved roll calls that may list them
+        and their copies in the backups. Returns how many visits were deleted (ids that are
+        not stored are skipped).
 
         The erasure and its audit entry are one transaction: both happen or neither. The entry
         is written first, while the visits still exist, so its count covers them; its links to
-        them then go with the visits. The write-ahead log is emptied afterwards."""
+        them then go with the visits."""
         wanted = sorted(set(visit_ids))
-        with transaction(self._store.db):
-            stored = self._store.existing(wanted)
+        with self._store.transaction() as db:
+            stored = [visit for visit_id in wanted if (visit := db.visits.get(visit_id))]
+            ids = [visit.visit_id for visit in stored]
             deleted = 0
-            if stored:
-                self._audit.record(AuditAction.ERASURE, f"{len(stored)} visits erased", stored)
-                deleted = self._store.delete_visits(stored)
+            if ids:
+                self._audit.record(db, AuditAction.ERASURE, f"{len(ids)} visits erased", ids)
+                deleted = db.visits.delete(ids)
         if deleted:
-            self._store.checkpoint()
-        # Every id asked for, so a retry after a crash before this point still removes the
-        # files (visit ids are never reused: AUTOINCREMENT).
-        for visit_id in wanted:
-            self._badge_pdf(visit_id).unlink(missing_ok=True)
-        log.info("rights: %d visits erased: %s", deleted, stored)
+            self._store.forget_deleted()
+        # Every id asked for, so a retry after a crash before this point still reaches the
+        # other holders (visit ids are never reused); with none stored, their times are
+        # unknown, and every saved roll call may list them.
+        earliest = min((visit.signed_in_at for visit in stored), default=_BEGINNING)
+        self._personal_data.erase(Erasure(tuple(wanted), earliest))
+        log.info("rights: %d visits erased: %s", deleted, ids)
         return deleted
-
-    def _badge_pdf(self, visit_id: int) -> Path:
-        # The name BadgeService.pdf_path gives a kept badge.
-        return self._badge_dir / f"{visit_id}.pdf"
-
-    def _get(self, visit_id: int) -> Visit:
-        row = self._store.get(visit_id)
-        if row is None:
-            raise UnknownVisit(visit_id)
-        return visit_from_row(row)

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 
+from kiosk.domain.ports import NoticeText
 from kiosk.settings.assets import asset_path
 from kiosk.settings.config import Config
 
@@ -48,6 +49,11 @@ class Notice:
         digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         return f"{self.language}-{digest[:12]}"
 
+    @property
+    def stored(self) -> NoticeText:
+        """What the database keeps of it, once per version."""
+        return NoticeText(version=self.version, language=self.language, text=self.text)
+
 
 @cache
 def notice_template(language: str) -> dict[str, str]:
@@ -72,3 +78,13 @@ def render_notice(language: str, config: Config) -> Notice:
     return Notice(
         language=language, **{part: template[part].format(**values) for part in NOTICE_PARTS}
     )
+
+
+class Notices:
+    """The notice in each language, rendered from the settings that enforce it."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    def notice(self, language: str) -> Notice:
+        return render_notice(language, self._config)

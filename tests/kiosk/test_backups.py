@@ -18,7 +18,7 @@ from visitsupport import Clock
 from kiosk.bootstrap import Kiosk, Services, start_kiosk
 from kiosk.domain.visit import SignInForm
 from kiosk.maintenance.backups import KEPT, NoSoundBackup
-from storage.files import LEFTOVER_AFTER_S
+from kiosk.settings.files import LEFTOVER_AFTER_S
 from storage.integrity import check
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from kiosk.bootstrap import Kiosk, Services, start_kiosk
 from kiosk.domain.clock import to_db
 from kiosk.domain.visit import SignInForm
 from kiosk.staff.audit import AuditAction
-from storage.files import LEFTOVER_AFTER_S
+from kiosk.settings.files import LEFTOVER_AFTER_S
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 DAYS = 400

@@ -10,7 +10,7 @@ after its sign-in) is converted by SQLite's 'localtime', the C library's rules: 
 Seconds are cut, as Python's isoformat(timespec="seconds") cuts them.
 
 The lines come as SQLite made them, with no quoting and no formula guard: the caller checks
-each batch and writes a line again from its row (`rows_by_id`) when a field needs either. A
+each batch and writes a line again from its visit (`visits_by_id`) when a field needs either. A
 line whose text may start like a formula begins with a quote mark, which no plain line holds,
 so the caller's check finds it with the others."""
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import sqlite_utils
 
-from storage.visits import VISIT_COLUMNS, VisitRow
+from kiosk.domain.visit import Visit
+from storage.sqlite.visits import VISIT_COLUMNS, visit_from_row
 
 # ("2026-03-29T00", "2026-03-29T01", "+01:00"): UTC hour, local hour, offset.
 LocalHour = tuple[str, str, str]
@@ -136,22 +136,14 @@ def batch_lines(db: sqlite_utils.Database, batch: Batch) -> list[bytes]:
     return [line for (line,) in cursor]
 
 
-def rows_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int, VisitRow]:
-    """The stored rows of these visits, by id, in the contract's column order."""
+def visits_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int, Visit]:
+    """These visits, by id."""
     cursor = db.execute(
         f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
         "WHERE visit_id IN (SELECT value FROM json_each(?))",
         ["[" + ",".join(str(int(visit_id)) for visit_id in visit_ids) + "]"],
     )
-    return {row[0]: row for row in cursor}
-
-
-def database_file(db: sqlite_utils.Database) -> Path | None:
-    """The file of the main database, None for one in memory."""
-    for _, name, file in db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return Path(file) if file else None
-    return None
+    return {row[0]: visit_from_row(row) for row in cursor}
 
 
 def split_points(

@@ -1,7 +1,11 @@
-"""Opening the kiosk's SQLite database: pragmas for durability and real deletion, and migrations.
+"""Opening the kiosk's SQLite database: pragmas for durability and real deletion, migrations,
+and which tables hold visitors' personal data.
 
 Each numbered migration runs in one transaction together with the `user_version` bump, so a
 crash leaves the schema either before or after a step, never half-way.
+
+sqlite-utils wraps each connection (`sqlite_utils.Database`): the SQL is ours, and it gives the
+tests and `sqlite-utils` on the command line one way to look at a kiosk database.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from storage.files import private_file, private_folder, tighten
-from storage.integrity import StorageError
+from kiosk.domain.errors import StorageError
+from kiosk.settings.files import private_file, private_folder, tighten
 
 # What SQLite keeps beside the database file. It gives each the database file's permissions
 # when it makes it, but leaves one that exists (after a crash) as it is.
@@ -137,6 +141,19 @@ def _migration_5(db: sqlite_utils.Database) -> None:
         """
     )
 
+
+# The tables that hold visitors' personal data: `visits`, and those whose rows belong to a visit
+# and are deleted with it (ON DELETE CASCADE), so deleting a visit (retention, erasure, a
+# backup's purge) deletes all of it. The others hold none; a test checks that every table is
+# in one list or the other, and that each personal table cascades from `visits`.
+PERSONAL_TABLES: tuple[str, ...] = ("visits", "badges", "audit_visits")
+TABLES_WITHOUT_VISITOR_DATA = (
+    "notices",  # the notice texts shown
+    "staff_auth",  # the staff PIN's hash and lock-out
+    "audit_log",  # staff actions: ids and counts only (the links are audit_visits)
+    "purges",  # counts of what each cleanup deleted
+    "sqlite_sequence",  # SQLite's own AUTOINCREMENT counters
+)
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,

@@ -1,18 +1,10 @@
-"""What can go wrong with the database file, and SQLite's own check of it. Standard library
-only, so the kiosk can start the check before it loads anything else."""
+"""SQLite's own check of the database file. Standard library only, so the kiosk can start the
+check before it loads anything else."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-
-class StorageError(RuntimeError):
-    """The database cannot be used (newer schema than this program, unreadable file)."""
-
-
-class DamagedDatabase(StorageError):
-    """SQLite's own check found the database file damaged."""
 
 
 def check(path: Path, thorough: bool = False) -> list[str]:

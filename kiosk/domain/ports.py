@@ -1,0 +1,328 @@
+"""What the core needs from a database, stated by the core: the ports that `storage` implements
+(SQLite in `storage.sqlite`), with named records in and out, never rows by position.
+
+A `Store` hands out `Repositories`: `transaction()` for writes that belong together (committed
+together or not at all, and the commit is on disk when the block ends), `reading()` for reads
+that see one consistent moment. Each thread that uses a store gets its own connection, so the
+kiosk's database worker and a long export read side by side; `close()` lets go of the calling
+thread's connection. Times go in and come out as timezone-aware datetimes; the engine decides
+how it stores them.
+
+Whatever a store keeps of a deleted visit must be gone from its files once `forget_deleted()`
+has run (SQLite: secure_delete and an emptied write-ahead log)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from kiosk.domain.access_log import Progress
+from kiosk.domain.audit import AuditAction, AuditEntry
+from kiosk.domain.visit import NewVisit, OnSite, SignOutMethod, Visit
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A rights notice as shown: stored once per version, so each visit can be matched to the
+    words it was given. Holds no visitor data."""
+
+    version: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StaffPin:
+    """The staff PIN's salted hash (never the PIN), wrong PINs in a row, and the lock's end."""
+
+    pin_hash: str
+    failed_attempts: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class PurgeRecord:
+    """One retention cleanup that deleted something: when, under which rule, how many; never
+    what."""
+
+    at: datetime
+    rule: str
+    visits: int
+    audit_entries: int
+    files: int
+
+
+class VisitRepository(Protocol):
+    # -- writing ---------------------------------------------------------------------------
+    def add(self, visit: NewVisit, notice: NoticeText, badge_code: str | None) -> Visit:
+        """Store a visit with the notice it was shown (kept once per version) and the code
+        for its badge (None: none yet, as for demo data)."""
+        ...
+
+    def add_notice(self, notice: NoticeText, first_shown_at: datetime) -> None:
+        """Keep a notice's text, if this version is not kept yet."""
+        ...
+
+    def add_many(self, visits: Iterable[NewVisit]) -> int:
+        """Store many visits at once (their notices already kept); returns how many."""
+        ...
+
+    def give_badge_code(self, visit_id: int, code: str) -> str | None:
+        """The visit's badge code, storing `code` as that code if it has none yet; None if
+        there is no such visit."""
+        ...
+
+    def close(self, visit_id: int, at: datetime, method: SignOutMethod) -> bool:
+        """Sign an open visit out at `at`; False if it does not exist or is not open."""
+        ...
+
+    def close_many(self, closing: Iterable[tuple[int, datetime]], method: SignOutMethod) -> int:
+        """Sign out several open visits, each at its own time; returns how many were open."""
+        ...
+
+    def correct(self, visit_id: int, field: str, value: str) -> bool:
+        """Set one of `CORRECTABLE_FIELDS`, overwriting the old value; False if no such visit."""
+        ...
+
+    def delete(self, visit_ids: Iterable[int]) -> int:
+        """Delete visits for real, with their badge codes and audit links; returns how many."""
+        ...
+
+    def delete_signed_in_before(self, cutoff: datetime, limit: int) -> list[int]:
+        """Delete up to `limit` of the oldest visits that signed in before `cutoff`; their ids."""
+        ...
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, visit_id: int) -> Visit | None: ...
+
+    def by_badge(self, code: str) -> Visit | None:
+        """The visit whose badge carries `code` (open or not)."""
+        ...
+
+    def badge_code(self, visit_id: int) -> str | None: ...
+
+    def on_site(self, signed_in_before: datetime | None = None) -> list[Visit]:
+        """Open visits, earliest arrival first; optionally only those that began before a time."""
+        ...
+
+    def search_on_site(self, words: Sequence[str], limit: int) -> list[OnSite]:
+        """Open visits, earliest first, at most `limit`, whose casefolded name, company or host
+        holds every one of `words` (already casefolded). Runs on every keystroke."""
+        ...
+
+    def named(self, name_casefolded: str) -> list[Visit]:
+        """Every visit, past or present, whose casefolded name is exactly this; oldest first."""
+        ...
+
+    def existing(self, visit_ids: Iterable[int]) -> list[int]:
+        """Those of `visit_ids` that are stored, ascending."""
+        ...
+
+    def kept(self, visit_ids: Sequence[int], cutoff: datetime) -> set[int]:
+        """Those of `visit_ids` that are stored and signed in at or after `cutoff`."""
+        ...
+
+    def signed_in_between(self, start: datetime, end: datetime) -> Iterator[Visit]:
+        """Visits with start <= signed_in_at < end, oldest first, streamed."""
+        ...
+
+    def count_signed_in_between(self, start: datetime, end: datetime) -> int: ...
+
+    def count_signed_in_before(self, cutoff: datetime) -> int: ...
+
+    def count(self) -> int: ...
+
+
+class AuditRepository(Protocol):
+    def add(
+        self,
+        at: datetime,
+        action: AuditAction,
+        detail: str,
+        visit_ids: Iterable[int],
+        kiosk_id: str,
+    ) -> int:
+        """One entry, linked to those of `visit_ids` that exist; returns its id."""
+        ...
+
+    def entries(self, limit: int | None = None) -> list[AuditEntry]:
+        """The newest entries first."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> Iterator[AuditEntry]:
+        """Entries with start <= at < end, oldest first, streamed."""
+        ...
+
+    def count_before(self, at: datetime) -> int: ...
+
+    def delete_before(self, at: datetime) -> int: ...
+
+
+class StaffAuthRepository(Protocol):
+    def get(self) -> StaffPin | None:
+        """None while no PIN was ever set."""
+        ...
+
+    def set_pin_hash(self, pin_hash: str) -> None:
+        """A new PIN: its hash replaces the old one; failures and any lock are forgotten."""
+        ...
+
+    def record_failure(self, locked_until: datetime | None) -> int:
+        """One more wrong PIN and the lock's end (None: no lock); returns the new count."""
+        ...
+
+    def record_success(self) -> None:
+        """Failures and any lock forgotten."""
+        ...
+
+    def set_locked_until(self, locked_until: datetime) -> None:
+        """Move the end of the current lock (never starts one)."""
+        ...
+
+
+class PurgeRepository(Protocol):
+    def record(self, purge: PurgeRecord) -> None: ...
+
+    def records(self) -> list[PurgeRecord]:
+        """Oldest first."""
+        ...
+
+
+class Repositories(Protocol):
+    """What one transaction (or one consistent read) sees."""
+
+    @property
+    def visits(self) -> VisitRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    def staff_auth(self) -> StaffAuthRepository: ...
+
+    @property
+    def purges(self) -> PurgeRepository: ...
+
+
+class Store(Protocol):
+    """The database, for the calling thread."""
+
+    # The tables that hold visitors' personal data; each row of them goes with its visit.
+    personal_tables: tuple[str, ...]
+
+    def transaction(self) -> AbstractContextManager[Repositories]:
+        """Writes that belong together: all committed (durably) when the block ends, or none
+        if it raises. Inside another transaction, a part of it that can fail on its own."""
+        ...
+
+    def reading(self) -> AbstractContextManager[Repositories]:
+        """Reads that see one consistent moment; holds up no writer."""
+        ...
+
+    def export_csv(
+        self,
+        start: datetime,
+        end: datetime,
+        out: TextIO,
+        progress: Progress | None = None,
+        processes: int = 1,
+    ) -> int:
+        """The visits with start <= signed_in_at < end as the access log's CSV
+        (`kiosk.domain.access_log`), header included, written to `out`; returns how many. An
+        engine may build it faster itself (up to `processes` processes when no `progress` is
+        asked for); the bytes are the same as `access_log.write_csv` would write."""
+        ...
+
+    def forget_deleted(self) -> bool:
+        """Make what was deleted or overwritten unreadable in the engine's files; False if it
+        could not all be done now (the next call finishes it)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the calling thread's connection (the next use opens a fresh one)."""
+        ...
+
+    def ready(self) -> None:
+        """Return once the database can be used (created or upgraded); StorageError if not."""
+        ...
+
+    def local_files(self) -> list[Path]:
+        """The files on this machine that hold the database (none for a database server)."""
+        ...
+
+
+# -- every place that holds visitors' personal data --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """What the retention rules say has expired, at one moment."""
+
+    now: datetime
+    visits_before: datetime  # visits that signed in before this are past retention
+    audit_before: datetime  # audit entries made before this are past theirs
+    # Of these visit ids, those still stored and not expired (a file whose visit is gone goes).
+    kept_visits: Callable[[Sequence[int]], set[int]]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """Visits erased on request (Art. 17), already deleted from the database."""
+
+    visit_ids: tuple[int, ...]
+    earliest_sign_in: datetime  # a record made before this cannot hold them
+
+
+class PersonalDataHolder(Protocol):
+    """One place outside the database's live tables where visitors' personal data is kept (the
+    badge PDFs, the saved roll calls, the backups). Retention expires it, an erasure erases
+    from it, and the tests read every byte of its locations."""
+
+    name: str
+
+    def locations(self) -> list[Path]:
+        """The folders and files where its bytes lie."""
+        ...
+
+    def expire(self, expiry: Expiry, dry_run: bool = False) -> int:
+        """Delete what is past retention, and what an interrupted write left; returns how many
+        files were deleted (with `dry_run`: would be, and nothing changes)."""
+        ...
+
+    def erase(self, erasure: Erasure) -> int:
+        """Delete everything of these visits; returns how many files changed or went."""
+        ...
+
+
+class Backups(Protocol):
+    """Copies of the database that the kiosk keeps itself (SQLite: a file a day in the data
+    dir); a holder of personal data too."""
+
+    def make_if_due(self) -> Path | None:
+        """A new copy if the newest is old enough; the file made, if any."""
+        ...
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Every holder of visitors' personal data: the database (its files, and the tables that
+    hold visitor data, all deleted with their visit) and the holders beside it. Retention,
+    erasure, backups and the byte-level deletion tests all read this one list, so a new holder
+    cannot be forgotten by one of them."""
+
+    database: list[Path]
+    tables: tuple[str, ...]
+    holders: tuple[PersonalDataHolder, ...]
+
+    def locations(self) -> list[Path]:
+        return [*self.database, *(path for h in self.holders for path in h.locations())]
+
+    def expire(self, expiry: Expiry, dry_run: bool = False) -> int:
+        return sum(holder.expire(expiry, dry_run) for holder in self.holders)
+
+    def erase(self, erasure: Erasure) -> int:
+        return sum(holder.erase(erasure) for holder in self.holders)

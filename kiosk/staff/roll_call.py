@@ -1,0 +1,93 @@
+"""The evacuation roll call: everyone on site now, read and audited in one transaction, then
+rendered, saved and printed, the same from the staff screen and from `visitor-kiosk
+evacuation`. The reading (`take`) needs the database; the rest (`make`) does not, so the
+staff screen runs it on its print worker and a slow printer holds up no one."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.clock import Clock, utc_now
+from kiosk.domain.ports import Store
+from kiosk.domain.visit import Visit, people
+from kiosk.printing.cups import BadgePrinter, PrintFault
+from kiosk.printing.reports import SavedReports, print_report
+from kiosk.settings.files import atomic_write_bytes
+from kiosk.staff.audit import AuditLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OnSiteNow:
+    """Who was on site when the roll call was taken."""
+
+    present: list[Visit]
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class RollCallReport:
+    path: Path
+    count: int
+    printed_on: str | None = None  # the queue it printed on
+    fault: PrintFault | None = None  # why it did not print, when it was to be printed
+
+
+class RollCall:
+    def __init__(
+        self,
+        store: Store,
+        audit: AuditLog,
+        site_name: str,
+        reports: SavedReports,
+        printer: BadgePrinter,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._store = store
+        self._audit = audit
+        self._site_name = site_name
+        self._reports = reports
+        self._printer = printer
+        self._clock = clock
+
+    def take(self) -> OnSiteNow:
+        """Everyone on site now; recorded in the audit log (their ids and how many, never a
+        name) in the same transaction. Changes no visit."""
+        with self._store.transaction() as db:
+            present = db.visits.on_site()
+            ids = [visit.visit_id for visit in present]
+            self._audit.record(
+                db, AuditAction.EVACUATION, detail=f"roll call of {people(len(ids))}", visit_ids=ids
+            )
+        return OnSiteNow(present, self._clock())
+
+    def make(
+        self, on_site: OnSiteNow, *, out: Path | None = None, to_printer: bool = True
+    ) -> RollCallReport:
+        """Render the roll call and write it to `out`, or save it in the reports folder; then,
+        if asked, print it on the staff printer. A printer fault is reported, not raised: the
+        file is the fallback."""
+        from kiosk.documents.roll_call import render_roll_call  # ReportLab loads here
+
+        pdf = render_roll_call(on_site.present, self._site_name, on_site.taken_at)
+        if out is None:
+            path = self._reports.save(pdf, on_site.taken_at)
+        else:
+            path = out
+            atomic_write_bytes(out, pdf)
+        count = len(on_site.present)
+        if not to_printer:
+            return RollCallReport(path, count)
+        try:
+            queue = print_report(self._printer, path)
+        except PrintFault as fault:
+            log.warning("roll call of %d not printed (%s); saved", count, fault)
+            return RollCallReport(path, count, fault=fault)
+        if queue is not None:
+            log.info("roll call of %d printed", count)
+        return RollCallReport(path, count, printed_on=queue)

@@ -1,0 +1,283 @@
+"""The visit log in SQLite: the `VisitRepository` of `kiosk.domain.ports`.
+
+Times are stored as UTC text of one fixed width (`storage.sqlite.times`), so text order is time
+order. Staff search what `search_text` holds: name, company and host, casefolded, kept beside
+the visit (and deleted with it), so the search runs in SQLite's C code on every keystroke.
+
+Finding one person's visits by name (a rights request) scans the table: no SQLite index can
+fold Unicode case, and rights requests are rare. The scan stays cheap at a million visits
+because SQLite's own `COLLATE NOCASE` (ASCII case only) decides every ASCII name, and Python's
+`str.casefold` runs only for names with other characters that are no longer than the name
+asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.domain.ports import NoticeText
+from kiosk.domain.visit import CORRECTABLE_FIELDS, NewVisit, OnSite, SignOutMethod, Visit
+from storage.sqlite.times import from_db, to_db
+
+VISIT_COLUMNS = (
+    "visit_id",
+    "visitor_name",
+    "company",
+    "host",
+    "purpose",
+    "signed_in_at",
+    "signed_out_at",
+    "sign_out_method",
+    "language",
+    "notice_version",
+    "kiosk_id",
+)
+_NEW_VISIT_COLUMNS = VISIT_COLUMNS[1:]
+_SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
+# search_text is computed from the same values by SQLite (kiosk_casefold, see connect()).
+_SEARCH_TEXT_OF_VALUES = "kiosk_casefold(?1 || char(10) || ?2 || char(10) || ?3)"
+_INSERT = (
+    f"INSERT INTO visits ({', '.join(_NEW_VISIT_COLUMNS)}, search_text) "
+    f"VALUES ({', '.join(f'?{n}' for n in range(1, len(_NEW_VISIT_COLUMNS) + 1))}, "
+    f"{_SEARCH_TEXT_OF_VALUES})"
+)
+# What the staff screen's on-site list shows, in this order.
+_ON_SITE_COLUMNS = ("visit_id", "visitor_name", "company", "host", "signed_in_at")
+
+# One fixed statement per field: the column name never comes from the caller. search_text is
+# recomputed from the corrected row in the same statement.
+_SEARCHED = ("visitor_name", "company", "host")
+_UPDATES = {
+    field: f"UPDATE visits SET {field} = ?1, search_text = kiosk_casefold("
+    + " || char(10) || ".join("?1" if f == field else f for f in _SEARCHED)
+    + ") WHERE visit_id = ?2"
+    for field in CORRECTABLE_FIELDS
+}
+# The prefilter keeps every row that can match; kiosk_casefold then decides. It is sound because
+# (checked over all of Unicode in tests/storage/test_sqlite_names.py):
+# - the casefold of an ASCII name is its ASCII lower case, so an ASCII name matches exactly when
+#   it equals the wanted name ignoring ASCII case, which is what NOCASE compares;
+# - casefolding never makes text shorter, so a longer name cannot match.
+# A name is ASCII when its length in characters equals its length in bytes (UTF-8).
+_NAMED = (
+    f"{_SELECT} WHERE (visitor_name = :wanted COLLATE NOCASE"
+    " OR (length(visitor_name) <= :length"
+    " AND length(CAST(visitor_name AS BLOB)) > length(visitor_name)))"
+    " AND kiosk_casefold(visitor_name) = :wanted"
+    # "+": sort the few matches rather than walk the whole table in index order.
+    " ORDER BY +signed_in_at, visit_id"
+)
+
+
+def visit_from_row(row: Sequence[Any]) -> Visit:
+    """A row in `VISIT_COLUMNS` order as a Visit."""
+    return Visit(
+        visit_id=row[0],
+        visitor_name=row[1],
+        company=row[2],
+        host=row[3],
+        purpose=row[4],
+        signed_in_at=from_db(row[5]),
+        signed_out_at=from_db(row[6]) if row[6] else None,
+        sign_out_method=SignOutMethod(row[7]) if row[7] else None,
+        language=row[8],
+        notice_version=row[9],
+        kiosk_id=row[10],
+    )
+
+
+def _values(visit: NewVisit) -> tuple[Any, ...]:
+    """A new visit's values in the order of `_NEW_VISIT_COLUMNS`."""
+    return (
+        visit.visitor_name,
+        visit.company,
+        visit.host,
+        visit.purpose,
+        to_db(visit.signed_in_at),
+        None if visit.signed_out_at is None else to_db(visit.signed_out_at),
+        None if visit.sign_out_method is None else visit.sign_out_method.value,
+        visit.language,
+        visit.notice_version,
+        visit.kiosk_id,
+    )
+
+
+def _json_ids(visit_ids: Iterable[int]) -> str:
+    return "[" + ",".join(str(int(visit_id)) for visit_id in visit_ids) + "]"
+
+
+class SqliteVisits:
+    """Reads and writes visits on one connection (and so on one thread). Writes join the
+    caller's transaction (`SqliteStore.transaction`)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- writing ---------------------------------------------------------------------------
+    def add(self, visit: NewVisit, notice: NoticeText, badge_code: str | None) -> Visit:
+        self.add_notice(notice, visit.signed_in_at)
+        visit_id = self.db.execute(_INSERT, _values(visit)).lastrowid
+        assert visit_id is not None
+        if badge_code is not None:
+            self.db.execute(
+                "INSERT INTO badges (visit_id, token) VALUES (?, ?)", [visit_id, badge_code]
+            )
+        stored = self.get(visit_id)
+        assert stored is not None
+        return stored
+
+    def add_notice(self, notice: NoticeText, first_shown_at: datetime) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
+            "VALUES (?, ?, ?, ?)",
+            [notice.version, notice.language, notice.text, to_db(first_shown_at)],
+        )
+
+    def add_many(self, visits: Iterable[NewVisit]) -> int:
+        return int(self.db.conn.executemany(_INSERT, (_values(v) for v in visits)).rowcount)
+
+    def give_badge_code(self, visit_id: int, code: str) -> str | None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO badges (visit_id, token) "
+            "SELECT visit_id, ? FROM visits WHERE visit_id = ?",
+            [code, visit_id],
+        )
+        return self.badge_code(visit_id)
+
+    def close(self, visit_id: int, at: datetime, method: SignOutMethod) -> bool:
+        cursor = self.db.execute(
+            "UPDATE visits SET signed_out_at = ?, sign_out_method = ? "
+            "WHERE visit_id = ? AND signed_out_at IS NULL",
+            [to_db(at), method.value, visit_id],
+        )
+        return cursor.rowcount == 1
+
+    def close_many(self, closing: Iterable[tuple[int, datetime]], method: SignOutMethod) -> int:
+        closed = 0
+        for visit_id, at in closing:
+            closed += self.close(visit_id, at, method)
+        return closed
+
+    def correct(self, visit_id: int, field: str, value: str) -> bool:
+        """The old value is overwritten in the database file (secure_delete); its copy in the
+        write-ahead log goes with the store's next `forget_deleted`."""
+        try:
+            sql = _UPDATES[field]
+        except KeyError:
+            raise ValueError(f"not a field that can be corrected: {field!r}") from None
+        return self.db.execute(sql, [value, visit_id]).rowcount == 1
+
+    def delete(self, visit_ids: Iterable[int]) -> int:
+        """Badge codes and audit links go with the visits (ON DELETE CASCADE)."""
+        deleted = 0
+        for visit_id in sorted(set(visit_ids)):
+            deleted += self.db.execute("DELETE FROM visits WHERE visit_id = ?", [visit_id]).rowcount
+        return deleted
+
+    def delete_signed_in_before(self, cutoff: datetime, limit: int) -> list[int]:
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT visit_id FROM visits WHERE signed_in_at < ? ORDER BY signed_in_at LIMIT ?",
+                [to_db(cutoff), limit],
+            )
+        ]
+        if ids:
+            self.db.execute(
+                "DELETE FROM visits WHERE visit_id IN (SELECT value FROM json_each(?))",
+                [_json_ids(ids)],
+            )
+        return ids
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, visit_id: int) -> Visit | None:
+        row = self.db.execute(f"{_SELECT} WHERE visit_id = ?", [visit_id]).fetchone()
+        return None if row is None else visit_from_row(row)
+
+    def by_badge(self, code: str) -> Visit | None:
+        """Uses the UNIQUE index on badges.token."""
+        row = self.db.execute(
+            f"{_SELECT} WHERE visit_id = (SELECT visit_id FROM badges WHERE token = ?)", [code]
+        ).fetchone()
+        return None if row is None else visit_from_row(row)
+
+    def badge_code(self, visit_id: int) -> str | None:
+        row = self.db.execute("SELECT token FROM badges WHERE visit_id = ?", [visit_id]).fetchone()
+        return None if row is None else str(row[0])
+
+    def on_site(self, signed_in_before: datetime | None = None) -> list[Visit]:
+        """Uses the partial index visits_on_site."""
+        if signed_in_before is None:
+            cursor = self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at")
+        else:
+            cursor = self.db.execute(
+                f"{_SELECT} WHERE signed_out_at IS NULL AND signed_in_at < ? ORDER BY signed_in_at",
+                [to_db(signed_in_before)],
+            )
+        return [visit_from_row(row) for row in cursor]
+
+    def search_on_site(self, words: Sequence[str], limit: int) -> list[OnSite]:
+        """Reads only the open visits, through the partial index, so it costs the same on day
+        1,000; times are parsed only for the rows returned."""
+        where = " AND instr(search_text, ?) > 0" * len(words)
+        cursor = self.db.execute(
+            f"SELECT {', '.join(_ON_SITE_COLUMNS)} FROM visits "
+            f"WHERE signed_out_at IS NULL{where} ORDER BY signed_in_at LIMIT ?",
+            [*words, limit],
+        )
+        return [OnSite(row[0], row[1], row[2], row[3], from_db(row[4])) for row in cursor]
+
+    def named(self, name_casefolded: str) -> list[Visit]:
+        if not name_casefolded:
+            return []
+        cursor = self.db.execute(
+            _NAMED, {"wanted": name_casefolded, "length": len(name_casefolded)}
+        )
+        return [visit_from_row(row) for row in cursor]
+
+    def existing(self, visit_ids: Iterable[int]) -> list[int]:
+        cursor = self.db.execute(
+            "SELECT visit_id FROM visits WHERE visit_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY visit_id",
+            [_json_ids(set(visit_ids))],
+        )
+        return [row[0] for row in cursor]
+
+    def kept(self, visit_ids: Sequence[int], cutoff: datetime) -> set[int]:
+        if not visit_ids:
+            return set()
+        cursor = self.db.execute(
+            "SELECT visit_id FROM visits WHERE signed_in_at >= ? "
+            "AND visit_id IN (SELECT value FROM json_each(?))",
+            [to_db(cutoff), _json_ids(visit_ids)],
+        )
+        return {row[0] for row in cursor}
+
+    def signed_in_between(self, start: datetime, end: datetime) -> Iterator[Visit]:
+        cursor = self.db.execute(
+            f"{_SELECT} WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at",
+            [to_db(start), to_db(end)],
+        )
+        for row in cursor:
+            yield visit_from_row(row)
+
+    def count_signed_in_between(self, start: datetime, end: datetime) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?",
+                [to_db(start), to_db(end)],
+            ).fetchone()[0]
+        )
+
+    def count_signed_in_before(self, cutoff: datetime) -> int:
+        return int(
+            self.db.execute(
+                "SELECT count(*) FROM visits WHERE signed_in_at < ?", [to_db(cutoff)]
+            ).fetchone()[0]
+        )
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM visits").fetchone()[0])

@@ -1,0 +1,109 @@
+"""Visitors' rights requests on the staff screen's *Visitor requests* tab: find one person's
+visits, give them a copy (JSON or PDF, on the print worker), correct a field, erase. Each
+calls the core's `RightsRequests`, which records the request in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtWidgets import QFileDialog
+
+from kiosk.domain.visit import FieldError, Visit
+from kiosk.settings.i18n import catalog
+from kiosk.staff.rights import RightsRequests
+from ui.dialogs import ask
+from ui.export_controller import reason
+from ui.screens.staff import StaffScreen
+from ui.session import VisitorSession
+from ui.tasks import SessionJob, Worker
+
+R = TypeVar("R")
+
+
+class RightsController:
+    def __init__(
+        self,
+        session: VisitorSession,
+        screen: StaffScreen,
+        rights: RightsRequests,
+        worker: Worker,
+        printer: Worker,
+    ) -> None:
+        self._session = session
+        self._screen = screen
+        self._tab = screen.rights
+        self._rights = rights
+        self._worker = worker
+        self._printer = printer
+        self._tab.find_requested.connect(self._on_find)
+        self._tab.export_requested.connect(self._on_copy)
+        self._tab.correct_requested.connect(self._on_correct)
+        self._tab.erase_requested.connect(self._on_erase)
+
+    def _job(self, worker: Worker, call: Callable[[], R]) -> SessionJob[R]:
+        return SessionJob(worker, self._session, call).failure(
+            lambda _error: self._screen.show_message(lambda c: c.text("staff.failed"))
+        )
+
+    def _on_find(self, typed: str) -> None:
+        self._job(self._worker, lambda: self._rights.find(typed)).success(
+            self._tab.show_found
+        ).run()
+
+    def _on_copy(self, kind: str, visits: list[Visit]) -> None:
+        words = catalog(self._session.language)
+        chooser = QFileDialog(self._screen, words.text("staff.export_choose"))
+        chooser.setObjectName("rightsFileChooser")
+        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        chooser.selectFile(str(Path.home() / f"visitor-data.{kind}"))
+        chooser.fileSelected.connect(lambda name: self.copy(kind, visits, Path(name)))
+        chooser.open()
+
+    def copy(self, kind: str, visits: list[Visit], path: Path) -> None:
+        """Write one visitor's data to `path` (JSON or PDF) on the print worker."""
+        self._job(self._printer, lambda: self._rights.copy(visits, kind, path)).success(
+            lambda _path: self._tab.show_message(
+                lambda c: c.text("staff.rights_exported", path=path)
+            )
+        ).failure(
+            lambda error: self._tab.show_message(
+                lambda c: c.text("staff.export_failed", reason=reason(error))
+            )
+        ).run()
+
+    def _on_correct(self, visit_id: int, field: str, value: str) -> None:
+        def corrected(visit: Visit) -> None:
+            found = [visit if v.visit_id == visit_id else v for v in self._tab.model.records]
+            self._tab.show_found(found)
+            self._tab.show_message(lambda c: c.text("staff.rights_corrected"))
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, FieldError):
+                code = error.code
+                self._tab.show_message(
+                    lambda c: c.text(
+                        f"error.{code}", field=c.text(f"field.{error.field}"), limit=error.limit
+                    )
+                )
+            else:
+                self._tab.show_message(lambda c: c.text("staff.failed"))
+
+        self._job(self._worker, lambda: self._rights.correct(visit_id, field, value)).success(
+            corrected
+        ).failure(failed).run()
+
+    def _on_erase(self, visit_ids: list[int]) -> None:
+        def erased(count: int) -> None:
+            remaining = [v for v in self._tab.model.records if v.visit_id not in visit_ids]
+            self._tab.model.set_records(remaining)
+            self._tab.show_message(lambda c: c.text("staff.rights_erased", count=count))
+
+        def erase() -> None:
+            self._job(self._worker, lambda: self._rights.erase(visit_ids)).success(erased).run()
+
+        words = catalog(self._session.language)
+        text = words.text("staff.rights_erase_confirm", count=len(visit_ids))
+        ask(self._screen, words, text, erase)
