@@ -99,6 +99,10 @@ class VisitRepository(Protocol):
     # -- reading ---------------------------------------------------------------------------
     def get(self, visit_id: int) -> Visit | None: ...
 
+    def notice_text(self, version: str) -> str | None:
+        """The words of a notice version, as kept when it was first shown."""
+        ...
+
     def by_badge(self, code: str) -> Visit | None:
         """The visit whose badge carries `code` (open or not)."""
         ...

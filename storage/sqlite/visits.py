@@ -197,6 +197,12 @@ class SqliteVisits:
         row = self.db.execute(f"{_SELECT} WHERE visit_id = ?", [visit_id]).fetchone()
         return None if row is None else visit_from_row(row)
 
+    def notice_text(self, version: str) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM notices WHERE notice_version = ?", [version]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def by_badge(self, code: str) -> Visit | None:
         """Uses the UNIQUE index on badges.token."""
         row = self.db.execute(
