@@ -24,7 +24,7 @@ from kiosk.printing.badges import BadgeFiles, BadgePrinting
 from kiosk.printing.cups import ROLL_CALL_TITLE, BadgePrinter, make_printer
 from kiosk.printing.reports import REPORT_PRINT_TIMEOUT_S, SavedReports
 from kiosk.settings.config import Config, load_config
-from kiosk.settings.files import private_folder
+from kiosk.settings.files import private_folder, tighten_tree
 from kiosk.settings.logs import setup_logging
 from kiosk.settings.paths import KioskPaths, resolve_paths
 from kiosk.staff.audit import AuditLog
@@ -112,6 +112,8 @@ def assemble(
         tables=store.personal_tables,
         holders=(badge_files, saved_reports, backups),
     )
+    for location in personal_data.locations():
+        tighten_tree(location)  # an older version may have left one readable by others
     if badge_printer is None:
         badge_printer = make_printer(config.badge.printer, config.badge.print_timeout_s)
     report_printer = make_printer(config.staff.printer, REPORT_PRINT_TIMEOUT_S, ROLL_CALL_TITLE)

@@ -8,12 +8,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from kiosk.cli.common import BadInput, CliState, folder_must_exist, output
-from kiosk.domain.visit import Visit, people
+
+if TYPE_CHECKING:
+    from kiosk.domain.visit import Visit
 
 # A large CSV export uses up to this many cores (storage.sqlite.export).
 EXPORT_PROCESSES = 4
@@ -160,6 +162,8 @@ def evacuation(state: CliState, out: Path, to_printer: bool) -> None:
 
     Changes no visit; recorded in the staff audit log. Prints how many people are on site,
     never their names."""
+    from kiosk.domain.visit import people
+
     folder_must_exist(out)
     roll_call = state.core().roll_call
     on_site = roll_call.take()

@@ -20,7 +20,7 @@ from kiosk import __version__
 from kiosk.cli import data, operate
 from kiosk.cli.common import PROG, CliState
 from kiosk.domain.errors import ConfigError, FrontendUnavailable, HostsFileError, StorageError
-from kiosk.maintenance.instance import KioskRunning
+from kiosk.settings.instance import KioskRunning
 
 log = logging.getLogger(__name__)
 

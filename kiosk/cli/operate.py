@@ -12,7 +12,7 @@ import click
 from kiosk.cli.common import CliState
 from kiosk.cli.frontend import load_frontend
 from kiosk.domain.errors import StorageError
-from kiosk.maintenance.instance import only_instance
+from kiosk.settings.instance import only_instance
 from kiosk.settings.paths import resolve_paths
 from storage.sqlite.integrity import check as check_database
 

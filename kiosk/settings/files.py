@@ -57,6 +57,20 @@ def tighten(path: Path, mode: int = PRIVATE_FILE) -> None:
             os.chmod(path, mode)
 
 
+def tighten_tree(path: Path) -> None:
+    """A folder and everything in it for this user only (folders 0700, files 0600), or one
+    file; nothing if it does not exist. For what an older version left readable by others."""
+    if not path.is_dir():
+        tighten(path)
+        return
+    tighten(path, PRIVATE_FOLDER)
+    for folder, folders, files in os.walk(path):
+        for name in folders:
+            tighten(Path(folder, name), PRIVATE_FOLDER)
+        for name in files:
+            tighten(Path(folder, name))
+
+
 @contextlib.contextmanager
 def whole_file(target: Path) -> Iterator[Path]:
     """A private, empty temporary file beside `target`, to write to; it becomes `target` only

@@ -118,6 +118,8 @@ class RightsRequests:
         is written first, while the visits still exist, so its count covers them; its links to
         them then go with the visits."""
         wanted = sorted(set(visit_ids))
+        if not wanted:
+            return 0
         with self._store.transaction() as db:
             stored = [visit for visit_id in wanted if (visit := db.visits.get(visit_id))]
             ids = [visit.visit_id for visit in stored]

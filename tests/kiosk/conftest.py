@@ -1,4 +1,5 @@
-"""Fixtures for the core's tests that depend on the machine's local time zone."""
+"""Fixtures for the core's tests: the machine's local time zone, and reception on the test's
+clock."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from visitsupport import Clock
+
+from kiosk.bootstrap import Core
+from kiosk.staff.audit import AuditLog
+from kiosk.staff.reception import Reception
 
 
 @pytest.fixture
@@ -17,3 +23,10 @@ def amsterdam(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def reception(core: Core, clock: Clock) -> Reception:
+    """What staff do at the staff screen (sign-outs with method `staff`, audited), on the
+    core's store and the test's clock."""
+    return Reception(core.store, AuditLog(core.store, core.config.site.kiosk_id, clock), clock)

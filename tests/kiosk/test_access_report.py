@@ -1,14 +1,15 @@
 """The answer to an access request (GDPR Art. 15): the JSON copy holds exactly what is stored,
-as the export would write it; the PDF shows every stored field of every visit, who holds the
-data and for how long. Visits are made through the real services on a real database; local
-time is Europe/Amsterdam here."""
+as the export writes it; the PDF shows every stored field of every visit, who holds the data
+and for how long. Visits are made through the real operations on a real database; local time
+is Europe/Amsterdam here."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,20 @@ from clisupport import CONTRACT_COLUMNS
 from cupssupport import pdf_text, require_tool
 from visitsupport import Clock, local
 
-from kiosk.bootstrap import Services
+from kiosk.bootstrap import Core
 from kiosk.documents.access_report import (
     PDF_TITLE,
     access_report_json,
     full_time,
     render_access_report_pdf,
 )
-from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
-from kiosk.export.visits import export_records
+from kiosk.domain.access_log import visit_record
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.visit import SignInForm, Visit
+from kiosk.export.visits import ExportFormat
+from kiosk.staff.reception import Reception
 from kiosk.visits.notice import Notice
-from kiosk.visits.service import VisitService
+from kiosk.visits.service import Visits
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -37,20 +41,20 @@ PURPOSE = "Quarterly review of the logistics contract, then a tour of the new co
 
 
 @pytest.fixture
-def her_visits(visits: VisitService, clock: Clock, notice: Notice) -> list[Visit]:
+def her_visits(visits: Visits, reception: Reception, clock: Clock, notice: Notice) -> list[Visit]:
     """One visitor's three visits: signed out at the kiosk, by staff, and still on site."""
 
     def arrive(at: datetime, company: str, host: str, purpose: str) -> Visit:
         clock.now = at
-        return visits.sign_in(SignInForm(NAME, company, host, purpose), notice)
+        return visits.sign_in(SignInForm(NAME, company, host, purpose), notice).visit
 
     first = arrive(local(11, 9, 3), "Noordzee Logistiek B.V.", "Jens Kristensen", PURPOSE)
     second = arrive(local(12, 13, 45), '=HYPERLINK("x")', "Ida Holm", "")
     third = arrive(local(20, 8, 30), "", "", "Sollicitatiegesprek")
     clock.now = local(11, 17, 21)
-    visits.sign_out(first.visit_id, SignOutMethod.KIOSK)
+    visits.sign_out(first.visit_id)
     clock.now = local(12, 16, 2)
-    visits.sign_out(second.visit_id, SignOutMethod.STAFF)
+    assert reception.sign_out([second.visit_id]) == 1
     return [visits.get(v.visit_id) for v in (first, second, third)]
 
 
@@ -68,14 +72,23 @@ def flat(text: str) -> str:
 
 
 def test_json_is_exactly_what_is_stored_as_the_export_writes_it(
-    her_visits: list[Visit], services: Services
+    her_visits: list[Visit], core: Core
 ) -> None:
     records = json.loads(access_report_json(her_visits))
 
-    stored = [services.store.get(v.visit_id) for v in her_visits]
-    exported = [dict(zip(CONTRACT_COLUMNS, r, strict=True)) for r in export_records(stored)]
-    assert records == exported
+    with core.store.reading() as db:
+        stored = [db.visits.get(v.visit_id) for v in her_visits]
+    assert stored == her_visits
+    as_records = [dict(zip(CONTRACT_COLUMNS, visit_record(v), strict=True)) for v in her_visits]
+    assert records == as_records
+    # The export of the days of her visits (nobody else's) writes the very same records.
+    out = io.StringIO()
+    first, last = date(2026, 5, 11), date(2026, 5, 20)
+    assert core.exports.visits(first, last, ExportFormat.JSON, out) == 3
+    assert records == json.loads(out.getvalue())
     assert [list(record) for record in records] == [CONTRACT_COLUMNS] * 3
+    exports = [e.detail for e in core.audit.entries(limit=None) if e.action is AuditAction.EXPORT]
+    assert exports == ["visits 2026-05-11..2026-05-20, 3 rows, json"]
 
 
 def test_json_values_round_trip(her_visits: list[Visit]) -> None:
@@ -146,11 +159,9 @@ def test_pdf_says_who_holds_the_data_when_and_for_how_long(
     assert "Art. 15" in text
 
 
-def test_a_long_unbroken_name_is_kept_whole(
-    visits: VisitService, notice: Notice, tmp_path: Path
-) -> None:
+def test_a_long_unbroken_name_is_kept_whole(visits: Visits, notice: Notice, tmp_path: Path) -> None:
     name = ("Wolfeschlegelsteinhausenbergerdorff" * 3)[:100]
-    visit = visits.sign_in(SignInForm(name), notice)
+    visit = visits.sign_in(SignInForm(name), notice).visit
 
     text = pdf_text(write_pdf(tmp_path, [visit]))
 
@@ -158,12 +169,13 @@ def test_a_long_unbroken_name_is_kept_whole(
 
 
 def test_many_visits_page_with_a_header_on_every_page(
-    visits: VisitService, clock: Clock, notice: Notice, tmp_path: Path
+    visits: Visits, clock: Clock, notice: Notice, tmp_path: Path
 ) -> None:
     made = []
     for day in range(1, 31):
         clock.now = local(day, 9)
-        made.append(visits.sign_in(SignInForm(NAME, "Noordzee", "Ida Holm", PURPOSE), notice))
+        form = SignInForm(NAME, "Noordzee", "Ida Holm", PURPOSE)
+        made.append(visits.sign_in(form, notice).visit)
 
     pages = [p for p in pdf_text(write_pdf(tmp_path, made)).split("\f") if p.strip()]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -17,13 +18,23 @@ from visitsupport import (
     dump,
 )
 
-from kiosk.bootstrap import Kiosk, Services
+from kiosk.bootstrap import Core
 from kiosk.domain.badge_code import CODE_LENGTH, new_badge_code, read_badge_code
-from kiosk.domain.visit import SignInForm
+from kiosk.domain.visit import SignInForm, UnknownVisit
 from kiosk.visits.notice import Notice
-from kiosk.visits.service import UnknownVisit, VisitService
+from kiosk.visits.service import Visits
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
+
+
+def stored_code(core: Core, visit_id: int) -> str | None:
+    with core.store.reading() as db:
+        return db.visits.badge_code(visit_id)
+
+
+def visit_count(core: Core) -> int:
+    with core.store.reading() as db:
+        return db.visits.count()
 
 
 # The code on the badge.
@@ -132,58 +143,65 @@ def test_what_cannot_be_a_code_is_refused(typed: str) -> None:
 # Every visit has a badge code.
 
 
-def test_sign_in_stores_a_badge_code(
-    services: Services, visits: VisitService, notice: Notice
-) -> None:
-    visit = visits.sign_in(SignInForm("Ann Smith"), notice)
-    stored = services.store.badge_token(visit.visit_id)
+def test_sign_in_stores_a_badge_code(core: Core, visits: Visits, notice: Notice) -> None:
+    signed_in = visits.sign_in(SignInForm("Ann Smith"), notice)
+    visit = signed_in.visit
+    stored = stored_code(core, visit.visit_id)
     assert stored is not None
     assert read_badge_code(stored) == stored
+    assert signed_in.badge_code == stored
     assert visits.badge_code(visit.visit_id) == stored
     assert visits.badge_code(visit.visit_id) == stored
-    assert badge_rows(services) == [(visit.visit_id, stored)]
+    assert badge_rows(core) == [(visit.visit_id, stored)]
 
 
-def test_each_visit_has_its_own_code(visits: VisitService, notice: Notice) -> None:
-    ids = [visits.sign_in(SignInForm(f"Visitor {n}"), notice).visit_id for n in range(5)]
+def test_each_visit_has_its_own_code(visits: Visits, notice: Notice) -> None:
+    ids = [visits.sign_in(SignInForm(f"Visitor {n}"), notice).visit.visit_id for n in range(5)]
     codes = {visits.badge_code(visit_id) for visit_id in ids}
     assert len(codes) == 5
 
 
 def test_the_code_is_written_in_the_sign_in_transaction(
-    kiosk: Kiosk, services: Services, visits: VisitService, monkeypatch: pytest.MonkeyPatch
+    core: Core, visits: Visits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A badge code that cannot be stored takes the visit (and its notice text) with it."""
-    first = visits.sign_in(SignInForm("Ann Smith"), kiosk.notice("en"))
+    first = visits.sign_in(SignInForm("Ann Smith"), core.notices.notice("en")).visit
     taken = visits.badge_code(first.visit_id)
-    before = dump(services)
-    monkeypatch.setattr("kiosk.visits.service.new_badge_code", lambda: taken)
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        visits.sign_in(SignInForm("Bob Jones"), kiosk.notice("da"))
-    assert not services.db.conn.in_transaction
-    assert dump(services) == before
-    assert services.store.count() == 1
+    before = dump(core)
+    with monkeypatch.context() as patch:
+        patch.setattr("kiosk.visits.service.new_badge_code", lambda: taken)
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            visits.sign_in(SignInForm("Bob Jones"), core.notices.notice("da"))
+    assert dump(core) == before
+    assert visit_count(core) == 1
+
+    # Nothing of the failed sign-in is left pending on this thread's connection: the next
+    # sign-in is a transaction of its own, committed (another connection sees it).
+    third = visits.sign_in(SignInForm("Cy Young"), core.notices.notice("nl")).visit
+    with closing(sqlite3.connect(core.paths.database)) as db:
+        rows = db.execute("SELECT visit_id, visitor_name FROM visits ORDER BY visit_id").fetchall()
+        notices = db.execute("SELECT language FROM notices ORDER BY language").fetchall()
+    assert rows == [(first.visit_id, "Ann Smith"), (third.visit_id, "Cy Young")]
+    assert notices == [("en",), ("nl",)]
 
 
 def test_a_visit_made_without_a_code_gets_one_when_asked(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:
-    visit_id = add_plain_visit(services, notice, "Ann Smith", MORNING)
-    assert services.store.badge_token(visit_id) is None
+    visit_id = add_plain_visit(core, notice, "Ann Smith", MORNING)
+    assert stored_code(core, visit_id) is None
 
     code = visits.badge_code(visit_id)
     assert read_badge_code(code) == code
-    assert services.store.badge_token(visit_id) == code
+    assert stored_code(core, visit_id) == code
     assert visits.badge_code(visit_id) == code
-    assert badge_rows(services) == [(visit_id, code)]
+    assert badge_rows(core) == [(visit_id, code)]
 
     clock.now = MORNING + timedelta(hours=1)
     assert visits.sign_out_by_badge(code).visit_id == visit_id
 
 
-def test_badge_code_of_an_unknown_visit_is_refused(
-    services: Services, visits: VisitService
-) -> None:
+def test_badge_code_of_an_unknown_visit_is_refused(core: Core, visits: Visits) -> None:
     with pytest.raises(UnknownVisit):
         visits.badge_code(12345)
-    assert badge_rows(services) == []
+    assert badge_rows(core) == []

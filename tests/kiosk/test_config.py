@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from kiosk.bootstrap import start_kiosk
+from kiosk.bootstrap import Core, assemble
 from kiosk.settings.config import Config, ConfigError, load_config
 from kiosk.settings.paths import APP_NAME, resolve_paths
 
@@ -55,10 +55,10 @@ def test_no_path_gives_the_defaults() -> None:
     assert load_config(None) == Config()
 
 
-def test_start_kiosk_without_config_file_uses_defaults(data_dir: Path) -> None:
-    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
-    assert kiosk.config == Config()
-    assert kiosk.hosts == ()
+def test_the_core_without_config_file_uses_defaults(data_dir: Path, core: Core) -> None:
+    assert not (data_dir / "kiosk.toml").exists()
+    assert core.config == Config()
+    assert core.hosts == ()
 
 
 def test_every_key_is_read_with_its_type(tmp_path: Path, write_config: WriteConfig) -> None:
@@ -101,8 +101,11 @@ def test_relative_hosts_file_is_resolved_against_the_config_folder(
 
     config = load_config(config_file)
     assert config.hosts_path() == config_dir / "people.csv"
-    kiosk = start_kiosk(data_dir, config_file)
-    assert kiosk.hosts == ("Anna de Vries",)
+    core = assemble(data_dir, config_file)
+    try:
+        assert core.hosts == ("Anna de Vries",)
+    finally:
+        core.close()
 
 
 def test_absolute_hosts_file_is_used_as_is(tmp_path: Path, write_config: WriteConfig) -> None:
@@ -196,9 +199,9 @@ def test_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_start_kiosk_stops_on_a_bad_config(data_dir: Path, write_config: WriteConfig) -> None:
+def test_assembling_stops_on_a_bad_config(data_dir: Path, write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match=r"retention\.visit_days"):
-        start_kiosk(data_dir, write_config("[retention]\nvisit_days = -5\n"))
+        assemble(data_dir, write_config("[retention]\nvisit_days = -5\n"))
 
 
 # resolve_paths: option, then environment, then the platform default.

@@ -12,7 +12,7 @@ from visitsupport import (
     WriteConfig,
 )
 
-from kiosk.bootstrap import start_kiosk
+from kiosk.bootstrap import assemble
 from kiosk.settings.config import BADGE_LAYOUTS, Config, ConfigError, load_config
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
@@ -59,7 +59,7 @@ def test_a_bad_auto_sign_out_time_names_the_key(
     assert "kiosk.auto_sign_out:" in str(caught.value)
     assert "\n" not in str(caught.value)
     with pytest.raises(ConfigError, match=r"kiosk\.auto_sign_out"):
-        start_kiosk(data_dir, path)
+        assemble(data_dir, path)
 
 
 @pytest.mark.parametrize("layout", BADGE_LAYOUTS)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.bootstrap import Kiosk, start_kiosk
+from kiosk.bootstrap import assemble
 from kiosk.demo.generate import DemoSummary, add_demo_visits
-from kiosk.domain.clock import from_db
-from kiosk.domain.visit import SignOutMethod
+from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.visits.notice import Notices
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -24,53 +24,64 @@ MORNING = datetime(2026, 5, 13, 6, 0, tzinfo=UTC)  # 08:00 local
 AFTERNOON = datetime(2026, 5, 13, 13, 0, tzinfo=UTC)  # 15:00 local
 NOWS = pytest.mark.parametrize("now", [MORNING, AFTERNOON], ids=["08h00", "15h00"])
 DUTCH_PARTICLE = re.compile(r" (van|de|den|der|ter|ten|te|op|in 't|van 't) ")
+EVER = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
 class Demo:
-    kiosk: Kiosk
+    notices: Notices
     summary: DemoSummary
-    rows: list[tuple[str, str, str | None, str | None, str, str]]
+    visits: list[Visit]  # as stored, in the order they were stored
 
     @property
     def names(self) -> list[str]:
-        return [row[0] for row in self.rows]
+        return [visit.visitor_name for visit in self.visits]
 
 
 def make_demo(
     folder: Path, now: datetime, seed: int = 1, config: str = "", count: int = 2000, days: int = 30
 ) -> Demo:
+    """Demo visits added the way `visitor-kiosk demo` adds them, on a core whose clock says
+    `now`, and every visit then stored."""
     folder.mkdir()
     config_file = folder / "kiosk.toml"
     if config:
         config_file.write_text(config, encoding="utf-8")
-    kiosk = start_kiosk(folder, config_file, clock=lambda: now)
-    services = kiosk.open_services()
+    core = assemble(folder, config_file, clock=lambda: now)
     try:
-        summary = add_demo_visits(services.store, kiosk, count=count, days=days, seed=seed)
-        rows = services.db.execute(
-            "SELECT visitor_name, signed_in_at, signed_out_at, sign_out_method, language, "
-            "notice_version FROM visits ORDER BY visit_id"
-        ).fetchall()
+        summary = add_demo_visits(
+            core.store,
+            core.notices,
+            languages=core.config.kiosk.languages,
+            kiosk_id=core.config.site.kiosk_id,
+            hosts=core.hosts,
+            clock=core.clock,
+            count=count,
+            days=days,
+            seed=seed,
+        )
+        with core.store.reading() as db:
+            stored = sorted(db.visits.signed_in_between(*EVER), key=lambda v: v.visit_id)
+            assert len(stored) == db.visits.count()
     finally:
-        services.close()
-    return Demo(kiosk=kiosk, summary=summary, rows=rows)
+        core.close()
+    return Demo(notices=core.notices, summary=summary, visits=stored)
 
 
 @NOWS
 def test_adds_the_visits_asked_for(tmp_path: Path, now: datetime) -> None:
     demo = make_demo(tmp_path / "demo", now)
     assert demo.summary.added == 2000
-    assert len(demo.rows) == 2000
+    assert len(demo.visits) == 2000
 
 
 @NOWS
 def test_some_visitors_are_still_on_site(tmp_path: Path, now: datetime) -> None:
     demo = make_demo(tmp_path / "demo", now)
-    open_rows = [row for row in demo.rows if row[2] is None]
-    assert len(open_rows) >= 1
-    assert demo.summary.on_site == len(open_rows)
-    assert all(row[3] is None for row in open_rows)
+    open_visits = [visit for visit in demo.visits if visit.signed_out_at is None]
+    assert len(open_visits) >= 1
+    assert demo.summary.on_site == len(open_visits)
+    assert all(visit.sign_out_method is None for visit in open_visits)
 
 
 @NOWS
@@ -78,10 +89,10 @@ def test_sign_ins_fall_in_the_last_30_days(tmp_path: Path, now: datetime) -> Non
     demo = make_demo(tmp_path / "demo", now)
     today = datetime.combine(now.astimezone().date(), time.min).astimezone()
     earliest = today - timedelta(days=29)
-    signed_in = [from_db(row[1]) for row in demo.rows]
+    signed_in = [visit.signed_in_at for visit in demo.visits]
     assert min(signed_in) >= earliest
     assert max(signed_in) <= now
-    assert all(from_db(row[2]) <= now for row in demo.rows if row[2] is not None)
+    assert all(v.signed_out_at <= now for v in demo.visits if v.signed_out_at is not None)
 
 
 @NOWS
@@ -90,23 +101,27 @@ def test_one_day_means_today_only(tmp_path: Path, now: datetime) -> None:
     when the demo is made in the morning, before most of a day's visitors would have come."""
     demo = make_demo(tmp_path / "demo", now, count=200, days=1)
     today = now.astimezone().date()
-    days = sorted({from_db(row[1]).astimezone().date() for row in demo.rows})
+    days = sorted({visit.signed_in_at.astimezone().date() for visit in demo.visits})
     assert days == [today]
 
 
 @NOWS
 def test_sign_outs_follow_sign_ins(tmp_path: Path, now: datetime) -> None:
     demo = make_demo(tmp_path / "demo", now)
-    backwards = [row[:4] for row in demo.rows if row[2] is not None and row[2] < row[1]]
+    backwards = [
+        visit
+        for visit in demo.visits
+        if visit.signed_out_at is not None and visit.signed_out_at < visit.signed_in_at
+    ]
     assert backwards == []
 
 
 @NOWS
 def test_sign_out_methods(tmp_path: Path, now: datetime) -> None:
     demo = make_demo(tmp_path / "demo", now)
-    methods = {row[3] for row in demo.rows if row[3] is not None}
-    assert methods <= {m.value for m in SignOutMethod}
-    assert SignOutMethod.KIOSK.value in methods
+    methods = {visit.sign_out_method for visit in demo.visits}
+    assert methods <= {None, *SignOutMethod}
+    assert SignOutMethod.KIOSK in methods
 
 
 def test_names_are_many_and_varied(tmp_path: Path) -> None:
@@ -127,11 +142,11 @@ def test_same_seed_same_names(tmp_path: Path) -> None:
 
 def test_languages_are_the_configured_ones(tmp_path: Path) -> None:
     demo = make_demo(tmp_path / "demo", AFTERNOON, config='[kiosk]\nlanguages = ["da", "nl"]\n')
-    assert {row[4] for row in demo.rows} == {"da", "nl"}
-    versions = {lang: demo.kiosk.notice(lang).version for lang in ("da", "nl")}
-    assert all(row[5] == versions[row[4]] for row in demo.rows)
+    assert {visit.language for visit in demo.visits} == {"da", "nl"}
+    versions = {lang: demo.notices.notice(lang).version for lang in ("da", "nl")}
+    assert all(visit.notice_version == versions[visit.language] for visit in demo.visits)
 
 
 def test_default_languages_are_all_supported(tmp_path: Path) -> None:
     demo = make_demo(tmp_path / "demo", AFTERNOON)
-    assert {row[4] for row in demo.rows} == {"en", "nl", "da"}
+    assert {visit.language for visit in demo.visits} == {"en", "nl", "da"}

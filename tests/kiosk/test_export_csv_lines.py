@@ -1,6 +1,7 @@
-"""The CSV export's lines are built by SQLite (storage/export.py) for speed; they must be the
-very bytes Python's csv module makes of the same rows (kiosk.export.visits.write_csv), for any text
-a visitor can type and any moment, DST changes included."""
+"""The CSV export's lines are built by SQLite (storage/sqlite/export.py, csv_lines.py) for speed;
+they must be the very bytes Python's csv module makes of the same visits
+(kiosk.domain.access_log.write_csv of visit_record), for any text a visitor can type and any
+moment, DST changes included."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kiosk.export.visits as kiosk_export
-import storage.export
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.domain.clock import local_day_bounds, to_db
-from kiosk.domain.visit import normalise_text
-from kiosk.export.visits import ExportFormat, export_records, export_visits, write_csv
-from storage.database import StorageError
+import storage.sqlite.csv_lines
+import storage.sqlite.export
+from kiosk.bootstrap import Core
+from kiosk.domain.access_log import visit_record, write_csv
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.clock import local_day_bounds
+from kiosk.domain.errors import StorageError
+from kiosk.domain.visit import NewVisit, SignOutMethod, normalise_text
+from kiosk.export.visits import ExportFormat
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -49,48 +52,58 @@ TRICKY = [
 ]
 
 
-def add(services: Services, kiosk: Kiosk, rows: list[tuple[str, str, str, str, datetime]]) -> None:
-    notice = kiosk.notice("da")
-    services.db.execute(
-        "INSERT OR IGNORE INTO notices (notice_version, language, text, first_shown_at) "
-        "VALUES (?, ?, ?, ?)",
-        [notice.version, notice.language, notice.text, "2026-01-01T00:00:00.000000Z"],
-    )
-    services.store.add_visits(
-        (
-            name,
-            company,
-            host,
-            purpose,
-            to_db(at),
-            to_db(at + timedelta(hours=9, minutes=7)) if name else None,
-            "staff" if name else None,
-            "da",
-            notice.version,
-            "lobby-1",
-        )
-        for name, company, host, purpose, at in rows
+Row = tuple[str, str, str, str, datetime]
+
+
+def new_visit(core: Core, row: Row, signed_out_at: datetime | None = None) -> NewVisit:
+    """A Danish visit, signed out by staff 9 h 7 min after it began (unless told otherwise)."""
+    name, company, host, purpose, at = row
+    return NewVisit(
+        visitor_name=name,
+        company=company,
+        host=host,
+        purpose=purpose,
+        signed_in_at=at,
+        language="da",
+        notice_version=core.notices.notice("da").version,
+        kiosk_id="lobby-1",
+        signed_out_at=signed_out_at or at + timedelta(hours=9, minutes=7),
+        sign_out_method=SignOutMethod.STAFF,
     )
 
 
-def both(services: Services, first: date, last: date) -> tuple[str, str]:
-    """The export as written to a real file (SQLite's lines go to the file's bytes) and to a
-    StringIO (decoded), and what write_csv makes of the same rows."""
+def add(core: Core, visits: list[NewVisit]) -> None:
+    notice = core.notices.notice("da")
+    with core.store.transaction() as db:
+        db.visits.add_notice(notice.stored, datetime(2026, 1, 1, tzinfo=UTC))
+        assert db.visits.add_many(visits) == len(visits)
+
+
+def add_rows(core: Core, rows: list[Row]) -> None:
+    add(core, [new_visit(core, row) for row in rows])
+
+
+def both(core: Core, first: date, last: date) -> tuple[str, str]:
+    """The export as written to a real file by the export operation (SQLite's lines go to the
+    file's bytes) and by the store to a StringIO (decoded), and what write_csv makes of the
+    same visits."""
+    start, end = local_day_bounds(first, last)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "visits.csv"
         with path.open("w", encoding="utf-8", newline="") as file:
-            export_visits(services.store, first, last, ExportFormat.CSV, file)
+            count = core.exports.visits(first, last, ExportFormat.CSV, file)
         ours = path.read_bytes().decode()
     in_memory = io.StringIO(newline="")
-    export_visits(services.store, first, last, ExportFormat.CSV, in_memory)
+    assert core.store.export_csv(start, end, in_memory) == count
     assert in_memory.getvalue() == ours
-    start, end = local_day_bounds(first, last)
     reference = io.StringIO(newline="")
-    write_csv(export_records(services.store.signed_in_between(to_db(start), to_db(end))), reference)
+    with core.store.reading() as db:
+        records = (visit_record(v) for v in db.visits.signed_in_between(start, end))
+        assert write_csv(records, reference) == count
     return ours, reference.getvalue()
 
 
-def test_tricky_text_and_dst_days_give_the_same_bytes(kiosk: Kiosk, services: Services) -> None:
+def test_tricky_text_and_dst_days_give_the_same_bytes(core: Core) -> None:
     moments = [
         datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # just before CET -> CEST
         datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC),
@@ -109,10 +122,15 @@ def test_tricky_text_and_dst_days_give_the_same_bytes(kiosk: Kiosk, services: Se
         )
         for i in range(len(TRICKY) * 2)
     ]
-    add(services, kiosk, rows)
-    ours, reference = both(services, date(2026, 1, 1), date(2026, 12, 31))
+    add_rows(core, rows)
+    ours, reference = both(core, date(2026, 1, 1), date(2026, 12, 31))
     assert ours == reference
     assert ours.count("\r\n") == len(rows) + 1
+    (entry,) = core.audit.entries(limit=None)
+    assert (entry.action, entry.detail) == (
+        AuditAction.EXPORT,
+        f"visits 2026-01-01..2026-12-31, {len(rows)} rows, csv",
+    )
 
 
 @settings(
@@ -123,9 +141,11 @@ def test_tricky_text_and_dst_days_give_the_same_bytes(kiosk: Kiosk, services: Se
     offsets=st.lists(st.integers(min_value=0, max_value=365 * 24 * 3600), min_size=1, max_size=5),
 )
 def test_any_text_and_time_give_the_same_bytes(
-    kiosk: Kiosk, services: Services, texts: list[str], offsets: list[int]
+    core: Core, texts: list[str], offsets: list[int]
 ) -> None:
-    services.db.execute("DELETE FROM visits")
+    with core.store.transaction() as db:  # the visits of the previous example
+        db.visits.delete_signed_in_before(datetime(9999, 1, 1, tzinfo=UTC), limit=1000)
+        assert db.visits.count() == 0
     # What can be stored: every field goes through the sign-in normalisation first (no
     # control characters, so no NUL, which SQLite's text functions would stop at).
     texts = [normalise_text(text) or "x" for text in texts]
@@ -140,20 +160,16 @@ def test_any_text_and_time_give_the_same_bytes(
         )
         for i, text in enumerate(texts)
     ]
-    add(services, kiosk, rows)
-    ours, reference = both(services, date(2025, 12, 31), date(2027, 1, 1))
+    add_rows(core, rows)
+    ours, reference = both(core, date(2025, 12, 31), date(2027, 1, 1))
     assert ours == reference
 
 
-def test_a_sign_out_long_after_the_sign_in_is_converted_exactly(
-    kiosk: Kiosk, services: Services
-) -> None:
-    add(services, kiosk, [("Ann Smith", "", "", "", datetime(2026, 2, 1, 9, 0, tzinfo=UTC))])
+def test_a_sign_out_long_after_the_sign_in_is_converted_exactly(core: Core) -> None:
     # Signed out years later, in summer time: past the span the offsets were found for.
-    services.db.execute(
-        "UPDATE visits SET signed_out_at = ?", [to_db(datetime(2029, 7, 1, 12, 0, 30, tzinfo=UTC))]
-    )
-    ours, reference = both(services, date(2026, 1, 1), date(2026, 12, 31))
+    row = ("Ann Smith", "", "", "", datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    add(core, [new_visit(core, row, datetime(2029, 7, 1, 12, 0, 30, tzinfo=UTC))])
+    ours, reference = both(core, date(2026, 1, 1), date(2026, 12, 31))
     assert ours == reference
     assert "2029-07-01T14:00:30+02:00" in ours
 
@@ -180,80 +196,76 @@ def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     ],
     indirect=True,
 )
-def test_every_kind_of_zone_gives_the_same_bytes(
-    kiosk: Kiosk, services: Services, zone: str
-) -> None:
+def test_every_kind_of_zone_gives_the_same_bytes(core: Core, zone: str) -> None:
     base = datetime(2011, 1, 1, tzinfo=UTC)
     # Every 7 hours 13 minutes 59.9999 seconds for about two years: every hour of the day,
     # both DST changes of each year, and Apia's missing day.
     step = timedelta(hours=7, minutes=13, seconds=59, microseconds=999900)
     rows = [("Ann Smith", "", "", "", base + index * step) for index in range(2400)]
-    add(services, kiosk, rows)
-    ours, reference = both(services, date(2010, 12, 30), date(2013, 1, 2))
+    add_rows(core, rows)
+    ours, reference = both(core, date(2010, 12, 30), date(2013, 1, 2))
     assert ours == reference
     assert ours.count("\r\n") == len(rows) + 1
 
 
 def test_small_batches_and_many_visits_at_one_moment_give_the_same_bytes(
-    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+    core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage.export, "BATCH", 3)
+    monkeypatch.setattr(storage.sqlite.csv_lines, "BATCH", 3)
     moment = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
     rows = [(f"Visitor {n}", "", "", "", moment) for n in range(10)]  # more than a batch
     rows += [
         (TRICKY[n % len(TRICKY)] or "x", "a,b", "", "", moment + timedelta(minutes=n))
         for n in range(1, 8)
     ]
-    add(services, kiosk, rows)
-    ours, reference = both(services, date(2026, 5, 1), date(2026, 5, 31))
+    add_rows(core, rows)
+    ours, reference = both(core, date(2026, 5, 1), date(2026, 5, 31))
     assert ours == reference
     assert ours.count("Visitor ") == 10
 
 
 def test_an_export_split_between_processes_gives_the_same_bytes(
-    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+    core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage.export, "BATCH", 7)
-    monkeypatch.setattr(kiosk_export, "SPLIT_ROWS", 10)
+    monkeypatch.setattr(storage.sqlite.csv_lines, "BATCH", 7)
+    monkeypatch.setattr(storage.sqlite.export, "SPLIT_ROWS", 10)
     base = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # over the change to summer time
     rows = [
         (TRICKY[n % len(TRICKY)] or f"Visitor {n}", "", "", "", base + n * timedelta(minutes=7))
         for n in range(120)
     ]
-    add(services, kiosk, rows)
+    add_rows(core, rows)
     first, last = date(2026, 3, 1), date(2026, 3, 31)
-    _, reference = both(services, first, last)
+    _, reference = both(core, first, last)
     for processes in (2, 3, 4):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "visits.csv"
             with path.open("w", encoding="utf-8", newline="") as file:
-                count = export_visits(
-                    services.store, first, last, ExportFormat.CSV, file, processes=processes
+                count = core.exports.visits(
+                    first, last, ExportFormat.CSV, file, processes=processes
                 )
             assert path.read_bytes().decode() == reference
         assert count == len(rows)
 
 
 def test_a_failing_helper_process_fails_the_export(
-    kiosk: Kiosk, services: Services, monkeypatch: pytest.MonkeyPatch
+    core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kiosk_export, "SPLIT_ROWS", 10)
-    add(
-        services,
-        kiosk,
+    monkeypatch.setattr(storage.sqlite.export, "SPLIT_ROWS", 10)
+    add_rows(
+        core,
         [("Ann Smith", "", "", "", datetime(2026, 3, 2, 9, n, tzinfo=UTC)) for n in range(40)],
     )
     parent = os.getpid()
-    real = kiosk_export.connect
+    real = storage.sqlite.export.connect
 
     def connect_only_in_parent(path: Path) -> object:
         if os.getpid() != parent:
             raise OSError("disk gone")
         return real(path)
 
-    monkeypatch.setattr(kiosk_export, "connect", connect_only_in_parent)
+    monkeypatch.setattr(storage.sqlite.export, "connect", connect_only_in_parent)
     out = io.StringIO()
     with pytest.raises(StorageError):
-        export_visits(
-            services.store, date(2026, 3, 1), date(2026, 3, 31), ExportFormat.CSV, out, processes=2
-        )
+        core.exports.visits(date(2026, 3, 1), date(2026, 3, 31), ExportFormat.CSV, out, processes=2)
+    assert core.audit.entries(limit=None) == []  # an export that failed is not recorded

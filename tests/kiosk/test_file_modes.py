@@ -16,17 +16,17 @@ from pathlib import Path
 import pytest
 from modesupport import all_paths, crash_leaving_wal, mode, not_private, umask
 
-from kiosk.bootstrap import Kiosk, start_kiosk
-from kiosk.domain.visit import SignInForm
-from kiosk.maintenance.instance import only_instance
-from kiosk.printing.reports import evacuation_report
+from kiosk.bootstrap import Core, assemble
+from kiosk.domain.visit import SignInForm, Visit
+from kiosk.settings.instance import only_instance
+from storage.sqlite.backups import SqliteBackups
 
 PRINT_NOTHING = '[badge]\nprinter = "none"\n\n[staff]\nprinter = "none"\n'
 log = logging.getLogger("kiosk.test")
 
 
-def log_handler(kiosk: Kiosk) -> RotatingFileHandler:
-    path = str(kiosk.paths.log_dir / "kiosk.log")
+def log_handler(core: Core) -> RotatingFileHandler:
+    path = str(core.paths.log_dir / "kiosk.log")
     (handler,) = [
         h
         for h in logging.getLogger().handlers
@@ -35,12 +35,25 @@ def log_handler(kiosk: Kiosk) -> RotatingFileHandler:
     return handler
 
 
-def sign_in_one(kiosk: Kiosk) -> None:
-    services = kiosk.open_services()
+def sign_in(core: Core) -> Visit:
+    """A visitor signs in; returns once their badge is done (written, and printed or not)."""
+    visit = core.visits.sign_in(SignInForm("Ann Smith", "Acme"), core.notices.notice("en")).visit
+    core.events.settle()
+    return visit
+
+
+def sign_in_one(data_dir: Path, config: Path) -> None:
+    """The kiosk starts, one visitor signs in, and it stops."""
+    core = assemble(data_dir, config)
     try:
-        services.visits.sign_in(SignInForm("Ann Smith", "Acme"), kiosk.notice("en"))
+        sign_in(core)
     finally:
-        services.close()
+        core.close()
+
+
+def backups_of(core: Core) -> SqliteBackups:
+    assert isinstance(core.backups, SqliteBackups)
+    return core.backups
 
 
 def open_up(root: Path) -> None:
@@ -58,24 +71,24 @@ def test_everything_the_core_writes_is_for_its_user_only(tmp_path: Path, mask: i
     data_dir = tmp_path / "data"
     seen: set[str] = set()
     with umask(mask):
-        kiosk = start_kiosk(data_dir, config)  # makes the data dir
-        services = kiosk.open_services()
+        core = assemble(data_dir, config)  # makes the data dir
         try:
-            visit = services.visits.sign_in(SignInForm("Ann Smith", "Acme"), kiosk.notice("en"))
+            visit = sign_in(core)  # its badge saved by the core's badge printing
             log.warning("visit %d signed in", visit.visit_id)
-            log_handler(kiosk).doRollover()
+            log_handler(core).doRollover()
             log.warning("after the rotation")
-            code = services.visits.badge_code(visit.visit_id)
-            assert kiosk.badges().print_badge(visit, code).status == "saved"
-            evacuation_report(kiosk.config, kiosk.paths.report_dir, [visit], kiosk.clock())
-            kiosk.backups().make()
+            code = core.visits.badge_code(visit.visit_id)
+            assert core.badges.print_badge(visit, code).status == "saved"
+            report = core.roll_call.make(core.roll_call.take())
+            assert (report.count, report.fault) == (1, None)
+            backups_of(core).make()
             seen |= all_paths(data_dir)
             assert not_private(data_dir) == [], "readable by others while the kiosk runs"
         finally:
-            services.close()
+            core.close()
         with only_instance(data_dir):  # as `visitor-kiosk restore` does
-            kiosk.backups().restore()  # the database set aside in damaged/, a backup in place
-        sign_in_one(kiosk)
+            backups_of(core).restore()  # the database set aside in damaged/, a backup in place
+        sign_in_one(data_dir, config)
         seen |= all_paths(data_dir)
         assert not_private(data_dir) == [], "readable by others after a restore"
 
@@ -100,24 +113,25 @@ def test_everything_the_core_writes_is_for_its_user_only(tmp_path: Path, mask: i
 
 
 def test_an_older_versions_open_data_dir_is_tightened_on_start(data_dir: Path) -> None:
+    config = data_dir / "kiosk.toml"
     with umask(0o022):
-        kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
-        sign_in_one(kiosk)
-        crash_leaving_wal(kiosk.paths.database)
+        sign_in_one(data_dir, config)  # its badge was written in badges/ (then removed)
+        crash_leaving_wal(data_dir / "kiosk.db")
         (data_dir / "logs" / "kiosk.log.1").write_text("rotated\n", encoding="utf-8")
         open_up(data_dir)
         # Someone still reading (a `visitor-kiosk export`, say) keeps the WAL file as it is.
-        with closing(sqlite3.connect(kiosk.paths.database)) as reader:
+        with closing(sqlite3.connect(data_dir / "kiosk.db")) as reader:
             reader.execute("SELECT count(*) FROM visits").fetchone()
             assert (mode(data_dir), mode(data_dir / "kiosk.db-wal")) == (0o755, 0o644)
 
-            restarted = start_kiosk(data_dir, data_dir / "kiosk.toml")
-            services = restarted.open_services()
+            restarted = assemble(data_dir, config)  # opens the database (and lets it go)
             try:
                 assert (data_dir / "kiosk.db-wal").exists()
                 assert not_private(data_dir) == []
+                assert restarted.visits.present() != []  # and uses it
+                assert not_private(data_dir) == []
             finally:
-                services.close()
+                restarted.close()
 
     assert not_private(data_dir) == []
 
@@ -127,13 +141,16 @@ def test_the_data_dir_is_private_before_the_database_is_opened(data_dir: Path) -
     open_up(data_dir)
     check: Future[list[str]] = Future()
     with umask(0o022):
-        kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml", database_check=check)
-        assert not kiosk.paths.database.exists()
-        assert not_private(data_dir) == []
+        core = assemble(data_dir, data_dir / "kiosk.toml", database_check=check)
+        try:
+            assert not core.paths.database.exists()
+            assert not_private(data_dir) == []
 
-        check.set_result([])
-        kiosk.database.ready()
-    assert kiosk.paths.database.exists()
+            check.set_result([])
+            core.store.ready()
+        finally:
+            core.close()
+    assert core.paths.database.exists()
     assert not_private(data_dir) == []
 
 
@@ -150,13 +167,16 @@ def test_a_database_set_aside_by_restore_is_private(data_dir: Path) -> None:
     """`restore` moves a damaged database aside without opening it, so no connect has
     tightened one that an older version left 0644."""
     with umask(0o022):
-        kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
-        sign_in_one(kiosk)
-        kiosk.backups().make()
-        crash_leaving_wal(kiosk.paths.database)
+        core = assemble(data_dir, data_dir / "kiosk.toml")
+        try:
+            sign_in(core)
+            backups_of(core).make()
+        finally:
+            core.close()
+        crash_leaving_wal(core.paths.database)
         for name in ("kiosk.db", "kiosk.db-wal", "kiosk.db-shm"):
             (data_dir / name).chmod(0o644)
-        kiosk.backups().restore()
+        backups_of(core).restore()
 
     aside = sorted(p.name for p in (data_dir / "damaged").iterdir())
     assert any(name.endswith(".db") for name in aside), aside
@@ -171,9 +191,12 @@ def test_the_config_and_hosts_file_are_not_the_kiosks_to_change(data_dir: Path) 
     hosts.write_text("name,email\nBo Jensen,bo@example.com\n", encoding="utf-8")
     open_up(data_dir)
 
-    kiosk = start_kiosk(data_dir, config)
-    sign_in_one(kiosk)
+    core = assemble(data_dir, config)
+    try:
+        sign_in(core)
+    finally:
+        core.close()
 
-    assert kiosk.hosts == ("Bo Jensen",)
+    assert core.hosts == ("Bo Jensen",)
     assert (mode(config), mode(hosts)) == (0o644, 0o644)
     assert not_private(data_dir, besides=frozenset({config, hosts})) == []

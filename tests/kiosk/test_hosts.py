@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.bootstrap import start_kiosk
+from kiosk.bootstrap import assemble
 from kiosk.visits.hosts import HostsFileError, load_hosts
 
 
@@ -111,7 +111,11 @@ def test_kiosk_loads_the_configured_hosts(tmp_path: Path, data_dir: Path) -> Non
     write(tmp_path, "name,email\nBo Jensen,bo@x\nAnn Smith,ann@x\n")
     config = tmp_path / "kiosk.toml"
     config.write_text('[hosts]\nfile = "hosts.csv"\n', encoding="utf-8")
-    assert start_kiosk(data_dir, config).hosts == ("Ann Smith", "Bo Jensen")
+    core = assemble(data_dir, config)
+    try:
+        assert core.hosts == ("Ann Smith", "Bo Jensen")
+    finally:
+        core.close()
 
 
 def test_kiosk_refuses_an_unreadable_hosts_file(tmp_path: Path, data_dir: Path) -> None:
@@ -119,4 +123,4 @@ def test_kiosk_refuses_an_unreadable_hosts_file(tmp_path: Path, data_dir: Path) 
     config = tmp_path / "kiosk.toml"
     config.write_text('[hosts]\nfile = "hosts.csv"\n', encoding="utf-8")
     with pytest.raises(HostsFileError):
-        start_kiosk(data_dir, config)
+        assemble(data_dir, config)

@@ -1,6 +1,6 @@
-"""The evacuation roll call PDF, read back with poppler: who is on it (from the real services on
-a real database), in which order, the header on every page, long text kept inside its column,
-and fonts for every script. Local time is Europe/Amsterdam here.
+"""The evacuation roll call PDF, read back with poppler: who is on it (taken and audited by the
+roll call operation on a real database), in which order, the header on every page, long text
+kept inside its column, and fonts for every script. Local time is Europe/Amsterdam here.
 
 Rows are read with `pdftotext -bbox`: each word's box, put into its row and column by the
 roll call's own geometry (`ROWS_TOP`, `ROW_HEIGHT`, `COLUMNS`), so a word drawn in the wrong
@@ -23,6 +23,7 @@ import pytest
 from cupssupport import pdf_text, require_tool
 from visitsupport import AMSTERDAM, Clock, local
 
+from kiosk.bootstrap import Core
 from kiosk.documents.roll_call import (
     COLUMNS,
     PAGE_HEIGHT,
@@ -33,9 +34,15 @@ from kiosk.documents.roll_call import (
     local_time_text,
     render_roll_call,
 )
-from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.visit import SignInForm, Visit
+from kiosk.printing.cups import SaveOnly
+from kiosk.printing.reports import SavedReports
+from kiosk.staff.audit import AuditLog
+from kiosk.staff.reception import Reception
+from kiosk.staff.roll_call import RollCall
 from kiosk.visits.notice import Notice
-from kiosk.visits.service import VisitService
+from kiosk.visits.service import Visits
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -112,12 +119,25 @@ def visit(
 # --- who is on it ----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def roll_call(core: Core, clock: Clock) -> RollCall:
+    """The roll call on the core's store, on the test's clock, for the site SITE."""
+    audit = AuditLog(core.store, core.config.site.kiosk_id, clock)
+    return RollCall(core.store, audit, SITE, SavedReports(core.paths.report_dir), SaveOnly(), clock)
+
+
 def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
-    visits: VisitService, clock: Clock, notice: Notice, tmp_path: Path
+    core: Core,
+    visits: Visits,
+    reception: Reception,
+    roll_call: RollCall,
+    clock: Clock,
+    notice: Notice,
+    tmp_path: Path,
 ) -> None:
     def arrive(name: str, at: datetime, company: str = "", host: str = "") -> Visit:
         clock.now = at
-        return visits.sign_in(SignInForm(name, company, host), notice)
+        return visits.sign_in(SignInForm(name, company, host), notice).visit
 
     arrive("Zoë de Wit", local(13, 8, 5), "Noordzee Logistiek B.V.", "Jens Kristensen")
     left = arrive("Pieter Bakker", local(13, 8, 30), "Bakker & Zn.", "Ida Holm")
@@ -127,16 +147,24 @@ def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
     arrive("bram Visser", local(13, 9, 15), "Visser Transport")
     gone = arrive("Chris Mol", local(13, 10, 0))
     clock.now = local(13, 12, 0)
-    visits.sign_out(left.visit_id, SignOutMethod.KIOSK)
-    visits.sign_out(gone.visit_id, SignOutMethod.STAFF)
-    present = visits.present_visitors()
+    visits.sign_out(left.visit_id)
+    assert reception.sign_out([gone.visit_id]) == 1
+    present = visits.present()
 
-    rows = table(write(tmp_path, present))
+    clock.now = MADE
+    on_site = roll_call.take()
+    pdf = tmp_path / "roll-call.pdf"
+    report = roll_call.make(on_site, out=pdf, to_printer=False)
+    rows = table(pdf)
 
+    assert on_site.present == present
+    assert on_site.taken_at == MADE
+    assert (report.path, report.count, report.printed_on, report.fault) == (pdf, 5, None, None)
+    assert "made 13 May 2026 14:30" in pdf_text(pdf)
     assert {row["name"] for row in rows} == {v.visitor_name for v in present}
     assert len(rows) == len(present) == 5
-    assert "Pieter Bakker" not in pdf_text(tmp_path / "roll-call.pdf")
-    assert "Chris Mol" not in pdf_text(tmp_path / "roll-call.pdf")
+    assert "Pieter Bakker" not in pdf_text(pdf)
+    assert "Chris Mol" not in pdf_text(pdf)
     # By name ignoring case; the two Anna Jansens by time in (the one from yesterday first).
     assert [(row["name"], row["time"]) for row in rows] == [
         ("anna jansen", "12 May 16:45"),
@@ -148,6 +176,38 @@ def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
     assert rows[1]["company"] == "Jansen Catering"
     assert rows[1]["host"] == "Ida Holm"
     assert "company" not in rows[4]  # an empty company stays empty
+    # Taking the roll call is audited: who was on it by visit id and how many, never a name.
+    entry = core.audit.entries(limit=1)[0]
+    assert (entry.action, entry.detail, entry.at) == (
+        AuditAction.EVACUATION,
+        "roll call of 5 people",
+        MADE,
+    )
+    assert sorted(entry.visit_ids) == sorted(v.visit_id for v in present)
+    assert entry.visit_count == 5
+    assert list(tmp_path.glob("roll-call*")) == [pdf]  # written where asked, and only there
+    assert not core.paths.report_dir.exists() or list(core.paths.report_dir.iterdir()) == []
+
+
+def test_made_without_a_file_it_is_saved_and_a_printer_fault_is_reported(core: Core) -> None:
+    """The core's roll call: saved in the reports folder (the fallback), and a printer that
+    cannot be reached (the tests' CUPS socket does not exist) is a fault in the report, not an
+    error."""
+    on_site = core.roll_call.take()
+    report = core.roll_call.make(on_site)
+
+    assert report.count == 0
+    assert report.path.parent == core.paths.report_dir
+    assert report.path.stat().st_mode & 0o777 == 0o600
+    assert "0 people on site" in pdf_text(report.path)
+    assert report.printed_on is None
+    assert report.fault is not None
+    entry = core.audit.entries(limit=1)[0]
+    assert (entry.action, entry.detail, entry.visit_ids) == (
+        AuditAction.EVACUATION,
+        "roll call of 0 people",
+        (),
+    )
 
 
 def test_header_says_what_when_where_and_how_many(tmp_path: Path) -> None:

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -15,10 +19,12 @@ from visitsupport import (
     sign_in,
 )
 
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.bootstrap import Core
+from kiosk.domain.visit import BadgeAlreadyUsed, SignOutMethod, UnknownBadge, UnknownVisit, Visit
+from kiosk.staff.reception import Reception
 from kiosk.visits.notice import Notice
-from kiosk.visits.service import BadgeAlreadyUsed, UnknownBadge, UnknownVisit, VisitService
+from kiosk.visits.service import Visits
+from storage.sqlite.visits import SqliteVisits
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -27,7 +33,7 @@ pytestmark = pytest.mark.usefixtures("amsterdam")
 
 
 def test_scanning_the_badge_signs_the_visit_out(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:
     visit = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     code = visits.badge_code(visit.visit_id)
@@ -39,30 +45,30 @@ def test_scanning_the_badge_signs_the_visit_out(
     assert out.sign_out_method is SignOutMethod.KIOSK
     assert out.signed_out_at == MORNING + timedelta(hours=2, minutes=5)
     assert out.signed_in_at == visit.signed_in_at
-    assert services.visits.get(visit.visit_id) == out
-    assert services.visits.present_visitors() == []
+    assert core.visits.get(visit.visit_id) == out
+    assert core.visits.present() == []
 
 
 def test_the_same_badge_again_is_already_used_and_changes_nothing(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:
     visit = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     code = visits.badge_code(visit.visit_id)
     clock.now = MORNING + timedelta(hours=1)
     first = visits.sign_out_by_badge(code)
-    before = dump(services)
+    before = dump(core)
 
     clock.now = MORNING + timedelta(hours=3)
     with pytest.raises(BadgeAlreadyUsed) as caught:
         visits.sign_out_by_badge(code)
 
     assert caught.value.visit == first
-    assert services.visits.get(visit.visit_id).signed_out_at == MORNING + timedelta(hours=1)
-    assert dump(services) == before
+    assert core.visits.get(visit.visit_id).signed_out_at == MORNING + timedelta(hours=1)
+    assert dump(core) == before
 
 
 def test_scanning_one_badge_leaves_the_other_visitors_alone(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:
     ann = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     bob = sign_in(visits, clock, notice, "Bob Jones", MORNING + timedelta(minutes=1))
@@ -70,18 +76,18 @@ def test_scanning_one_badge_leaves_the_other_visitors_alone(
 
     visits.sign_out_by_badge(visits.badge_code(ann.visit_id))
 
-    assert services.visits.get(bob.visit_id) == bob
-    assert [v.visit_id for v in services.visits.present_visitors()] == [bob.visit_id]
+    assert core.visits.get(bob.visit_id) == bob
+    assert [v.visit_id for v in core.visits.present()] == [bob.visit_id]
 
 
 @pytest.fixture
-def open_visits(visits: VisitService, notice: Notice, clock: Clock) -> list[Visit]:
+def open_visits(visits: Visits, reception: Reception, notice: Notice, clock: Clock) -> list[Visit]:
     """Two visitors on site, each with a badge code, and one who has left."""
     ann = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     bob = sign_in(visits, clock, notice, "Bob Jones", MORNING + timedelta(minutes=1))
     cy = sign_in(visits, clock, notice, "Cy Young", MORNING + timedelta(minutes=2))
     clock.now = MORNING + timedelta(minutes=30)
-    visits.sign_out(cy.visit_id, SignOutMethod.STAFF)
+    assert reception.sign_out([cy.visit_id]) == 1
     clock.now = MORNING + timedelta(hours=1)
     return [ann, bob]
 
@@ -116,35 +122,36 @@ def open_visits(visits: VisitService, notice: Notice, clock: Clock) -> list[Visi
     ],
 )
 def test_a_code_that_is_no_ones_changes_nothing(
-    services: Services, visits: VisitService, open_visits: list[Visit], typed: str
+    core: Core, visits: Visits, open_visits: list[Visit], typed: str
 ) -> None:
-    before = dump(services)
+    before = dump(core)
     with pytest.raises(UnknownBadge):
         visits.sign_out_by_badge(typed)
-    assert dump(services) == before
-    assert services.visits.present_visitors() == open_visits
+    assert dump(core) == before
+    assert core.visits.present() == open_visits
 
 
 def test_a_mistyped_code_signs_nobody_out(
-    services: Services, visits: VisitService, open_visits: list[Visit]
+    core: Core, visits: Visits, open_visits: list[Visit]
 ) -> None:
     """A code one character away from a visitor's, or cut short, is not theirs."""
     code = visits.badge_code(open_visits[0].visit_id)
     swapped = ("B" if code[0] == "A" else "A") + code[1:]
-    before = dump(services)
+    before = dump(core)
     for typed in (swapped, code[:-1], code + code[-1], code[1:], code[:-1] + "1"):
         with pytest.raises(UnknownBadge):
             visits.sign_out_by_badge(typed)
-    assert dump(services) == before
+    assert dump(core) == before
 
 
 def test_a_badge_signed_out_by_staff_is_already_used(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, reception: Reception, notice: Notice, clock: Clock
 ) -> None:
     visit = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     code = visits.badge_code(visit.visit_id)
     clock.now = MORNING + timedelta(hours=1)
-    by_staff = visits.sign_out(visit.visit_id, SignOutMethod.STAFF)
+    assert reception.sign_out([visit.visit_id]) == 1
+    by_staff = core.visits.get(visit.visit_id)
 
     clock.now = MORNING + timedelta(hours=2)
     with pytest.raises(BadgeAlreadyUsed) as caught:
@@ -152,66 +159,84 @@ def test_a_badge_signed_out_by_staff_is_already_used(
 
     assert caught.value.visit.sign_out_method is SignOutMethod.STAFF
     assert caught.value.visit == by_staff
-    assert services.visits.get(visit.visit_id) == by_staff
+    assert core.visits.get(visit.visit_id) == by_staff
 
 
-def test_a_badge_signed_out_by_someone_else_meanwhile_is_already_used(
-    kiosk: Kiosk,
-    services: Services,
-    visits: VisitService,
+def test_staff_signing_out_while_a_badge_is_scanned_waits_for_the_scan(
+    core: Core,
+    visits: Visits,
+    reception: Reception,
     notice: Notice,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Staff sign the visit out (on another connection) between the scan's read and its write."""
+    """The scan's read and its sign-out are one transaction: staff signing the same visitor
+    out on another thread (the database worker) meanwhile wait for it, then find the visit
+    signed out, and sign out nobody."""
     visit = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     code = visits.badge_code(visit.visit_id)
-    other = kiosk.open_services()
-    read = services.store.visit_for_badge
+    read = SqliteVisits.by_badge
+    staff_signed_out: list[int] = []
+    staff_started = threading.Event()
 
-    def read_then_staff_signs_out(token: str) -> object:
-        row = read(token)
-        other.visits.sign_out(visit.visit_id, SignOutMethod.STAFF)
-        return row
+    def staff() -> None:
+        staff_started.set()
+        try:
+            staff_signed_out.append(reception.sign_out([visit.visit_id]))
+        finally:
+            core.store.close()  # this thread's connection
 
-    monkeypatch.setattr(services.store, "visit_for_badge", read_then_staff_signs_out)
+    staff_thread = threading.Thread(target=staff, name="test-staff-sign-out")
+
+    def read_while_staff_sign_out(self: SqliteVisits, typed: str) -> Visit | None:
+        found = read(self, typed)
+        if not staff_started.is_set():
+            staff_thread.start()
+            staff_started.wait()
+            time.sleep(0.3)  # time enough for the staff sign-out, were it not held up
+        return found
+
+    monkeypatch.setattr(SqliteVisits, "by_badge", read_while_staff_sign_out)
     clock.now = MORNING + timedelta(hours=1)
     try:
-        with pytest.raises(BadgeAlreadyUsed) as caught:
-            visits.sign_out_by_badge(code)
+        out = visits.sign_out_by_badge(code)
     finally:
-        other.close()
-    assert caught.value.visit.sign_out_method is SignOutMethod.STAFF
-    assert services.visits.get(visit.visit_id).sign_out_method is SignOutMethod.STAFF
+        if staff_started.is_set():
+            staff_thread.join()
+    assert staff_started.is_set()
+    assert staff_signed_out == [0]
+    assert out.sign_out_method is SignOutMethod.KIOSK
+    assert out.signed_out_at == MORNING + timedelta(hours=1)
+    assert core.visits.get(visit.visit_id) == out
 
 
 def test_the_code_of_a_purged_visit_is_unknown(
-    services: Services, visits: VisitService, notice: Notice, clock: Clock
+    core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:
     gone = sign_in(visits, clock, notice, "Ann Smith", MORNING)
     kept = sign_in(visits, clock, notice, "Bob Jones", MORNING)
     code = visits.badge_code(gone.visit_id)
     kept_code = visits.badge_code(kept.visit_id)
 
-    services.db.execute("DELETE FROM visits WHERE visit_id = ?", [gone.visit_id])
+    with core.store.transaction() as db:
+        assert db.visits.delete([gone.visit_id]) == 1
 
-    assert badge_rows(services) == [(kept.visit_id, kept_code)]
-    assert services.db.execute(
-        "SELECT count(*) FROM badges WHERE token = ?", [code]
-    ).fetchone() == (0,)
-    before = dump(services)
+    assert badge_rows(core) == [(kept.visit_id, kept_code)]
+    with closing(sqlite3.connect(core.paths.database)) as db:
+        assert db.execute("SELECT count(*) FROM badges WHERE token = ?", [code]).fetchone() == (0,)
+    before = dump(core)
     with pytest.raises(UnknownBadge):
         visits.sign_out_by_badge(code)
     with pytest.raises(UnknownVisit):
         visits.badge_code(gone.visit_id)
-    assert dump(services) == before
+    assert dump(core) == before
 
 
 # Signing out by name, for a visitor without their badge.
 
 
 @pytest.fixture
-def named(visits: VisitService, notice: Notice, clock: Clock) -> dict[str, Visit]:
+def named(visits: Visits, notice: Notice, clock: Clock) -> dict[str, Visit]:
     people = {}
     for key, name, minute in [
         ("renee", "Rene\u0301e  Dupont", 0),  # typed decomposed, stored NFC
@@ -222,7 +247,7 @@ def named(visits: VisitService, notice: Notice, clock: Clock) -> dict[str, Visit
     ]:
         people[key] = sign_in(visits, clock, notice, name, MORNING + timedelta(minutes=minute))
     clock.now = MORNING + timedelta(hours=1)
-    visits.sign_out(people["left"].visit_id, SignOutMethod.KIOSK)
+    visits.sign_out(people["left"].visit_id)
     return people
 
 
@@ -253,7 +278,7 @@ def named(visits: VisitService, notice: Notice, clock: Clock) -> dict[str, Visit
     ],
 )
 def test_on_site_named_finds_only_exact_names(
-    visits: VisitService, named: dict[str, Visit], typed: str, found: list[str]
+    visits: Visits, named: dict[str, Visit], typed: str, found: list[str]
 ) -> None:
     assert visits.on_site_named(typed) == [named[key] for key in found]
 
@@ -264,7 +289,7 @@ def test_stored_names_are_nfc(named: dict[str, Visit]) -> None:
 
 
 def test_on_site_named_gives_every_open_visit_under_that_name(
-    visits: VisitService, notice: Notice, clock: Clock
+    visits: Visits, notice: Notice, clock: Clock
 ) -> None:
     first = sign_in(visits, clock, notice, "Bo Jensen", MORNING)
     sign_in(visits, clock, notice, "Bo Jensens", MORNING + timedelta(minutes=5))
@@ -272,5 +297,5 @@ def test_on_site_named_gives_every_open_visit_under_that_name(
     assert visits.on_site_named("Bo Jensen") == [first, second]
 
     clock.now = MORNING + timedelta(hours=1)
-    visits.sign_out(first.visit_id, SignOutMethod.KIOSK)
+    visits.sign_out(first.visit_id)
     assert visits.on_site_named("BO JENSEN") == [second]

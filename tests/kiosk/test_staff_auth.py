@@ -6,15 +6,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from visitsupport import MORNING, Clock
 
-from kiosk.bootstrap import Kiosk, Services, start_kiosk
-from kiosk.domain.clock import from_db
-from kiosk.staff.audit import AuditAction, AuditLog
+from kiosk.bootstrap import Core, assemble
+from kiosk.domain.audit import AuditAction
+from kiosk.staff.audit import AuditLog
 from kiosk.staff.auth import (
     LoginOutcome,
     LoginResult,
@@ -25,8 +27,6 @@ from kiosk.staff.auth import (
     hash_pin,
     verify_pin,
 )
-from storage.audit import AuditStore
-from storage.staff_auth import StaffAuthStore
 
 PIN = "80417263"
 WRONG = "11112222"
@@ -34,14 +34,21 @@ FIVE_MINUTES = timedelta(minutes=5)
 HASH_FORM = re.compile(r"scrypt\$16384\$8\$1\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)")
 
 
-def make_auth(kiosk: Kiosk, services: Services, clock: Clock) -> StaffAuth:
-    audit = AuditLog(AuditStore(services.db), kiosk.config.site.kiosk_id, clock)
-    return StaffAuth(StaffAuthStore(services.db), audit, clock)
+def make_auth(core: Core, clock: Clock) -> StaffAuth:
+    """The staff login on the core's database, on the test's clock."""
+    audit = AuditLog(core.store, core.config.site.kiosk_id, clock)
+    return StaffAuth(core.store, audit, clock)
+
+
+def rows(core: Core, sql: str) -> list[tuple[object, ...]]:
+    """A look at the database file."""
+    with closing(sqlite3.connect(core.paths.database)) as db:
+        return db.execute(sql).fetchall()
 
 
 @pytest.fixture
-def auth(kiosk: Kiosk, services: Services, clock: Clock) -> StaffAuth:
-    staff = make_auth(kiosk, services, clock)
+def auth(core: Core, clock: Clock) -> StaffAuth:
+    staff = make_auth(core, clock)
     staff.set_pin(PIN)
     return staff
 
@@ -104,8 +111,8 @@ def test_a_damaged_stored_hash_is_an_error_not_a_pass(stored: str) -> None:
         verify_pin(PIN, stored)
 
 
-def test_the_database_holds_the_hash_never_the_pin(auth: StaffAuth, services: Services) -> None:
-    (pin_hash,) = services.db.execute("SELECT pin_hash FROM staff_auth").fetchone()
+def test_the_database_holds_the_hash_never_the_pin(auth: StaffAuth, core: Core) -> None:
+    ((pin_hash,),) = rows(core, "SELECT pin_hash FROM staff_auth")
 
     assert HASH_FORM.fullmatch(pin_hash)
     assert PIN not in pin_hash
@@ -136,8 +143,8 @@ def test_four_to_twelve_ascii_digits_are_a_pin(pin: str) -> None:
         pytest.param("-1234", id="sign"),
     ],
 )
-def test_pin_rule_refuses(pin: str, kiosk: Kiosk, services: Services, clock: Clock) -> None:
-    staff = make_auth(kiosk, services, clock)
+def test_pin_rule_refuses(pin: str, core: Core, clock: Clock) -> None:
+    staff = make_auth(core, clock)
 
     with pytest.raises(PinRuleError) as caught:
         staff.set_pin(pin)
@@ -154,8 +161,8 @@ def test_pin_rule_error_is_a_value_error() -> None:
 # --- login ------------------------------------------------------------------------------------
 
 
-def test_no_pin_set_means_no_login(kiosk: Kiosk, services: Services, clock: Clock) -> None:
-    staff = make_auth(kiosk, services, clock)
+def test_no_pin_set_means_no_login(core: Core, clock: Clock) -> None:
+    staff = make_auth(core, clock)
 
     assert not staff.has_pin()
     assert staff.login(PIN) == LoginResult(LoginOutcome.NO_PIN)
@@ -246,21 +253,20 @@ def test_after_the_lock_expires_the_count_restarts(auth: StaffAuth, clock: Clock
 
 
 def test_the_lock_survives_a_restart(
-    data_dir: Path, kiosk: Kiosk, services: Services, auth: StaffAuth, clock: Clock
+    data_dir: Path, core: Core, auth: StaffAuth, clock: Clock
 ) -> None:
     lock_out(auth)
-    services.close()
+    core.store.close()
     clock.now = MORNING + timedelta(minutes=2)
 
-    restarted = start_kiosk(data_dir, data_dir / "kiosk.toml", clock=clock)
-    reopened = restarted.open_services()
+    restarted = assemble(data_dir, data_dir / "kiosk.toml", clock=clock)
     try:
-        staff = make_auth(restarted, reopened, clock)
+        staff = make_auth(restarted, clock)
         during = staff.login(PIN)
         clock.now = MORNING + FIVE_MINUTES
         after = staff.login(PIN)
     finally:
-        reopened.close()
+        restarted.close()
 
     assert during == LoginResult(LoginOutcome.LOCKED, until=MORNING + FIVE_MINUTES)
     assert after.ok
@@ -282,18 +288,17 @@ def test_a_clock_gone_back_cannot_make_the_lock_longer(auth: StaffAuth, clock: C
     assert after.ok
 
 
-def test_a_shortened_lock_is_stored_shortened(
-    auth: StaffAuth, kiosk: Kiosk, services: Services, clock: Clock
-) -> None:
+def test_a_shortened_lock_is_stored_shortened(auth: StaffAuth, core: Core, clock: Clock) -> None:
     lock_out(auth)
     clock.now = MORNING - timedelta(hours=1)
     auth.login(PIN)
 
-    stored = StaffAuthStore(services.db).get()
+    with core.store.reading() as db:
+        stored = db.staff_auth.get()
 
     assert stored is not None
-    assert stored[2] is not None
-    assert from_db(stored[2]) == MORNING - timedelta(hours=1) + FIVE_MINUTES
+    assert stored.locked_until is not None
+    assert stored.locked_until == MORNING - timedelta(hours=1) + FIVE_MINUTES
 
 
 def test_setting_a_new_pin_lifts_the_lock(auth: StaffAuth) -> None:
@@ -308,12 +313,12 @@ def test_setting_a_new_pin_lifts_the_lock(auth: StaffAuth) -> None:
 # --- the audit log ----------------------------------------------------------------------------
 
 
-def actions(services: Services) -> list[AuditAction]:
-    return [entry.action for entry in reversed(services.audit.entries(limit=None))]
+def actions(core: Core) -> list[AuditAction]:
+    return [entry.action for entry in reversed(core.audit.entries(limit=None))]
 
 
 def test_logins_failures_lock_outs_and_pin_changes_are_audited(
-    auth: StaffAuth, services: Services, clock: Clock
+    auth: StaffAuth, core: Core, clock: Clock
 ) -> None:
     auth.login(PIN)
     auth.logout()
@@ -322,7 +327,7 @@ def test_logins_failures_lock_outs_and_pin_changes_are_audited(
     clock.now = MORNING + FIVE_MINUTES
     auth.login(PIN)
 
-    assert actions(services) == [
+    assert actions(core) == [
         AuditAction.PIN_SET,
         AuditAction.LOGIN,
         AuditAction.LOGOUT,
@@ -332,14 +337,14 @@ def test_logins_failures_lock_outs_and_pin_changes_are_audited(
     ]
 
 
-def test_audit_entries_never_hold_the_pin(auth: StaffAuth, services: Services) -> None:
+def test_audit_entries_never_hold_the_pin(auth: StaffAuth, core: Core) -> None:
     auth.login(PIN)
     lock_out(auth)
     auth.login(PIN)
 
-    rows = services.db.execute("SELECT * FROM audit_log").fetchall()
-    text = repr(rows)
+    entries = rows(core, "SELECT * FROM audit_log")
+    text = repr(entries)
 
-    assert len(rows) >= 8
+    assert len(entries) >= 8
     assert PIN not in text
     assert WRONG not in text
