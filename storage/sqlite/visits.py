@@ -140,10 +140,11 @@ class SqliteVisits:
         return int(self.db.conn.executemany(_INSERT, (_values(v) for v in visits)).rowcount)
 
     def give_badge_code(self, visit_id: int, code: str) -> str | None:
+        # Not INSERT OR IGNORE: a code that is another visit's must raise, not pass unseen.
         self.db.execute(
-            "INSERT OR IGNORE INTO badges (visit_id, token) "
-            "SELECT visit_id, ? FROM visits WHERE visit_id = ?",
-            [code, visit_id],
+            "INSERT INTO badges (visit_id, token) SELECT visit_id, ? FROM visits "
+            "WHERE visit_id = ? AND NOT EXISTS (SELECT 1 FROM badges WHERE visit_id = ?)",
+            [code, visit_id, visit_id],
         )
         return self.badge_code(visit_id)
 

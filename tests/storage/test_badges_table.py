@@ -1,43 +1,58 @@
-"""The badges table (migration 2): one random code per visit, unique, gone with its visit."""
+"""The badges table (migration 2): one random code per visit, unique, gone with its visit.
+
+The table's own rules are tried with plain INSERTs: they hold whatever code writes to it."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 
-from storage.database import MIGRATIONS, SCHEMA_VERSION, connect, schema_version, transaction
-from storage.visits import VISIT_COLUMNS, VisitStore
+from kiosk.domain.ports import NoticeText
+from kiosk.domain.visit import NewVisit, Visit
+from storage.sqlite.database import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    connect,
+    schema_version,
+    transaction,
+)
+from storage.sqlite.visits import VISIT_COLUMNS, SqliteVisits
 
-NOTICE = "en-0123456789ab"
+NOTICE = NoticeText("en-0123456789ab", "en", "# The notice")
 TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWX27"
 OTHER = "ZYXWVUTSRQPONMLKJIHGFEDC72"
+SIGNED_IN_AT = datetime(2026, 5, 13, 7, 30, tzinfo=UTC)
 
 
-def visit_row(
-    name: str = "Ann Smith", signed_in_at: str = "2026-05-13T07:30:00.000000Z"
-) -> tuple[Any, ...]:
-    """A row in the order of the columns after visit_id."""
-    return (name, "Acme", "Bo Jensen", "Meeting", signed_in_at, None, None, "en", NOTICE, "lobby-1")
-
-
-def add_notice(db: sqlite_utils.Database) -> None:
-    db.execute(
-        "INSERT INTO notices (notice_version, language, text, first_shown_at) VALUES (?, ?, ?, ?)",
-        [NOTICE, "en", "# The notice", "2026-05-13T07:00:00.000000Z"],
+def new_visit(name: str = "Ann Smith") -> NewVisit:
+    return NewVisit(
+        visitor_name=name,
+        company="Acme",
+        host="Bo Jensen",
+        purpose="Meeting",
+        signed_in_at=SIGNED_IN_AT,
+        language="en",
+        notice_version=NOTICE.version,
+        kiosk_id="lobby-1",
     )
 
 
+def add_notice(db: sqlite_utils.Database) -> None:
+    with transaction(db):
+        SqliteVisits(db).add_notice(NOTICE, datetime(2026, 5, 13, 7, tzinfo=UTC))
+
+
 def add_visits(db: sqlite_utils.Database, *names: str) -> list[int]:
-    VisitStore(db).add_visits([visit_row(name) for name in names])
-    rows = db.execute(
-        f"SELECT visit_id FROM visits ORDER BY visit_id DESC LIMIT {len(names)}"
-    ).fetchall()
-    return sorted(row[0] for row in rows)
+    """Visits without badge codes (as demo data is stored); their ids."""
+    visits = SqliteVisits(db)
+    with transaction(db):
+        return [visits.add(new_visit(name), NOTICE, None).visit_id for name in names]
 
 
 def badge_rows(db: sqlite_utils.Database) -> list[tuple[int, str]]:
@@ -68,10 +83,21 @@ def make_version_1_database(path: Path) -> list[tuple[Any, ...]]:
             db.execute("PRAGMA user_version = 1")
         add_notice(db)
         # As that version wrote them: the columns of migration 1 only.
-        columns = ", ".join(VISIT_COLUMNS[1:])
+        columns = VISIT_COLUMNS[1:]
         db.execute(
-            f"INSERT INTO visits ({columns}) VALUES ({', '.join('?' * len(VISIT_COLUMNS[1:]))})",
-            list(visit_row("Ann Smith")),
+            f"INSERT INTO visits ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [
+                "Ann Smith",
+                "Acme",
+                "Bo Jensen",
+                "Meeting",
+                "2026-05-13T07:30:00.000000Z",
+                None,
+                None,
+                "en",
+                NOTICE.version,
+                "lobby-1",
+            ],
         )
         return db.execute(f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits").fetchall()
     finally:
@@ -106,10 +132,23 @@ def test_migration_2_upgrades_a_version_1_database_keeping_its_visits(db_path: P
             ("visits", "visit_id", "visit_id", "CASCADE")
         ]
         # The visit from before badges existed can be given a code and found by it.
-        store = VisitStore(db)
+        visits = SqliteVisits(db)
         (visit_id,) = (row[0] for row in rows)
-        assert store.give_badge_token(visit_id, TOKEN) == TOKEN
-        assert store.visit_for_badge(TOKEN) == rows[0]
+        with transaction(db):
+            assert visits.give_badge_code(visit_id, TOKEN) == TOKEN
+        assert visits.by_badge(TOKEN) == Visit(
+            visit_id=visit_id,
+            visitor_name="Ann Smith",
+            company="Acme",
+            host="Bo Jensen",
+            purpose="Meeting",
+            signed_in_at=SIGNED_IN_AT,
+            signed_out_at=None,
+            sign_out_method=None,
+            language="en",
+            notice_version=NOTICE.version,
+            kiosk_id="lobby-1",
+        )
     finally:
         db.close()
 
@@ -120,9 +159,9 @@ def test_a_token_belongs_to_one_visit_only(db: sqlite_utils.Database) -> None:
     with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE.*badges\.token"):
         db.execute("INSERT INTO badges (visit_id, token) VALUES (?, ?)", [bob, TOKEN])
     assert badge_rows(db) == [(ann, TOKEN)]
-    row = VisitStore(db).visit_for_badge(TOKEN)
-    assert row is not None
-    assert row[0] == ann
+    visit = SqliteVisits(db).by_badge(TOKEN)
+    assert visit is not None
+    assert visit.visit_id == ann
 
 
 def test_a_visit_has_one_badge_only(db: sqlite_utils.Database) -> None:
@@ -130,7 +169,7 @@ def test_a_visit_has_one_badge_only(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO badges (visit_id, token) VALUES (?, ?)", [ann, TOKEN])
     with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE.*badges\.visit_id"):
         db.execute("INSERT INTO badges (visit_id, token) VALUES (?, ?)", [ann, OTHER])
-    assert VisitStore(db).give_badge_token(ann, OTHER) == TOKEN  # the first code stays
+    assert SqliteVisits(db).give_badge_code(ann, OTHER) == TOKEN  # the first code stays
     assert badge_rows(db) == [(ann, TOKEN)]
 
 
@@ -157,65 +196,67 @@ def test_a_missing_token_is_refused(db: sqlite_utils.Database) -> None:
 def test_a_badge_needs_a_visit(db: sqlite_utils.Database) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         db.execute("INSERT INTO badges (visit_id, token) VALUES (?, ?)", [4242, TOKEN])
-    with pytest.raises(LookupError):
-        VisitStore(db).give_badge_token(4242, TOKEN)
+    assert SqliteVisits(db).give_badge_code(4242, TOKEN) is None  # no such visit
     assert badge_rows(db) == []
 
 
-def test_add_visit_stores_visit_and_badge_together_or_not_at_all(
-    db: sqlite_utils.Database,
-) -> None:
-    store = VisitStore(db)
-    values = dict(zip(VISIT_COLUMNS[1:], visit_row(), strict=True))
-    ann = store.add_visit(values, notice_text="# The notice", badge_token=TOKEN)
+def add_with_a_taken_token(db: sqlite_utils.Database) -> None:
+    with transaction(db):
+        SqliteVisits(db).add(new_visit("Bob Jones"), NOTICE, TOKEN)
+
+
+def test_add_stores_visit_and_badge_together_or_not_at_all(db: sqlite_utils.Database) -> None:
+    visits = SqliteVisits(db)
+    with transaction(db):
+        ann = visits.add(new_visit(), NOTICE, TOKEN).visit_id
     assert badge_rows(db) == [(ann, TOKEN)]
-    assert store.badge_token(ann) == TOKEN
-    assert store.visit_for_badge(TOKEN) == store.get(ann)
+    assert visits.badge_code(ann) == TOKEN
+    assert visits.by_badge(TOKEN) == visits.get(ann)
 
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        store.add_visit(
-            dict(values, visitor_name="Bob Jones"), notice_text="# The notice", badge_token=TOKEN
-        )
-    assert store.count() == 1
+        add_with_a_taken_token(db)
+    assert visits.count() == 1
     assert badge_rows(db) == [(ann, TOKEN)]
     assert not db.conn.in_transaction
 
 
-def test_add_visit_without_a_token_stores_no_badge(db: sqlite_utils.Database) -> None:
-    store = VisitStore(db)
-    values = dict(zip(VISIT_COLUMNS[1:], visit_row(), strict=True))
-    ann = store.add_visit(values, notice_text="# The notice")
-    assert store.badge_token(ann) is None
+def test_add_without_a_token_stores_no_badge(db: sqlite_utils.Database) -> None:
+    visits = SqliteVisits(db)
+    with transaction(db):
+        ann = visits.add(new_visit(), NOTICE, None).visit_id
+    assert visits.badge_code(ann) is None
     assert badge_rows(db) == []
 
 
 def test_visit_for_an_unknown_token_is_none(db: sqlite_utils.Database) -> None:
     (ann,) = add_visits(db, "Ann Smith")
-    VisitStore(db).give_badge_token(ann, TOKEN)
-    assert VisitStore(db).visit_for_badge(OTHER) is None
-    assert VisitStore(db).visit_for_badge(TOKEN.lower()) is None  # the store does not fold case
+    SqliteVisits(db).give_badge_code(ann, TOKEN)
+    assert SqliteVisits(db).by_badge(OTHER) is None
+    assert SqliteVisits(db).by_badge(TOKEN.lower()) is None  # the store does not fold case
 
 
 def test_deleting_a_visit_deletes_its_badge(db: sqlite_utils.Database) -> None:
     ann, bob = add_visits(db, "Ann Smith", "Bob Jones")
-    store = VisitStore(db)
-    store.give_badge_token(ann, TOKEN)
-    store.give_badge_token(bob, OTHER)
+    visits = SqliteVisits(db)
+    visits.give_badge_code(ann, TOKEN)
+    visits.give_badge_code(bob, OTHER)
 
-    db.execute("DELETE FROM visits WHERE visit_id = ?", [ann])
+    with transaction(db):
+        assert visits.delete([ann]) == 1
 
     assert badge_rows(db) == [(bob, OTHER)]
-    assert store.visit_for_badge(TOKEN) is None
-    assert store.badge_token(ann) is None
-    assert store.visit_for_badge(OTHER) == store.get(bob)
+    assert visits.by_badge(TOKEN) is None
+    assert visits.badge_code(ann) is None
+    assert visits.by_badge(OTHER) == visits.get(bob)
 
 
-def test_visit_for_badge_uses_the_unique_index_on_the_token(db: sqlite_utils.Database) -> None:
-    store = VisitStore(db)
+def test_by_badge_uses_the_unique_index_on_the_token(db: sqlite_utils.Database) -> None:
+    visits = SqliteVisits(db)
     ids = add_visits(db, *(f"Visitor {n}" for n in range(300)))
     tokens = {visit_id: f"VISIT{visit_id:021d}" for visit_id in ids}
-    for visit_id, token in tokens.items():
-        store.give_badge_token(visit_id, token)
+    with transaction(db):
+        for visit_id, token in tokens.items():
+            visits.give_badge_code(visit_id, token)
     (index,) = (
         row[1] for row in db.execute("PRAGMA index_list(badges)") if row[2] == 1 and row[3] == "u"
     )
@@ -225,12 +266,12 @@ def test_visit_for_badge_uses_the_unique_index_on_the_token(db: sqlite_utils.Dat
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
-        row = store.visit_for_badge(tokens[wanted])
+        visit = visits.by_badge(tokens[wanted])
     finally:
         db.conn.set_trace_callback(None)
 
-    assert row is not None
-    assert row[0] == wanted
+    assert visit is not None
+    assert visit.visit_id == wanted
     (select,) = (s for s in statements if s.lstrip().upper().startswith("SELECT"))
     plan = "\n".join(str(r[-1]) for r in db.execute(f"EXPLAIN QUERY PLAN {select}"))
     assert f"SEARCH badges USING COVERING INDEX {index} (token=?)" in plan

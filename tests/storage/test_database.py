@@ -1,47 +1,70 @@
-"""The SQLite file: pragmas, migrations, constraints, transactions and the indexes queries use."""
+"""The SQLite file: pragmas, migrations, constraints, transactions, the indexes queries use, and
+which tables hold visitors' personal data."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import sqlite_utils
 
-from storage.database import SCHEMA_VERSION, StorageError, connect, schema_version, transaction
-from storage.visits import VISIT_COLUMNS, VisitStore
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.errors import StorageError
+from kiosk.domain.ports import NoticeText
+from kiosk.domain.visit import NewVisit, SignOutMethod
+from storage.sqlite.audit import SqliteAudit
+from storage.sqlite.database import (
+    PERSONAL_TABLES,
+    SCHEMA_VERSION,
+    TABLES_WITHOUT_VISITOR_DATA,
+    connect,
+    schema_version,
+    transaction,
+)
+from storage.sqlite.visits import SqliteVisits
 
-NOTICE = "en-0123456789ab"
+NOTICE = NoticeText("en-0123456789ab", "en", "# The notice")
+SIGNED_IN_AT = datetime(2026, 5, 13, 7, 30, tzinfo=UTC)
+SIGNED_OUT_AT = datetime(2026, 5, 13, 9, 0, tzinfo=UTC)
 
 
-def visit_row(
+def new_visit(
     name: str = "Ann Smith",
-    signed_in_at: str = "2026-05-13T07:30:00.000000Z",
-    signed_out_at: str | None = None,
-    method: str | None = None,
-    notice: str = NOTICE,
-) -> tuple[object, ...]:
-    """A row in the order of the columns after visit_id."""
-    return (
-        name,
-        "Acme",
-        "Bo Jensen",
-        "Meeting",
-        signed_in_at,
-        signed_out_at,
-        method,
-        "en",
-        notice,
-        "lobby-1",
+    signed_in_at: datetime = SIGNED_IN_AT,
+    signed_out_at: datetime | None = None,
+    method: Any = None,
+    notice: str = NOTICE.version,
+) -> NewVisit:
+    return NewVisit(
+        visitor_name=name,
+        company="Acme",
+        host="Bo Jensen",
+        purpose="Meeting",
+        signed_in_at=signed_in_at,
+        language="en",
+        notice_version=notice,
+        kiosk_id="lobby-1",
+        signed_out_at=signed_out_at,
+        sign_out_method=method,
     )
 
 
-def add_notice(db: sqlite_utils.Database, version: str = NOTICE) -> None:
-    db.execute(
-        "INSERT INTO notices (notice_version, language, text, first_shown_at) VALUES (?, ?, ?, ?)",
-        [version, "en", "# The notice", "2026-05-13T07:00:00.000000Z"],
-    )
+def add_notice(db: sqlite_utils.Database, notice: NoticeText = NOTICE) -> None:
+    SqliteVisits(db).add_notice(notice, datetime(2026, 5, 13, 7, tzinfo=UTC))
+
+
+def add_many(db: sqlite_utils.Database, visits: list[NewVisit]) -> int:
+    with transaction(db):
+        return SqliteVisits(db).add_many(visits)
+
+
+def count_notices(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT count(*) FROM notices").fetchone()[0])
 
 
 @pytest.fixture
@@ -80,13 +103,13 @@ def test_wal_mode_is_kept_in_the_file(db: sqlite_utils.Database, db_path: Path) 
 
 def test_schema_has_the_tables_and_indexes(db: sqlite_utils.Database) -> None:
     assert {"visits", "notices"} <= set(db.table_names())
-    assert {"visits_on_site", "visits_signed_in_at"} <= {i.name for i in db["visits"].indexes}
+    assert {"visits_on_site", "visits_signed_in_at"} <= {i.name for i in db.table("visits").indexes}
 
 
 def test_opening_again_does_not_rerun_migrations(db_path: Path) -> None:
     first = connect(db_path)
     add_notice(first)
-    VisitStore(first).add_visits([visit_row()])
+    add_many(first, [new_visit()])
     schema = first.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
     first.close()
 
@@ -97,7 +120,7 @@ def test_opening_again_does_not_rerun_migrations(db_path: Path) -> None:
             again.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
             == schema
         )
-        assert VisitStore(again).count() == 1
+        assert SqliteVisits(again).count() == 1
         assert pragma(again, "foreign_keys") == 1
         assert pragma(again, "secure_delete") == 1
         assert pragma(again, "synchronous") == 2
@@ -126,104 +149,160 @@ def test_a_file_that_is_not_a_database_is_refused(db_path: Path) -> None:
         connect(db_path)
 
 
+# Constraints: the table refuses what no code should ever write.
+
+
 def test_unknown_notice_version_violates_the_foreign_key(db: sqlite_utils.Database) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        VisitStore(db).add_visits([visit_row(notice="en-ffffffffffff")])
-    assert VisitStore(db).count() == 0
+        add_many(db, [new_visit(notice="en-ffffffffffff")])
+    assert SqliteVisits(db).count() == 0
 
 
 def test_empty_name_is_refused(db: sqlite_utils.Database) -> None:
     add_notice(db)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        VisitStore(db).add_visits([visit_row(name="")])
-    assert VisitStore(db).count() == 0
+        add_many(db, [new_visit(name="")])
+    assert SqliteVisits(db).count() == 0
 
 
 def test_unknown_sign_out_method_is_refused(db: sqlite_utils.Database) -> None:
     add_notice(db)
-    row = visit_row(signed_out_at="2026-05-13T09:00:00.000000Z", method="teleport")
+    # A method SignOutMethod does not have: only the table's CHECK stands in its way.
+    teleport = SimpleNamespace(value="teleport")
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        VisitStore(db).add_visits([row])
-    assert VisitStore(db).count() == 0
+        add_many(db, [new_visit(signed_out_at=SIGNED_OUT_AT, method=teleport)])
+    assert SqliteVisits(db).count() == 0
 
 
 @pytest.mark.parametrize(
-    ("signed_out_at", "method"), [("2026-05-13T09:00:00.000000Z", None), (None, "kiosk")]
+    ("signed_out_at", "method"), [(SIGNED_OUT_AT, None), (None, SignOutMethod.KIOSK)]
 )
 def test_sign_out_time_and_method_come_together(
-    db: sqlite_utils.Database, signed_out_at: str | None, method: str | None
+    db: sqlite_utils.Database, signed_out_at: datetime | None, method: SignOutMethod | None
 ) -> None:
     add_notice(db)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        VisitStore(db).add_visits([visit_row(signed_out_at=signed_out_at, method=method)])
+        add_many(db, [new_visit(signed_out_at=signed_out_at, method=method)])
 
 
 def test_valid_methods_are_accepted(db: sqlite_utils.Database) -> None:
     add_notice(db)
-    out = "2026-05-13T09:00:00.000000Z"
-    rows = [visit_row(signed_out_at=out, method=m) for m in ("kiosk", "staff", "auto")]
-    assert VisitStore(db).add_visits(rows) == 3
+    visits = [new_visit(signed_out_at=SIGNED_OUT_AT, method=m) for m in SignOutMethod]
+    assert len(visits) == 3
+    assert add_many(db, visits) == 3
+
+
+# Transactions.
+
+
+def write_then_fail(db: sqlite_utils.Database) -> None:
+    visits = SqliteVisits(db)
+    with transaction(db):
+        visits.add(new_visit("Ann"), NOTICE, None)
+        assert visits.count() == 1  # visible inside the transaction
+        raise RuntimeError("power cut")
 
 
 def test_transaction_rolls_back_everything(db: sqlite_utils.Database) -> None:
-    store = VisitStore(db)
-
-    def write_then_fail() -> None:
-        with transaction(db):
-            add_notice(db)
-            db.execute(
-                "INSERT INTO visits (visitor_name, signed_in_at, language, notice_version, "
-                "kiosk_id) VALUES ('Ann', '2026-05-13T07:30:00.000000Z', 'en', ?, 'lobby-1')",
-                [NOTICE],
-            )
-            assert store.count() == 1  # visible inside the transaction
-            raise RuntimeError("power cut")
-
     with pytest.raises(RuntimeError, match="power cut"):
-        write_then_fail()
-    assert store.count() == 0
-    assert db.execute("SELECT count(*) FROM notices").fetchone()[0] == 0
+        write_then_fail(db)
+    assert SqliteVisits(db).count() == 0
+    assert count_notices(db) == 0
     assert not db.conn.in_transaction
 
 
 def test_transaction_commits(db: sqlite_utils.Database, db_path: Path) -> None:
     with transaction(db):
-        add_notice(db)
-        db.execute(
-            "INSERT INTO visits (visitor_name, signed_in_at, language, notice_version, kiosk_id) "
-            "VALUES ('Ann', '2026-05-13T07:30:00.000000Z', 'en', ?, 'lobby-1')",
-            [NOTICE],
-        )
+        SqliteVisits(db).add(new_visit("Ann"), NOTICE, None)
     assert not db.conn.in_transaction
     other = sqlite3.connect(db_path)
     try:
         assert other.execute("SELECT count(*) FROM visits").fetchone()[0] == 1
+        assert other.execute("SELECT count(*) FROM notices").fetchone()[0] == 1
     finally:
         other.close()
 
 
-def test_a_failed_add_visit_stores_no_notice(db: sqlite_utils.Database) -> None:
-    values = dict(
-        zip(
-            VISIT_COLUMNS[1:],
-            visit_row(name=""),
-            strict=True,
+def nested_step_that_fails(db: sqlite_utils.Database) -> None:
+    with transaction(db):
+        SqliteVisits(db).add(new_visit("Bob"), NOTICE, None)
+        raise RuntimeError("this step fails")
+
+
+def test_a_transaction_inside_another_is_a_step_of_it(db: sqlite_utils.Database) -> None:
+    visits = SqliteVisits(db)
+    with transaction(db):
+        visits.add(new_visit("Ann"), NOTICE, None)
+        with pytest.raises(RuntimeError, match="this step fails"):
+            nested_step_that_fails(db)
+        assert db.conn.in_transaction  # the outer transaction goes on
+        visits.add(new_visit("Cy"), NOTICE, None)
+    assert not db.conn.in_transaction
+    assert [v.visitor_name for v in visits.on_site()] == ["Ann", "Cy"]
+
+
+def test_a_failed_add_stores_no_notice(db: sqlite_utils.Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError), transaction(db):
+        SqliteVisits(db).add(new_visit(name=""), NOTICE, None)
+    assert count_notices(db) == 0
+
+
+# Which tables hold visitors' personal data.
+
+
+def test_every_table_is_listed_as_personal_or_not(db: sqlite_utils.Database) -> None:
+    """A new table must be put in one list: one with visitor data in PERSONAL_TABLES is
+    deleted with its visit by retention, erasure and the backups' purge."""
+    tables = set(db.table_names())
+    personal, other = set(PERSONAL_TABLES), set(TABLES_WITHOUT_VISITOR_DATA)
+    assert not personal & other
+    assert len(personal) == len(PERSONAL_TABLES)
+    assert len(other) == len(TABLES_WITHOUT_VISITOR_DATA)
+    assert tables - personal - other == set(), "tables in neither list"
+    assert (personal | other) - tables == set(), "listed tables that do not exist"
+
+
+@pytest.mark.parametrize("table", [t for t in PERSONAL_TABLES if t != "visits"])
+def test_each_personal_table_goes_with_its_visit(db: sqlite_utils.Database, table: str) -> None:
+    assert "visits" in PERSONAL_TABLES
+    to_visits = [
+        (fk.column, fk.on_delete)
+        for fk in db.table(table).foreign_keys
+        if fk.other_table == "visits" and fk.other_column == "visit_id"
+    ]
+    assert to_visits == [("visit_id", "CASCADE")]
+
+
+def test_deleting_a_visit_leaves_nothing_of_it_in_the_personal_tables(
+    db: sqlite_utils.Database,
+) -> None:
+    visits = SqliteVisits(db)
+    with transaction(db):
+        ann = visits.add(new_visit("Ann"), NOTICE, "ABCDEFGHIJKLMNOPQRSTUVWX27")
+        bob = visits.add(new_visit("Bob"), NOTICE, "ZYXWVUTSRQPONMLKJIHGFEDC72")
+        SqliteAudit(db).add(
+            SIGNED_OUT_AT, AuditAction.SIGN_OUT, "", [ann.visit_id, bob.visit_id], "lobby-1"
         )
+    assert {table: db[table].count for table in PERSONAL_TABLES} == dict.fromkeys(
+        PERSONAL_TABLES, 2
     )
-    with pytest.raises(sqlite3.IntegrityError):
-        VisitStore(db).add_visit(values, notice_text="# The notice")
-    assert db.execute("SELECT count(*) FROM notices").fetchone()[0] == 0
+
+    with transaction(db):
+        assert visits.delete([ann.visit_id]) == 1
+
+    for table in PERSONAL_TABLES:
+        rows = db.execute(f"SELECT visit_id FROM {table}").fetchall()
+        assert rows == [(bob.visit_id,)], table
 
 
 # Query plans: the queries the UI and the export run use their index.
 
 
-def plan_of_query_run_by(db: sqlite_utils.Database, run: object) -> str:
+def plan_of_query_run_by(db: sqlite_utils.Database, run: Callable[[], Any]) -> str:
     """Run a store method, capture the SELECT it sends, and return that query's plan."""
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
-        assert callable(run)
         result = run()
         if not isinstance(result, list | int):
             list(result)  # a generator sends its query when first iterated
@@ -239,35 +318,48 @@ def plan_of_query_run_by(db: sqlite_utils.Database, run: object) -> str:
 def busy_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
     """A few hundred visits, most of them signed out."""
     add_notice(db)
-    rows = []
+    visits = []
     for n in range(300):
-        day, hour, minute = 1 + n % 28, 8 + n % 9, n % 60
+        signed_in = datetime(2026, 5, 1 + n % 28, 8 + n % 9, n % 60, tzinfo=UTC)
         closed = n % 10 != 0
-        rows.append(
-            visit_row(
+        visits.append(
+            new_visit(
                 name=f"Visitor {n}",
-                signed_in_at=f"2026-05-{day:02d}T{hour:02d}:{minute:02d}:00.000000Z",
-                signed_out_at=f"2026-05-{day:02d}T{hour + 1:02d}:00:00.000000Z" if closed else None,
-                method="kiosk" if closed else None,
+                signed_in_at=signed_in,
+                signed_out_at=signed_in.replace(minute=0) + timedelta(hours=1) if closed else None,
+                method=SignOutMethod.KIOSK if closed else None,
             )
         )
-    VisitStore(db).add_visits(rows)
+    add_many(db, visits)
     return db
 
 
 def test_on_site_query_uses_the_partial_index(busy_db: sqlite_utils.Database) -> None:
-    store = VisitStore(busy_db)
-    plan = plan_of_query_run_by(busy_db, store.on_site)
+    visits = SqliteVisits(busy_db)
+    plan = plan_of_query_run_by(busy_db, visits.on_site)
     assert "visits_on_site" in plan
-    assert len(store.on_site()) == 30
+    assert len(visits.on_site()) == 30
+    before = datetime(2026, 5, 10, tzinfo=UTC)
+    plan = plan_of_query_run_by(busy_db, lambda: visits.on_site(signed_in_before=before))
+    assert "visits_on_site" in plan
+    assert visits.on_site(signed_in_before=before)
+
+
+def test_the_staff_search_reads_only_open_visits_through_the_partial_index(
+    busy_db: sqlite_utils.Database,
+) -> None:
+    visits = SqliteVisits(busy_db)
+    plan = plan_of_query_run_by(busy_db, lambda: visits.search_on_site(["visitor", "1"], 500))
+    assert "visits_on_site" in plan
+    assert len(visits.search_on_site(["visitor"], 500)) == 30
 
 
 def test_date_range_query_uses_the_sign_in_index(busy_db: sqlite_utils.Database) -> None:
-    store = VisitStore(busy_db)
-    start, end = "2026-05-03T00:00:00.000000Z", "2026-05-05T00:00:00.000000Z"
-    plan = plan_of_query_run_by(busy_db, lambda: store.signed_in_between(start, end))
+    visits = SqliteVisits(busy_db)
+    start, end = datetime(2026, 5, 3, tzinfo=UTC), datetime(2026, 5, 5, tzinfo=UTC)
+    plan = plan_of_query_run_by(busy_db, lambda: visits.signed_in_between(start, end))
     assert "visits_signed_in_at" in plan
     assert "SEARCH" in plan
-    rows = list(store.signed_in_between(start, end))
-    assert rows
-    assert all(start <= row[5] < end for row in rows)
+    found = list(visits.signed_in_between(start, end))
+    assert found
+    assert all(start <= visit.signed_in_at < end for visit in found)

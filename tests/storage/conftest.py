@@ -1,0 +1,47 @@
+"""The storage engines the shared store suite (test_store.py) runs on: each one a `Store` of
+`kiosk.domain.ports`, made fresh for each test in its own place and let go of afterwards.
+
+An engine is one entry of ENGINES: how to make its store in a test's temporary folder, and the
+error it raises when a write breaks a uniqueness rule of the database (the port leaves that
+error to the engine)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain.ports import Store
+from storage.sqlite.store import SqliteStore
+
+
+@dataclass(frozen=True)
+class Engine:
+    make: Callable[[Path], Store]
+    constraint_error: type[Exception]
+
+
+ENGINES = {
+    "sqlite": Engine(
+        make=lambda folder: SqliteStore(folder / "kiosk.db"),
+        constraint_error=sqlite3.IntegrityError,
+    ),
+}
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine(request: pytest.FixtureRequest) -> Engine:
+    return ENGINES[request.param]
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty store, ready to use; the test thread's connection is closed afterwards
+    (a thread of the test's own closes its connection itself)."""
+    made = engine.make(tmp_path)
+    made.ready()
+    yield made
+    made.close()
