@@ -92,7 +92,9 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
         quit_kiosk=window.quit_kiosk,
     )
     window.rights_controller = RightsController(session, window.staff, core.rights, worker, printer)
-    window.export_controller = exports = ExportController(session, window, core.exports, exporter)
+    window.export_controller = exports = ExportController(
+        session, window.staff, core.exports, exporter
+    )
     window.welcome.staff_requested.connect(staff.start_login)
     window.staff_timer.timeout.connect(staff.end_session)
     window.staff.export_requested.connect(lambda: exports.open("visits"))

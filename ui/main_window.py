@@ -13,6 +13,7 @@ from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -194,8 +195,13 @@ class KioskWindow(QMainWindow):
         )
 
     def _forget(self) -> None:
-        """The session was reset: every screen forgets what it held."""
+        """The session was reset: every screen forgets what it held, and a dialog staff left
+        open (a confirmation, an export, a file chooser) closes unanswered, so the next person
+        at the kiosk can neither see nor answer it."""
         self.scanner.clear()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
         for screen in self.screens.values():
             screen.clear()
 
@@ -256,6 +262,7 @@ class KioskWindow(QMainWindow):
         self.staff_timer.stop()
         self.done.timer.stop()
         self.sign_out.timer.stop()
+        self.scanner.clear()  # (a key it holds back would come after the window is gone)
         app = QApplication.instance()
         if app is not None:
             app.removeTranslator(self._qt_translator)

@@ -4,12 +4,16 @@ buttons, the required field marked, errors announced as they appear."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.screens.base
+from kiosk.bootstrap import read_settings
+from kiosk.visits.notice import Notices
 from ui.main_window import KioskWindow
 
 
@@ -29,10 +33,11 @@ def description(widget: QWidget) -> str:
 
 @pytest.mark.parametrize("language", ["en", "nl", "da"])
 def test_the_right_to_object_is_read_as_its_text_in_a_box_named_by_its_title(
-    window: KioskWindow, language: str
+    window: KioskWindow, data_dir: Path, language: str
 ) -> None:
-    window.set_language(language)
-    notice = window.kiosk.notice(language)
+    window.session.set_language(language)
+    _paths, config = read_settings(data_dir)
+    notice = Notices(config).notice(language)
     body = name(window.notice.objection)
     assert "21" in body  # Article 21 GDPR, named in the text itself
     assert "**" not in body  # Markdown is not read out
@@ -42,7 +47,7 @@ def test_the_right_to_object_is_read_as_its_text_in_a_box_named_by_its_title(
 
 
 def test_languages_are_radio_buttons_with_the_current_one_checked(window: KioskWindow) -> None:
-    window.set_language("nl")
+    window.session.set_language("nl")
     buttons = {**window.welcome.language_buttons, **window.language_bar.buttons}
     for button in buttons.values():
         assert accessible(button).role() == QAccessible.Role.RadioButton, button.objectName()
@@ -62,7 +67,7 @@ def test_the_name_is_marked_required_and_the_error_is_on_the_field(window: Kiosk
     error = window.catalog.text("error.required")
     assert error in description(details.inputs["visitor_name"])
     details.inputs["visitor_name"].setText("Anna de Vries")
-    window.set_language("da")  # the notes follow the language
+    window.session.set_language("da")  # the notes follow the language
     assert window.catalog.text("details.required") in description(details.inputs["visitor_name"])
 
 
@@ -83,7 +88,7 @@ def test_an_error_is_announced_when_it_appears(
     assert said == [window.catalog.text("error.required")]
     window.details.submit.click()  # the same error again: said once is enough
     assert said == [window.catalog.text("error.required")]
-    window.reset()
+    window.session.reset()
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
     window.sign_out.show_matches([])

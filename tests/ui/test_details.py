@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_for_screen
 
-from kiosk.bootstrap import start_kiosk
+from kiosk.bootstrap import read_settings
 from kiosk.domain.visit import NAME_MAX, normalise_text
 from ui.main_window import KioskWindow
 
@@ -24,57 +26,59 @@ HOSTILE = [
 ]
 
 
-def stored_visits(window: KioskWindow) -> list[tuple[str, str, str, str]]:
-    kiosk = start_kiosk(window.kiosk.paths.data_dir, window.kiosk.paths.config_file)
-    services = kiosk.open_services()
-    try:
-        return list(
-            services.db.execute(
-                "SELECT visitor_name, company, host, purpose FROM visits ORDER BY visit_id"
-            )
-        )
-    finally:
-        services.close()
+def database_of(data_dir: Path) -> Path:
+    paths, _config = read_settings(data_dir)
+    return paths.database
+
+
+def stored_visits(data_dir: Path) -> list[tuple[str, str, str, str]]:
+    """What the database file holds, looked at from outside the kiosk."""
+    with closing(sqlite3.connect(database_of(data_dir))) as db:
+        return db.execute(
+            "SELECT visitor_name, company, host, purpose FROM visits ORDER BY visit_id"
+        ).fetchall()
 
 
 @pytest.mark.parametrize("language", ["en", "nl", "da"])
 @pytest.mark.parametrize("name", ["", "   ", "\t\n"])
 def test_blank_name_is_refused_with_a_message(
-    qtbot: QtBot, make_window: MakeWindow, language: str, name: str
+    qtbot: QtBot, make_window: MakeWindow, data_dir: Path, language: str, name: str
 ) -> None:
     window = make_window()
-    window.set_language(language)
+    window.session.set_language(language)
     fill_and_submit(qtbot, window, name, company="Some company")
     assert window.current_screen() is window.details
     assert window.details.error.text() == window.catalog.text("error.required")
     assert window.details.error.accessibleName() == window.details.error.text()
     assert window.details.inputs["company"].text() == "Some company"
-    assert stored_visits(window) == []
+    assert stored_visits(data_dir) == []
 
 
-def test_too_long_name_is_refused_not_cut(qtbot: QtBot, window: KioskWindow) -> None:
+def test_too_long_name_is_refused_not_cut(
+    qtbot: QtBot, window: KioskWindow, data_dir: Path
+) -> None:
     fill_and_submit(qtbot, window, "x" * 1000)
     assert window.current_screen() is window.details
     message = window.details.error.text()
     assert str(NAME_MAX) in message
     assert window.catalog.text("field.visitor_name") in message
-    assert stored_visits(window) == []
+    assert stored_visits(data_dir) == []
     # The limit itself is fine.
     window.details.inputs["visitor_name"].setText("y" * NAME_MAX)
     window.details.submit.click()
     wait_for_screen(qtbot, window, "done")
-    assert stored_visits(window) == [("y" * NAME_MAX, "", "", "")]
+    assert stored_visits(data_dir) == [("y" * NAME_MAX, "", "", "")]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_any_script_and_hostile_text_is_stored_as_normalised(
-    qtbot: QtBot, window: KioskWindow, text: str
+    qtbot: QtBot, window: KioskWindow, data_dir: Path, text: str
 ) -> None:
     fill_and_submit(qtbot, window, text, company=text, host=text, purpose=text)
     wait_for_screen(qtbot, window, "done")
     expected = normalise_text(text)
     assert expected  # every sample keeps visible text
-    assert stored_visits(window) == [(expected, expected, expected, expected)]
+    assert stored_visits(data_dir) == [(expected, expected, expected, expected)]
     assert expected in window.done.message.text()
 
 
@@ -87,7 +91,7 @@ def test_language_change_keeps_what_was_typed(qtbot: QtBot, window: KioskWindow)
     assert details.inputs["purpose"].text() == "Delivery"
 
     window.language_bar.buttons["da"].click()
-    assert window.language == "da"
+    assert window.session.language == "da"
     assert details.inputs["visitor_name"].text() == "Åse Lund"
     assert details.inputs["host"].text() == "Mikkel Skov"
     # A purpose picked from the choices follows the language; the error follows too.
@@ -125,9 +129,9 @@ def test_without_a_hosts_file_the_host_is_free_text(window: KioskWindow) -> None
 
 
 def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, data_dir: Path
 ) -> None:
-    database = window.kiosk.paths.database
+    database = database_of(data_dir)
     moved = database.with_name("kiosk.db.away")
     database.rename(moved)
     database.mkdir()  # the worker cannot open a database here
@@ -143,15 +147,15 @@ def test_storage_failure_shows_a_calm_message_and_keeps_the_form(
     moved.rename(database)
     window.details.submit.click()
     wait_for_screen(qtbot, window, "done")
-    assert stored_visits(window) == [("Mette Kjær", "", "", "")]
+    assert stored_visits(data_dir) == [("Mette Kjær", "", "", "")]
 
 
-def test_submit_twice_stores_one_visit(qtbot: QtBot, window: KioskWindow) -> None:
+def test_submit_twice_stores_one_visit(qtbot: QtBot, window: KioskWindow, data_dir: Path) -> None:
     fill_and_submit(qtbot, window, "Lærke Bech")
     window.details.submit.click()  # a second tap while the first is being saved
     wait_for_screen(qtbot, window, "done")
     qtbot.waitUntil(lambda: window.worker.pending == 0)
-    assert stored_visits(window) == [("Lærke Bech", "", "", "")]
+    assert stored_visits(data_dir) == [("Lærke Bech", "", "", "")]
 
 
 @pytest.mark.parametrize(
@@ -168,7 +172,7 @@ def test_submit_twice_stores_one_visit(qtbot: QtBot, window: KioskWindow) -> Non
     ],
 )
 def test_hostile_text_in_every_field_is_stored_as_shown_or_refused_calmly(
-    qtbot: QtBot, window: KioskWindow, typed: str
+    qtbot: QtBot, window: KioskWindow, data_dir: Path, typed: str
 ) -> None:
     fill_and_submit(qtbot, window, typed, typed, typed, typed)
     qtbot.waitUntil(
@@ -176,10 +180,10 @@ def test_hostile_text_in_every_field_is_stored_as_shown_or_refused_calmly(
         timeout=5000,
     )
     if window.current_screen() is window.done:
-        (stored,) = stored_visits(window)
+        (stored,) = stored_visits(data_dir)
         assert stored == (normalise_text(typed),) * 4
     else:
-        assert stored_visits(window) == []
+        assert stored_visits(data_dir) == []
         assert window.details.error.text()  # a field message, in the visitor's language
         echoed = typed.strip()[:20]
         assert not echoed or echoed not in window.details.error.text()  # never repeats input

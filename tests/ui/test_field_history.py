@@ -33,7 +33,7 @@ def test_after_the_idle_reset_ctrl_z_brings_back_nothing(qtbot: QtBot, window: K
     for field, text in typed.items():
         type_slowly(qtbot, window.details.inputs[field], text)
     window.details.purpose_buttons["meeting"].click()
-    window.reset()  # what the idle timeout does
+    window.session.reset()  # what the idle timeout does
     window.welcome.sign_in.click()
     window.notice.proceed.click()
     for edit in window.details.inputs.values():
@@ -61,7 +61,7 @@ def test_the_sign_out_name_field_forgets_too(qtbot: QtBot, window: KioskWindow) 
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
     type_slowly(qtbot, window.sign_out.name_input, "Anna de Vries")
-    window.reset()
+    window.session.reset()
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
     assert undo(window.sign_out.name_input) == ""

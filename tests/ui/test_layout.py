@@ -21,8 +21,9 @@ from qtsupport import MakeWindow
 
 from kiosk.domain.visit import Visit
 from ui.main_window import KioskWindow
-from ui.screens.base import Screen
+from ui.screens.base import Screen as ScreenWidget
 from ui.screens.sign_out import MAX_MATCHES
+from ui.session import Screen
 
 SIZES = [(1024, 600), (1280, 800), (1920, 1080)]
 MIN_TARGET = 64
@@ -69,7 +70,7 @@ def same_name_visit(n: int) -> Visit:
 def scrolls_to(widget: QWidget) -> bool:
     """Inside an area of its own screen that shows a scroll bar (the notice's texts)."""
     parent = widget.parentWidget()
-    while parent is not None and not isinstance(parent, Screen):
+    while parent is not None and not isinstance(parent, ScreenWidget):
         if isinstance(parent, QAbstractScrollArea) and parent.verticalScrollBar().isVisible():
             return True
         parent = parent.parentWidget()
@@ -86,11 +87,12 @@ def test_every_screen_fits_and_is_touch_sized(
     qtbot: QtBot, make_window: MakeWindow, language: str, size: tuple[int, int]
 ) -> None:
     window = make_window(size=size)
-    window.set_language(language)
+    window.session.set_language(language)
     for screen in crowded(window):
-        window.show_screen(screen)
+        window.session.show(screen)
         QApplication.processEvents()
-        where = f"{screen.objectName()} {language} {size}"
+        assert window.current_screen() is window.screens[screen]
+        where = f"{screen.value} {language} {size}"
         assert (window.width(), window.height()) == size, f"{where}: content does not fit"
 
         area = window.stack.currentWidget()

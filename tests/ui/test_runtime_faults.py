@@ -11,17 +11,19 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_for_screen
 
-from kiosk.bootstrap import start_kiosk
-from storage.database import BUSY_TIMEOUT_S
+from kiosk.bootstrap import read_settings
+from storage.sqlite.database import BUSY_TIMEOUT_S
 from ui.main_window import KioskWindow
 
 NAME = "Maartje van den Heuvel"
@@ -50,13 +52,11 @@ def data_dir(disk: Path) -> Path:
     return path
 
 
-def stored(window: KioskWindow) -> list[str]:
-    kiosk = start_kiosk(window.kiosk.paths.data_dir, window.kiosk.paths.config_file)
-    services = kiosk.open_services()
-    try:
-        return [row[0] for row in services.db.execute("SELECT visitor_name FROM visits")]
-    finally:
-        services.close()
+def stored(data_dir: Path) -> list[str]:
+    """The names in the database file, looked at from outside the kiosk."""
+    paths, _config = read_settings(data_dir)
+    with closing(sqlite3.connect(paths.database)) as db:
+        return [row[0] for row in db.execute("SELECT visitor_name FROM visits")]
 
 
 def refused_in_dutch(qtbot: QtBot, window: KioskWindow) -> None:
@@ -64,7 +64,7 @@ def refused_in_dutch(qtbot: QtBot, window: KioskWindow) -> None:
     fill_and_submit(qtbot, window, NAME, "Heuvel Installatietechniek")
     timeout = int(BUSY_TIMEOUT_S * 1000) + 10_000
     qtbot.waitUntil(lambda: bool(window.details.error.text()), timeout=timeout)
-    assert window.language == "nl"
+    assert window.session.language == "nl"
     assert window.details.error.text() == window.catalog.text("error.storage")
     assert "receptie" in window.details.error.text()
     assert window.details.inputs["visitor_name"].text() == NAME
@@ -87,15 +87,19 @@ def fill_up(path: Path) -> int:
             return exc.errno or 0
 
 
-def accepted_on_retry(qtbot: QtBot, window: KioskWindow) -> None:
+def accepted_on_retry(qtbot: QtBot, window: KioskWindow, data_dir: Path) -> None:
     window.details.submit.click()
     wait_for_screen(qtbot, window, "done")
     qtbot.waitUntil(lambda: window.worker.pending == 0)
-    assert stored(window) == [NAME]  # once: the failed try left nothing behind
+    assert stored(data_dir) == [NAME]  # once: the failed try left nothing behind
 
 
 def test_a_full_disk(
-    qtbot: QtBot, make_window: MakeWindow, disk: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    disk: Path,
+    data_dir: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     window = make_window()
     filler = disk / "filler"
@@ -104,11 +108,15 @@ def test_a_full_disk(
     assert logged(caplog, "database or disk is full", "disk I/O error")
 
     filler.unlink()  # space again
-    accepted_on_retry(qtbot, window)
+    accepted_on_retry(qtbot, window, data_dir)
 
 
 def test_a_read_only_data_folder(
-    qtbot: QtBot, make_window: MakeWindow, disk: Path, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    disk: Path,
+    data_dir: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     window = make_window()
     # The system turns a file system read-only under running programs (errors=remount-ro);
@@ -124,7 +132,7 @@ def test_a_read_only_data_folder(
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
     assert logged(caplog, "readonly", "read-only", "disk I/O error", "unable to open")
-    accepted_on_retry(qtbot, window)
+    accepted_on_retry(qtbot, window, data_dir)
 
 
 LOCKER = """
@@ -154,4 +162,4 @@ def test_a_database_locked_by_another_process(
     finally:
         locker.communicate("")  # the other process lets go
     assert logged(caplog, "database is locked")
-    accepted_on_retry(qtbot, window)
+    accepted_on_retry(qtbot, window, data_dir)

@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, wait_for_screen
 
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.domain.visit import SignInForm, SignOutMethod
-from kiosk.staff.audit import AuditAction
+from kiosk.bootstrap import Core
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.visit import SignedIn, SignInForm, SignOutMethod
 from ui.main_window import KioskWindow
 from ui.scanner import SCAN_HOLD_MS, BadgeScanner
 
 CODE = "GU6CXZIKT73BHCS6RMBT5S6BGI"
+PIN = "80417263"
 
 # What a US-mode scanner's keys give on other layouts (the typed text), and where they are
 # (X11 key codes: evdev + 8). On Belgian AZERTY the number row gives symbols without Shift;
@@ -102,11 +103,15 @@ def test_keys_typed_faster_than_a_person_but_without_enter_still_reach_the_field
     assert seen == []
 
 
+def sign_in(core: Core, name: str, language: str) -> SignedIn:
+    return core.visits.sign_in(SignInForm(name), core.notices.notice(language))
+
+
 def test_a_badge_scanned_into_the_sign_in_form_signs_out_and_leaves_the_form_empty(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    visit = services.visits.sign_in(SignInForm("Mette Kjær"), kiosk.notice("da"))
-    code = services.visits.badge_code(visit.visit_id)
+    signed_in = sign_in(core, "Mette Kjær", "da")
+    visit, code = signed_in.visit, signed_in.badge_code
     window = make_window()
     window.welcome.sign_in.click()
     window.notice.proceed.click()
@@ -115,10 +120,11 @@ def test_a_badge_scanned_into_the_sign_in_form_signs_out_and_leaves_the_form_emp
     QTest.keyClicks(name, code)
     QTest.keyClick(name, Qt.Key.Key_Return)
     wait_for_screen(qtbot, window, "signOut")
-    qtbot.waitUntil(lambda: window.language == "da")  # the goodbye in the visitor's language
+    # The goodbye in the visitor's language.
+    qtbot.waitUntil(lambda: window.session.language == "da")
     goodbye = window.catalog.text("signout.goodbye", name="Mette Kjær")
     qtbot.waitUntil(lambda: window.sign_out.message.text() == goodbye)
-    assert services.visits.get(visit.visit_id).sign_out_method is SignOutMethod.KIOSK
+    assert core.visits.get(visit.visit_id).sign_out_method is SignOutMethod.KIOSK
     assert all(edit.text() == "" for edit in window.details.inputs.values())
     # Scanned again and again (Enter used to move on, then submit the form): still no visitor
     # named after the code, and the visitor is told the badge is already signed out.
@@ -128,15 +134,15 @@ def test_a_badge_scanned_into_the_sign_in_form_signs_out_and_leaves_the_form_emp
         QTest.keyClick(target, Qt.Key.Key_Return)
     used = window.catalog.text("signout.used")
     qtbot.waitUntil(lambda: window.sign_out.message.text() == used)
-    assert services.visits.present_visitors() == []
+    assert core.visits.present() == []
 
 
 @pytest.mark.parametrize("where", ["notice", "done_declined", "staff_login"])
 def test_a_scan_on_any_visitor_screen_signs_out(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services, where: str
+    qtbot: QtBot, make_window: MakeWindow, core: Core, where: str
 ) -> None:
-    visit = services.visits.sign_in(SignInForm("Lars Holm"), kiosk.notice("en"))
-    code = services.visits.badge_code(visit.visit_id)
+    signed_in = sign_in(core, "Lars Holm", "en")
+    visit, code = signed_in.visit, signed_in.badge_code
     window = make_window()
     if where == "notice":
         window.welcome.sign_in.click()
@@ -148,31 +154,33 @@ def test_a_scan_on_any_visitor_screen_signs_out(
     assert window.current_screen().objectName() != "welcome"
     scan_into_focus(window, code)
     wait_for_screen(qtbot, window, "signOut")
-    qtbot.waitUntil(lambda: services.visits.get(visit.visit_id).sign_out_method is not None)
+    qtbot.waitUntil(lambda: core.visits.get(visit.visit_id).sign_out_method is not None)
+    assert core.visits.get(visit.visit_id).sign_out_method is SignOutMethod.KIOSK
 
 
 def test_after_a_language_tap_a_scan_still_signs_out(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    visit = services.visits.sign_in(SignInForm("Sanne Bakker"), kiosk.notice("nl"))
-    code = services.visits.badge_code(visit.visit_id)
+    signed_in = sign_in(core, "Sanne Bakker", "nl")
+    visit, code = signed_in.visit, signed_in.badge_code
     window = make_window()
     window.welcome.sign_out.click()
     assert window.focusWidget() is window.sign_out.code_input
     danish = window.language_bar.buttons["da"]
     QTest.mouseClick(danish, Qt.MouseButton.LeftButton)  # a real tap, not click()
-    assert window.language == "da"
+    assert window.session.language == "da"
     assert not danish.hasFocus()
     assert window.focusWidget() is window.sign_out.code_input  # the tap left it there
     scan_into_focus(window, code)
-    qtbot.waitUntil(lambda: services.visits.get(visit.visit_id).sign_out_method is not None)
+    qtbot.waitUntil(lambda: core.visits.get(visit.visit_id).sign_out_method is not None)
     goodbye = "signout.goodbye"
-    qtbot.waitUntil(lambda: window.language == "nl")  # the goodbye in the visitor's language
+    # The goodbye in the visitor's language.
+    qtbot.waitUntil(lambda: window.session.language == "nl")
     assert window.sign_out.message.text() == window.catalog.text(goodbye, name="Sanne Bakker")
 
 
 def test_the_badge_just_printed_scanned_on_the_confirmation_is_explained_not_signed_out(
-    qtbot: QtBot, make_window: MakeWindow, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
     window = make_window()
     window.welcome.sign_in.click()
@@ -180,26 +188,30 @@ def test_the_badge_just_printed_scanned_on_the_confirmation_is_explained_not_sig
     window.details.inputs["visitor_name"].setText("Noor Visser")
     window.details.submit.click()
     wait_for_screen(qtbot, window, "done")
-    (visit,) = services.visits.present_visitors()
-    scan_into_focus(window, services.visits.badge_code(visit.visit_id))
+    (visit,) = core.visits.present()
+    scan_into_focus(window, core.visits.badge_code(visit.visit_id))
     own = window.catalog.text("done.own_badge")
     qtbot.waitUntil(lambda: own in window.done.message.text())
     assert window.current_screen() is window.done
-    assert services.visits.get(visit.visit_id).on_site
+    assert core.visits.get(visit.visit_id).on_site
 
 
 def test_a_scan_at_the_staff_screen_is_a_staff_sign_out_in_the_audit_log(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    visit = services.visits.sign_in(SignInForm("Jens Sørensen"), kiosk.notice("da"))
-    code = services.visits.badge_code(visit.visit_id)
+    signed_in = sign_in(core, "Jens Sørensen", "da")
+    visit, code = signed_in.visit, signed_in.badge_code
+    core.staff_auth.set_pin(PIN)
     window = make_window()
-    window.staff_controller._open_session()
-    assert window.current_screen() is window.staff
+    window.welcome.staff.click()
+    for digit in PIN:
+        window.staff_login.keys[digit].click()
+    window.staff_login.submit.click()
+    wait_for_screen(qtbot, window, "staff")
     scan_into_focus(window, code)
-    qtbot.waitUntil(lambda: services.visits.get(visit.visit_id).sign_out_method is not None)
-    assert services.visits.get(visit.visit_id).sign_out_method is SignOutMethod.STAFF
-    entries = services.audit.entries(10)
+    qtbot.waitUntil(lambda: core.visits.get(visit.visit_id).sign_out_method is not None)
+    assert core.visits.get(visit.visit_id).sign_out_method is SignOutMethod.STAFF
+    entries = core.audit.entries(10)
     assert any(
         e.action is AuditAction.SIGN_OUT and e.visit_ids == (visit.visit_id,) for e in entries
     )

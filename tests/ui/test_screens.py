@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
@@ -10,6 +11,9 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTe
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
+from kiosk.bootstrap import Core, read_settings
+from kiosk.settings.config import Config
+from kiosk.visits.notice import Notices
 from ui.main_window import KioskWindow
 from ui.window_parts import ActivityFilter
 
@@ -28,6 +32,12 @@ CONTRACT = {
 }
 
 
+def settings(data_dir: Path) -> Config:
+    """The config the window was built with (the data dir's own)."""
+    _paths, config = read_settings(data_dir)
+    return config
+
+
 def test_each_screen_and_control_has_its_contract_name_once(window: KioskWindow) -> None:
     names = Counter(w.objectName() for w in window.findChildren(QWidget) if w.objectName())
     for screen_name, controls in CONTRACT.items():
@@ -43,7 +53,7 @@ def test_each_screen_and_control_has_its_contract_name_once(window: KioskWindow)
 def test_every_control_has_an_accessible_name_in_the_language(
     window: KioskWindow, language: str
 ) -> None:
-    window.set_language(language)
+    window.session.set_language(language)
     catalog = window.catalog
     for controls in CONTRACT.values():
         for name in controls:
@@ -57,17 +67,19 @@ def test_every_control_has_an_accessible_name_in_the_language(
     assert window.windowTitle() == catalog.text("window.title")
 
 
-def test_the_notice_informs_and_continues_no_consent_box(window: KioskWindow) -> None:
+def test_the_notice_informs_and_continues_no_consent_box(
+    window: KioskWindow, data_dir: Path
+) -> None:
     assert window.findChildren(QCheckBox) == []
+    config = settings(data_dir)
     for language in ("en", "nl", "da"):
-        window.set_language(language)
-        notice = window.kiosk.notice(language)
+        window.session.set_language(language)
+        notice = Notices(config).notice(language)
         text = window.findChild(QTextBrowser, "noticeText")
         objection = window.findChild(QLabel, "objectionText")
         assert text is not None
         assert objection is not None
         shown = text.toPlainText()
-        config = window.kiosk.config
         assert config.site.controller in shown
         assert config.site.privacy_contact in shown
         assert str(config.retention.visit_days) in shown
@@ -79,22 +91,23 @@ def test_the_notice_informs_and_continues_no_consent_box(window: KioskWindow) ->
             assert word not in label
 
 
-def test_declining_stores_nothing_and_sends_to_reception(qtbot: QtBot, window: KioskWindow) -> None:
+def test_declining_stores_nothing_and_sends_to_reception(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
     window.welcome.sign_in.click()
     window.notice.decline.click()
     assert window.current_screen() is window.done
     assert window.done.message.text() == window.catalog.text("done.declined")
-    services = window.kiosk.open_services()
-    try:
-        assert services.store.count() == 0
-    finally:
-        services.close()
+    qtbot.waitUntil(lambda: window.worker.pending == 0)
+    with core.store.reading() as db:
+        assert db.visits.count() == 0
 
 
 def test_idle_timeout_returns_to_welcome_and_clears_everything(
-    qtbot: QtBot, window: KioskWindow
+    qtbot: QtBot, window: KioskWindow, data_dir: Path
 ) -> None:
-    assert window.idle_timer.interval() == window.kiosk.config.kiosk.idle_timeout_s * 1000
+    config = settings(data_dir)
+    assert window.idle_timer.interval() == config.kiosk.idle_timeout_s * 1000
     window.idle_timer.setInterval(100)
     window.welcome.language_buttons["nl"].click()
     fill_and_submit(qtbot, window, "")  # stays on details with an error
@@ -103,7 +116,7 @@ def test_idle_timeout_returns_to_welcome_and_clears_everything(
         edit.setText("Lotte Bakker")
     assert window.current_screen() is details
     wait_for_screen(qtbot, window, "welcome")
-    assert window.language == window.kiosk.config.default_language
+    assert window.session.language == config.default_language
     assert all(edit.text() == "" for edit in details.inputs.values())
     assert details.error.text() == ""
     assert window.findChild(QLineEdit, "fullNameInput").text() == ""  # type: ignore[union-attr]
@@ -159,7 +172,7 @@ def test_result_for_a_visitor_who_timed_out_is_not_shown_to_the_next(
     qtbot: QtBot, window: KioskWindow
 ) -> None:
     fill_and_submit(qtbot, window, "Frederikke Dahl")
-    window.reset()  # the idle timeout fires while the visit is being saved
+    window.session.reset()  # the idle timeout fires while the visit is being saved
     qtbot.waitUntil(lambda: window.worker.pending == 0)
     assert window.current_screen() is window.welcome
     assert "Frederikke" not in window.done.message.text()
@@ -169,9 +182,9 @@ def test_result_for_a_visitor_who_timed_out_is_not_shown_to_the_next(
 def test_qt_own_words_follow_the_language(
     window: KioskWindow, language: str, expected: str
 ) -> None:
-    window.set_language(language)
+    window.session.set_language(language)
     assert QCoreApplication.translate("QLineEdit", "&Copy") == expected
-    window.set_language("en")
+    window.session.set_language("en")
     assert QCoreApplication.translate("QLineEdit", "&Copy") == "&Copy"
 
 
@@ -182,7 +195,7 @@ def test_language_buttons_name_each_language_in_itself(window: KioskWindow) -> N
         "nl": "Nederlands",
         "da": "Dansk",
     }
-    window.set_language("da")
+    window.session.set_language("da")
     assert buttons["nl"].text() == "Nederlands"  # not translated into the current language
     assert buttons["da"].isChecked()
     assert all(isinstance(b, QAbstractButton) for b in buttons.values())
@@ -195,4 +208,4 @@ def test_only_configured_languages_are_offered(
     window = make_window(config)
     assert set(window.welcome.language_buttons) == {"da", "en"}
     assert window.findChild(QWidget, "lang_nl") is None
-    assert window.language == "da"
+    assert window.session.language == "da"

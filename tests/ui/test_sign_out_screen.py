@@ -9,19 +9,19 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, wait_for_screen
 
-from kiosk.bootstrap import Kiosk, Services
-from kiosk.domain.visit import SignInForm, SignOutMethod, Visit
-from kiosk.visits.service import VisitService
+from kiosk.bootstrap import Core
+from kiosk.domain.visit import SignedIn, SignInForm, SignOutMethod, Visit
+from kiosk.visits.service import Visits
 from ui.main_window import KioskWindow
 from ui.maintenance import MAINTENANCE_INTERVAL_MS
 
 
-def sign_in(kiosk: Kiosk, services: Services, name: str, host: str = "", lang: str = "en") -> int:
-    return services.visits.sign_in(SignInForm(name, host=host), kiosk.notice(lang)).visit_id
+def sign_in(core: Core, name: str, host: str = "", lang: str = "en") -> SignedIn:
+    return core.visits.sign_in(SignInForm(name, host=host), core.notices.notice(lang))
 
 
-def current(services: Services, visit_id: int) -> Visit:
-    return services.visits.get(visit_id)
+def current(core: Core, visit_id: int) -> Visit:
+    return core.visits.get(visit_id)
 
 
 def idle(qtbot: QtBot, window: KioskWindow) -> None:
@@ -29,10 +29,10 @@ def idle(qtbot: QtBot, window: KioskWindow) -> None:
 
 
 def test_badge_scanned_at_the_welcome_screen_signs_out_at_once(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    visit_id = sign_in(kiosk, services, "Mette Kjær", lang="da")
-    code = services.visits.badge_code(visit_id)
+    signed_in = sign_in(core, "Mette Kjær", lang="da")
+    visit_id, code = signed_in.visit.visit_id, signed_in.badge_code
     window = make_window()
     assert window.current_screen() is window.welcome
 
@@ -41,9 +41,9 @@ def test_badge_scanned_at_the_welcome_screen_signs_out_at_once(
     qtbot.keyClick(window, Qt.Key.Key_Return)
 
     wait_for_screen(qtbot, window, "signOut")
-    qtbot.waitUntil(lambda: current(services, visit_id).sign_out_method is not None)
-    assert current(services, visit_id).sign_out_method is SignOutMethod.KIOSK
-    qtbot.waitUntil(lambda: window.language == "da")
+    qtbot.waitUntil(lambda: current(core, visit_id).sign_out_method is not None)
+    assert current(core, visit_id).sign_out_method is SignOutMethod.KIOSK
+    qtbot.waitUntil(lambda: window.session.language == "da")
     assert window.sign_out.message.text() == window.catalog.text(
         "signout.goodbye", name="Mette Kjær"
     )
@@ -68,10 +68,10 @@ def test_stray_keys_at_the_welcome_screen_are_not_a_code(
 
 
 def test_without_badge_the_visitor_sees_only_their_own_visit(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    mine = sign_in(kiosk, services, "Daniël van der Berg", host="Anouk de Vries")
-    other = sign_in(kiosk, services, "Daniela Berg", host="Jens Sørensen")
+    mine = sign_in(core, "Daniël van der Berg", host="Anouk de Vries").visit.visit_id
+    other = sign_in(core, "Daniela Berg", host="Jens Sørensen").visit.visit_id
     window = make_window()
     window.welcome.sign_out.click()
     screen = window.sign_out
@@ -94,15 +94,15 @@ def test_without_badge_the_visitor_sees_only_their_own_visit(
     assert "Jens Sørensen" not in button.text()
     button.click()
 
-    qtbot.waitUntil(lambda: current(services, mine).sign_out_method is SignOutMethod.KIOSK)
-    assert current(services, other).on_site
+    qtbot.waitUntil(lambda: current(core, mine).sign_out_method is SignOutMethod.KIOSK)
+    assert current(core, other).on_site
     qtbot.waitUntil(lambda: "Daniël van der Berg" in screen.message.text())
 
 
 def test_idle_timeout_forgets_the_name_and_the_matches(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    sign_in(kiosk, services, "Søren Østergaard", host="Mette Kjær")
+    sign_in(core, "Søren Østergaard", host="Mette Kjær")
     window = make_window()
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
@@ -122,21 +122,21 @@ def test_idle_timeout_forgets_the_name_and_the_matches(
 
 
 def test_kiosk_start_closes_visits_left_open_overnight(
-    qtbot: QtBot, make_window: MakeWindow, kiosk: Kiosk, services: Services
+    qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
     two_days_ago = datetime.now(UTC) - timedelta(days=2)
-    old = VisitService(services.store, "lobby-1", clock=lambda: two_days_ago)
-    stale = old.sign_in(SignInForm("Bo Jensen"), kiosk.notice("da")).visit_id
-    fresh = sign_in(kiosk, services, "Ann Smith")
+    then = Visits(core.store, core.events.visit_signed_in, "lobby-1", clock=lambda: two_days_ago)
+    stale = then.sign_in(SignInForm("Bo Jensen"), core.notices.notice("da")).visit.visit_id
+    fresh = sign_in(core, "Ann Smith").visit.visit_id
 
     window = make_window()
     idle(qtbot, window)
 
-    closed = current(services, stale)
+    closed = current(core, stale)
     assert closed.sign_out_method is SignOutMethod.AUTO
     assert closed.signed_out_at is not None
     assert closed.signed_in_at < closed.signed_out_at < closed.signed_in_at + timedelta(days=1)
     assert closed.signed_out_at.astimezone().strftime("%H:%M") == "23:00"
-    assert current(services, fresh).on_site  # its 23:00 is still to come
+    assert current(core, fresh).on_site  # its 23:00 is still to come
     assert window.maintenance.sign_out_timer.isActive()
     assert window.maintenance.sign_out_timer.interval() == MAINTENANCE_INTERVAL_MS

@@ -10,19 +10,26 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent
+from leaksupport import PROCESS_THREADS
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from qtsupport import MakeWindow, fill_and_submit
 
-from kiosk.bootstrap import start_kiosk
-from kiosk.domain.visit import SignInForm
+from kiosk.bootstrap import assemble
 from ui import create_main_window
 
-WORKER_THREADS = ("kiosk-db", "kiosk-print", "kiosk-backup")
+# The window's workers (kiosk-db, kiosk-export, kiosk-upkeep, kiosk-print) and its core's
+# (the event subscribers kiosk-on-*, the printers' kiosk-print-check).
+KIOSK_THREADS = "kiosk-"
 
 
 def kiosk_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith(WORKER_THREADS)}
+    return {
+        t
+        for t in threading.enumerate()
+        if t.name.startswith(KIOSK_THREADS) and not t.name.startswith(PROCESS_THREADS)
+    }
 
 
 def test_a_window_deleted_without_shutdown_stops_its_workers(qtbot: QtBot, data_dir: Path) -> None:
@@ -32,19 +39,36 @@ def test_a_window_deleted_without_shutdown_stops_its_workers(qtbot: QtBot, data_
     qtbot.waitUntil(lambda: window.worker.pending == 0, timeout=10_000)
     assert kiosk_threads() - before
     # A sign-in still on its way when the window goes is committed all the same.
-    form = SignInForm("Anna de Vries")
-    notice = window.kiosk.notice("en")
-    window.worker.submit(lambda s: s.visits.sign_in(form, notice), lambda _v: None, print)
+    fill_and_submit(qtbot, window, "Anna de Vries")
+    assert window.worker.pending == 1
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert [t.name for t in kiosk_threads() - before] == []
     # The application goes on: nothing of the old window is still filtering its events.
     QApplication.processEvents()
-    services = start_kiosk(data_dir).open_services()
+    core = assemble(data_dir)
     try:
-        assert [v.visitor_name for v in services.visits.present_visitors()] == ["Anna de Vries"]
+        assert [v.visitor_name for v in core.visits.present()] == ["Anna de Vries"]
     finally:
-        services.close()
+        core.close()
+
+
+def test_shutdown_stops_every_timer_of_the_window(qtbot: QtBot, make_window: MakeWindow) -> None:
+    """Nothing the window started goes off after it shut down: not its inactivity timers, its
+    upkeep, nor a key the scanner was holding back at that moment."""
+    window = make_window()
+    window.welcome.sign_in.click()  # the visitors' inactivity timer runs
+    qtbot.keyClick(window.notice.text, Qt.Key.Key_A)  # held a moment: it may start a scan
+    assert window.idle_timer.isActive()
+    window.shutdown()
+    running = [
+        t.objectName() or type(t.parent()).__name__
+        for t in window.findChildren(QTimer)
+        if t.isActive()
+    ]
+    assert running == []
+    assert not window.maintenance.sign_out_timer.isActive()
+    assert not window.maintenance.purge_timer.isActive()
 
 
 SCRIPT = """
@@ -53,33 +77,34 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from kiosk.bootstrap import assemble
 from kiosk.domain.visit import SignInForm
-from kiosk.bootstrap import start_kiosk
 from ui import create_main_window
 
 data = Path(sys.argv[1])
 app = QApplication([])
 first = create_main_window(data)
 first.show()
-first.reset()  # a screen with the inactivity filter on, then gone
+first.session.reset()  # a screen with the inactivity filter on, then gone
 first.welcome.sign_in.click()
 first.deleteLater()
 QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
-services = start_kiosk(data).open_services()
-visit = services.visits.sign_in(SignInForm("Lars Holm"), start_kiosk(data).notice("en"))
-code = services.visits.badge_code(visit.visit_id)
+core = assemble(data)
+signed_in = core.visits.sign_in(SignInForm("Lars Holm"), core.notices.notice("en"))
+visit_id, code = signed_in.visit.visit_id, signed_in.badge_code
 second = create_main_window(data)
 second.show()
 for _ in range(3):  # scans, taps and timers after the first window is gone
     QTest.keyClicks(second, code)
     QTest.keyClick(second, Qt.Key.Key_Return)
     deadline = 200
-    while services.visits.get(visit.visit_id).on_site and deadline:
+    while core.visits.get(visit_id).on_site and deadline:
         QTest.qWait(25)
         deadline -= 1
-assert not services.visits.get(visit.visit_id).on_site
+assert not core.visits.get(visit_id).on_site
 second.shutdown()
+core.close()
 print("ok")
 """
 
