@@ -19,9 +19,8 @@ def bench_purge_gui() -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.bootstrap import start_kiosk
-    from ui.app import apply_stylesheet
-    from ui.main_window import KioskWindow
+    from kiosk.bootstrap import assemble
+    from ui.app import apply_stylesheet, build_window
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -35,14 +34,15 @@ def bench_purge_gui() -> dict[str, Any]:
         (data / "kiosk.toml").write_text(
             '[retention]\nvisit_days = 1\n[badge]\nprinter = "none"\n', encoding="utf-8"
         )
-        kiosk = start_kiosk(data, data / "kiosk.toml")
+        core = assemble(data, data / "kiosk.toml")
         with sqlite3.connect(data / "kiosk.db") as db:
             expired = db.execute(
                 "SELECT count(*) FROM visits "
                 "WHERE signed_in_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')"
             ).fetchone()[0]
         start = time.perf_counter()
-        window = KioskWindow(kiosk)  # starts the cleanup on its database worker
+        # Starts the cleanup on the window's workers; the window owns the core from here on.
+        window = build_window(app, core)
         window.resize(1280, 800)
         window.show()
         app.processEvents()  # building and first painting the window is not the purge's

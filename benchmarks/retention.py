@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.staff_search import million_visit_kiosk
-from kiosk.bootstrap import start_kiosk
-from kiosk.cli.main import EXPORT_PROCESSES
-from kiosk.domain.clock import to_db
+from kiosk.bootstrap import assemble
+from kiosk.cli.data import EXPORT_PROCESSES
+from kiosk.domain.ports import Expiry
 from kiosk.maintenance.retention import CHUNK
 from kiosk.settings.config import RetentionConfig
+from storage.sqlite.times import to_db
 
 EXPORT_SQL = (
     "SELECT visit_id, visitor_name, company, host, purpose, signed_in_at, signed_out_at, "
@@ -72,7 +73,7 @@ PURGE_NOW = datetime(2100, 1, 1, tzinfo=UTC)
 def bench_export_csv(runs: int = 3) -> dict[str, Any]:
     data_dir = million_visit_kiosk()
     database = data_dir / "kiosk.db"
-    start_kiosk(data_dir)  # any pending migration now, not inside the first timed export
+    assemble(data_dir).close()  # any pending migration now, not inside the first timed export
     sqlite = shutil.which("sqlite3")
     if sqlite is None:
         return {"skipped": "the sqlite3 command-line tool is not installed"}
@@ -131,7 +132,7 @@ def bench_export_csv(runs: int = 3) -> dict[str, Any]:
 
 def bench_purge(visits: int = 1_000_000, runs: int = 1) -> dict[str, Any]:
     source = million_visit_kiosk(visits) / "kiosk.db"
-    start_kiosk(source.parent)  # the copies start at the current schema
+    assemble(source.parent).close()  # the copies start at the current schema
     cutoff = PURGE_NOW - timedelta(days=RetentionConfig().visit_days)
     ours: list[float] = []
     raw: list[float] = []
@@ -173,16 +174,15 @@ def _purge_ours(data_dir: Path, cutoff: datetime) -> tuple[int, float, list[floa
     """The cleanup as the kiosk runs it (Retention.run), with each chunk timed: visits
     deleted, seconds in all, and milliseconds per chunk that deleted something."""
     # The default config, whatever $KIOSK_CONFIG says.
-    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml", clock=lambda: PURGE_NOW)
-    services = kiosk.open_services()
-    retention = services.retention
-    assert retention.cutoff() == cutoff
+    core = assemble(data_dir, data_dir / "kiosk.toml", clock=lambda: PURGE_NOW)
+    retention = core.retention
+    assert retention.expiry().visits_before == cutoff
     steps: list[float] = []
     step = retention.step
 
-    def timed_step(cutoff: datetime, chunk: int = CHUNK) -> int:
+    def timed_step(expiry: Expiry, chunk: int = CHUNK) -> int:
         start = time.perf_counter()
-        deleted = step(cutoff, chunk)
+        deleted = step(expiry, chunk)
         if deleted:
             steps.append((time.perf_counter() - start) * 1000)
         return deleted
@@ -193,7 +193,7 @@ def _purge_ours(data_dir: Path, cutoff: datetime) -> tuple[int, float, list[floa
         report = retention.run()
         seconds = time.perf_counter() - start
     finally:
-        services.close()
+        core.close()
     return report.visits, seconds, steps
 
 

@@ -65,7 +65,7 @@ class SqliteStore:
     def _repositories(self) -> SqliteRepositories:
         local = self._local
         if local.repositories is None:
-            self._wait_for_check()
+            self._open_first()
             local.db = connect(self.path)
             local.repositories = SqliteRepositories(local.db)
         return local.repositories
@@ -75,7 +75,8 @@ class SqliteStore:
         assert self._local.db is not None
         return self._local.db
 
-    def _wait_for_check(self) -> None:
+    def _open_first(self) -> None:
+        """Once per store: wait for the check's verdict, then open the database first."""
         with self._gate:
             if self._opened_once:
                 return
@@ -91,14 +92,16 @@ class SqliteStore:
                     )
             if self._damaged is not None:
                 raise self._damaged
+            # The first opening creates the file, switches it to WAL and migrates it: one
+            # thread at a time, before any other thread's connection (SQLite refuses a second
+            # connection's switch to WAL while the first one makes the file).
+            connect(self.path).close()
             self._opened_once = True
 
     def ready(self) -> None:
         """Wait for the check of the file, then create or upgrade the database. DamagedDatabase,
         and nothing written, if the check found damage."""
-        if self._local.db is None:
-            self._repositories()
-            self.close()
+        self._open_first()
 
     def close(self) -> None:
         db, self._local.db, self._local.repositories = self._local.db, None, None

@@ -87,7 +87,9 @@ def usage_error() -> UsageError:
 def demo_dir(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
     """A data dir holding `demo --visits 300 --days 10 --seed 7`, shared by a module's tests.
 
-    Tests only read it (present, export); anything that changes visits makes its own."""
+    Tests change no visit in it (present, export, evacuation: the last two add audit entries,
+    so a test that checks those compares before and after); anything that changes visits
+    makes its own."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
     result = cli("--data-dir", data_dir, *DEMO_ARGS)
     assert result.returncode == 0, result.stderr

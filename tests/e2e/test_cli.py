@@ -9,7 +9,9 @@ import csv
 import importlib.metadata
 import io
 import json
+import random
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -269,6 +271,59 @@ def test_run_smoke_paints_once_and_exits_0(cli: Cli, tmp_path: Path) -> None:
     assert " CRITICAL " not in log
 
 
+# `run` with every opening of the database slowed down, as on a slow disk, noting when each
+# began and ended and on which thread.
+FIRST_START = """
+import atexit, json, sys, threading, time
+import storage.sqlite.store as store
+from kiosk.cli.main import main
+
+opened = []
+lock = threading.Lock()
+connect = store.connect
+
+def slow_connect(path):
+    began = time.monotonic()
+    time.sleep(0.2)
+    try:
+        return connect(path)
+    finally:
+        with lock:
+            opened.append((began, time.monotonic(), threading.current_thread().name))
+
+def report(path=sys.argv[1]):
+    with open(path, "w") as out:
+        json.dump(opened, out)
+
+store.connect = slow_connect
+atexit.register(report)
+main(sys.argv[2:])
+"""
+
+
+def test_the_first_start_creates_the_database_before_anything_else_opens_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """On a new data dir several threads want the database at once (the start-up, and the
+    window's workers with the auto sign-out and the first backup): the first one creates it
+    and brings its schema up to date, and the others open it only once that is done. (SQLite
+    refuses a second connection while the first switches a new file to WAL: the kiosk would
+    stop with "database is locked" on its very first start.)"""
+    script, report = tmp_path / "first_start.py", tmp_path / "opened.json"
+    script.write_text(FIRST_START, encoding="utf-8")
+    data_dir = tmp_path / "data"
+
+    ok(cli(report, "--data-dir", data_dir, "run", "--smoke", program=(sys.executable, str(script))))
+
+    opened = sorted(json.loads(report.read_text(encoding="utf-8")))
+    assert len(opened) > 1, opened  # more than one thread used the database
+    _began, created, first = opened[0]
+    meanwhile = [
+        f"{thread} (while {first} created it)" for began, _, thread in opened[1:] if began < created
+    ]
+    assert meanwhile == []
+
+
 # --- screenshots ------------------------------------------------------------------------------
 
 SHOT_NAME = re.compile(r"(?P<screen>[a-z-]+)-(?P<lang>[a-z]{2})-(?P<width>\d+)x(?P<height>\d+)")
@@ -302,6 +357,42 @@ def test_screenshots_render_every_screen_in_every_language(cli: Cli, tmp_path: P
         assert (image.width(), image.height()) == (int(name["width"]), int(name["height"]))
     # The pictures use a throw-away database: the data dir gets no visits.
     assert present_json(cli, data_dir) == []
+
+
+def folder_as_it_is(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every path under `folder` (itself included): its mode, and a file's bytes."""
+    return {
+        str(path.relative_to(folder)): (
+            stat.S_IMODE(path.lstat().st_mode),
+            path.read_bytes() if path.is_file() else None,
+        )
+        for path in [folder, *folder.rglob("*")]
+    }
+
+
+@pytest.mark.parametrize("held", ["not-a-database", "nothing"])
+def test_screenshots_never_open_the_data_dirs_database(cli: Cli, tmp_path: Path, held: str) -> None:
+    """The pictures need no database of the site's: the data dir is not even looked into, so
+    a damaged database (or none) is neither a problem nor touched."""
+    data_dir, out = tmp_path / "data", tmp_path / "shots"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)  # wider than the kiosk makes its own: a tightening would show
+    if held == "not-a-database":
+        noise = random.Random(14).randbytes(64 * 1024)
+        assert not noise.startswith(b"SQLite format 3")
+        (data_dir / "kiosk.db").write_bytes(noise)
+    before = folder_as_it_is(data_dir)
+    script = Path(sys.executable).parent / "visitor-kiosk"
+
+    result = ok(cli("--data-dir", data_dir, "screenshots", "--out", out, program=(str(script),)))
+
+    files = sorted(out.iterdir())
+    assert result.stdout == f"wrote {len(files)} screenshots to {out}\n"
+    names = {f.name for f in files}
+    assert {f"welcome-{lang}-1280x800.png" for lang in ("en", "nl", "da")} <= names
+    assert folder_as_it_is(data_dir) == before
+    if held == "nothing":
+        assert list(data_dir.iterdir()) == []  # no kiosk.db, no logs
 
 
 def test_screenshots_follow_the_configured_languages(cli: Cli, tmp_path: Path) -> None:

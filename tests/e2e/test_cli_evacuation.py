@@ -1,12 +1,14 @@
 """`visitor-kiosk evacuation --out FILE.pdf [--print]` end to end, as real subprocesses: the
 roll call holds everyone on site, stdout holds no name, bad `--out` paths fail cleanly, the
-command changes no visit and leaves an audit entry, and `--print` goes through a real CUPS
-scheduler (see the contract, "Command line")."""
+command changes no visit and leaves an audit entry (written as the roll call is taken, before
+the file), and `--print` goes through a real CUPS scheduler (see the contract, "Command
+line")."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,9 @@ from clisupport import Cli, Result, UsageError, ok
 from cupsserver import CupsServer
 from cupssupport import pdf_text
 
-from kiosk.bootstrap import start_kiosk
-from kiosk.documents.roll_call import people
-from kiosk.staff.audit import AuditAction
+from kiosk.bootstrap import assemble
+from kiosk.domain.audit import AuditAction, AuditEntry
+from kiosk.domain.visit import SignInForm, people
 
 
 def evacuation(cli: Cli, data_dir: Path, *args: str | Path, **kw: Any) -> Result:
@@ -29,8 +31,17 @@ def flat(text: str) -> str:
 
 
 def visit_rows(data_dir: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(data_dir / "kiosk.db") as db:
+    with closing(sqlite3.connect(data_dir / "kiosk.db")) as db:
         return db.execute("SELECT * FROM visits ORDER BY visit_id").fetchall()
+
+
+def roll_calls(data_dir: Path) -> list[AuditEntry]:
+    """The evacuation entries of the staff audit log, newest first."""
+    core = assemble(data_dir, data_dir / "kiosk.toml")
+    try:
+        return [e for e in core.audit.entries() if e.action is AuditAction.EVACUATION]
+    finally:
+        core.close()
 
 
 def present_json(cli: Cli, data_dir: Path) -> list[dict[str, Any]]:
@@ -76,17 +87,37 @@ def test_roll_call_changes_no_visit_and_is_audited(cli: Cli, tmp_path: Path) -> 
     ok(evacuation(cli, data_dir, "--out", tmp_path / "roll-call.pdf"))
 
     assert visit_rows(data_dir) == before
-    services = start_kiosk(data_dir).open_services()
-    try:
-        entries = [e for e in services.audit.entries() if e.action is AuditAction.EVACUATION]
-        names = {visit.visitor_name for visit in services.visits.present_visitors()}
-    finally:
-        services.close()
-    (entry,) = entries
+    (entry,) = roll_calls(data_dir)
     assert entry.visit_count == len(present_ids)
     assert set(entry.visit_ids) == present_ids
-    assert entry.detail.startswith(f"roll call of {people(len(present_ids))}")
-    assert not any(name in entry.detail for name in names)
+    # The same detail as a roll call from the staff screen: printed or not is not recorded.
+    assert entry.detail == f"roll call of {people(len(present_ids))}"
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_audit_detail_counts_people(cli: Cli, tmp_path: Path, count: int) -> None:
+    data_dir = tmp_path / "data"
+    core = assemble(data_dir, data_dir / "kiosk.toml")
+    try:
+        notice = core.notices.notice("en")
+        for number in range(count + 1):
+            core.visits.sign_in(SignInForm(f"Visitor {number}"), notice)
+        core.visits.sign_out(core.visits.present()[0].visit_id)  # gone: not on the roll call
+    finally:
+        core.close()
+
+    out = tmp_path / "roll-call.pdf"
+
+    result = cli(
+        "--data-dir", data_dir, "--config", printer_config(tmp_path, "none"),
+        "evacuation", "--out", out, "--print",
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr  # asked to print, with no staff printer
+    assert result.stdout == f"{people(count)} on site; roll call written to {out}\n"
+    (entry,) = roll_calls(data_dir)
+    assert entry.detail == f"roll call of {people(count)}"
+    assert entry.detail == ("roll call of 1 person" if count == 1 else "roll call of 2 people")
 
 
 def test_an_empty_site_still_makes_a_roll_call(cli: Cli, tmp_path: Path) -> None:
@@ -133,6 +164,9 @@ def test_an_unwritable_out_fails_with_one_clear_line(cli: Cli, tmp_path: Path) -
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"visitor-kiosk: cannot write the roll call to {out}: ")
     assert not out.exists()
+    # The roll call was taken (and recorded) before the file could not be written.
+    (entry,) = roll_calls(tmp_path / "data")
+    assert entry.detail == "roll call of 0 people"
 
 
 # --- --print ---------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """`visitor-kiosk export` end to end, as real subprocesses: the date window, CSV and JSON,
-`--out` files, bad input, formula-safe cells, local days, and a log without visitor names
-(see the contract, "Export records")."""
+`--out` files, bad input, formula-safe cells, local days, a log without visitor names (see
+the contract, "Export records"), and each export recorded in the staff audit log, as an
+export from the staff screen is: "visits FIRST..LAST, N rows, FORMAT"."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clisupport import CONTRACT_COLUMNS, Cli, Result, UsageError, ok
+
+from kiosk.bootstrap import assemble
+from kiosk.domain.audit import AuditAction
+from kiosk.domain.visit import NewVisit
 
 DEMO_VISITS = 300  # what conftest's demo_dir holds, over the last 10 days
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,6 +39,23 @@ def export_json(cli: Cli, data_dir: Path, first: str, last: str, **kw: Any) -> l
         ok(export(cli, data_dir, first, last, "--format", "json", **kw)).stdout
     )
     return records
+
+
+def audited_exports(data_dir: Path) -> list[str]:
+    """The details of the export entries in the data dir's staff audit log, oldest first."""
+    core = assemble(data_dir, data_dir / "kiosk.toml")
+    try:
+        entries = core.audit.entries(limit=None)
+    finally:
+        core.close()
+    return [e.detail for e in reversed(entries) if e.action is AuditAction.EXPORT]
+
+
+def new_exports(data_dir: Path, before: list[str]) -> list[str]:
+    """The export entries recorded since `before` was read."""
+    after = audited_exports(data_dir)
+    assert after[: len(before)] == before
+    return after[len(before) :]
 
 
 def assert_same_records(csv_rows: list[list[str]], records: list[dict[str, Any]]) -> None:
@@ -58,6 +79,7 @@ def assert_same_records(csv_rows: list[list[str]], records: list[dict[str, Any]]
 
 def test_export_csv_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir: Path) -> None:
     first, last = window()
+    before = audited_exports(demo_dir)
 
     result = ok(export(cli, demo_dir, first, last))
 
@@ -66,10 +88,14 @@ def test_export_csv_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir
     assert len(rows) - 1 == DEMO_VISITS
     assert result.stderr == ""
     assert all(first <= row[5][:10] <= last for row in rows[1:])
+    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, csv"]
 
 
 def test_export_json_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir: Path) -> None:
-    records = export_json(cli, demo_dir, *window())
+    first, last = window()
+    before = audited_exports(demo_dir)
+
+    records = export_json(cli, demo_dir, first, last)
 
     assert len(records) == DEMO_VISITS
     assert all(list(r) == CONTRACT_COLUMNS for r in records)
@@ -77,6 +103,7 @@ def test_export_json_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_di
     times = [datetime.fromisoformat(r["signed_in_at"]) for r in records]
     assert all(t.utcoffset() is not None for t in times)
     assert times == sorted(times)
+    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, json"]
 
 
 def test_export_json_values_equal_the_csv_values(cli: Cli, demo_dir: Path) -> None:
@@ -152,11 +179,13 @@ def test_export_out_writes_the_file_and_nothing_else(
     folder.mkdir()
     out = folder / f"visits.{fmt}"
     first, last = window()
+    before = audited_exports(demo_dir)
 
     result = ok(export(cli, demo_dir, first, last, "--format", fmt, "--out", out))
 
     assert result.stdout == ""
     assert str(DEMO_VISITS) in result.stderr
+    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, {fmt}"]
     assert [p.name for p in folder.iterdir()] == [out.name]  # no .part file left behind
     if fmt == "json":
         assert json.loads(out.read_text(encoding="utf-8")) == export_json(cli, demo_dir, *window())
@@ -191,22 +220,26 @@ def test_export_to_before_from_is_bad_input(
     cli: Cli, usage_error: UsageError, demo_dir: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "visits.csv"
+    before = audited_exports(demo_dir)
 
     line = usage_error(export(cli, demo_dir, "2026-03-02", "2026-03-01", "--out", out))
 
     assert "--to" in line
     assert list(tmp_path.iterdir()) == []
+    assert new_exports(demo_dir, before) == []  # nothing was exported
 
 
 def test_export_out_into_a_missing_folder_is_bad_input(
     cli: Cli, usage_error: UsageError, demo_dir: Path, tmp_path: Path
 ) -> None:
     missing = tmp_path / "no-such-folder"
+    before = audited_exports(demo_dir)
 
     line = usage_error(export(cli, demo_dir, *window(), "--out", missing / "visits.csv"))
 
     assert str(missing) in line
     assert not missing.exists()
+    assert new_exports(demo_dir, before) == []
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
@@ -223,10 +256,22 @@ def test_export_from_and_to_the_ends_of_the_calendar(
 ) -> None:
     """Any date the option accepts works, in any time zone: 0001-01-01 means from the
     beginning, 9999-12-31 to the end (no "unexpected error", exit 1)."""
+    before = audited_exports(demo_dir)
+
     result = export(cli, demo_dir, first, last, "--format", "json", env={"TZ": zone})
 
     assert ok(result).stderr == ""
     assert len(json.loads(result.stdout)) == DEMO_VISITS
+    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, json"]
+
+
+def test_an_export_of_days_without_visits_is_recorded_too(cli: Cli, demo_dir: Path) -> None:
+    before = audited_exports(demo_dir)
+
+    result = ok(export(cli, demo_dir, "2001-02-03", "2001-02-04"))
+
+    assert list(csv.reader(io.StringIO(result.stdout))) == [CONTRACT_COLUMNS]
+    assert new_exports(demo_dir, before) == ["visits 2001-02-03..2001-02-04, 0 rows, csv"]
 
 
 # --- formula-safe CSV -------------------------------------------------------------------------
@@ -244,15 +289,27 @@ DANGEROUS = [
 def test_no_csv_cell_can_run_as_a_formula(cli: Cli, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     ok(cli("--data-dir", data_dir, "demo", "--visits", "1", "--days", "1", "--seed", "1"))
-    signed_in = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with sqlite3.connect(data_dir / "kiosk.db") as db:
-        notice, kiosk_id = db.execute("SELECT notice_version, kiosk_id FROM visits").fetchone()
-        db.executemany(
-            "INSERT INTO visits (visitor_name, company, host, purpose, signed_in_at, "
-            "language, notice_version, kiosk_id) VALUES (?, ?, ?, ?, ?, 'en', ?, ?)",
-            [(text, text, text, text, signed_in, notice, kiosk_id) for text in DANGEROUS],
-        )
-    db.close()
+    # Stored as they are: a sign-in would have turned the tab and the line break into spaces,
+    # but a database from elsewhere (or an older version) may hold them.
+    signed_in = datetime.now(UTC) - timedelta(minutes=5)
+    core = assemble(data_dir, data_dir / "kiosk.toml")
+    try:
+        notice = core.notices.notice("en")
+        with core.store.transaction() as db:
+            for text in DANGEROUS:
+                visit = NewVisit(
+                    visitor_name=text,
+                    company=text,
+                    host=text,
+                    purpose=text,
+                    signed_in_at=signed_in,
+                    language="en",
+                    notice_version=notice.version,
+                    kiosk_id=core.config.site.kiosk_id,
+                )
+                db.visits.add(visit, notice.stored, badge_code=None)
+    finally:
+        core.close()
     # From yesterday: five minutes ago may be yesterday when the test runs just after midnight.
     first, today = (date.today() - timedelta(days=1)).isoformat(), date.today().isoformat()
     out = tmp_path / "visits.csv"

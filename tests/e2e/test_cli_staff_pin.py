@@ -18,9 +18,9 @@ import pytest
 from clisupport import UsageError, ok
 from visitsupport import MORNING, Clock
 
-from kiosk.bootstrap import Kiosk, Services, start_kiosk
-from kiosk.staff.audit import AuditAction
-from kiosk.staff.auth import LoginOutcome, StaffAuth
+from kiosk.bootstrap import Core, assemble
+from kiosk.domain.audit import AuditAction
+from kiosk.staff.auth import LoginOutcome
 
 PIN = "80417263"
 WRONG_PINS = ("59302718", "80417264", "6150")
@@ -74,48 +74,39 @@ def set_pin(data_dir: Path, child_env: dict[str, str]) -> SetPin:
 
 
 @pytest.fixture
-def opened(data_dir: Path, clock: Clock) -> Iterator[tuple[Kiosk, Services]]:
+def opened(data_dir: Path, clock: Clock) -> Iterator[Core]:
     """The kiosk core on the data dir the command wrote to, as the kiosk would open it."""
-    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml", clock=clock)
-    services = kiosk.open_services()
-    yield kiosk, services
-    services.close()
-
-
-def staff_auth(opened: tuple[Kiosk, Services]) -> StaffAuth:
-    return opened[1].staff_auth
+    core = assemble(data_dir, data_dir / "kiosk.toml", clock=clock)
+    yield core
+    core.close()
 
 
 # --- from stdin -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", ""])
-def test_a_pin_from_stdin_is_the_staff_pin(
-    set_pin: SetPin, opened: tuple[Kiosk, Services], line_end: str
-) -> None:
+def test_a_pin_from_stdin_is_the_staff_pin(set_pin: SetPin, opened: Core, line_end: str) -> None:
     result = ok(set_pin(PIN + line_end))
 
-    auth = staff_auth(opened)
+    auth = opened.staff_auth
     assert result.stdout == "staff PIN set\n"
     assert PIN not in result.stdout + result.stderr
     assert auth.login(PIN).ok
     assert auth.login(WRONG_PINS[0]).outcome is LoginOutcome.WRONG
 
 
-def test_setting_the_pin_is_audited(set_pin: SetPin, opened: tuple[Kiosk, Services]) -> None:
+def test_setting_the_pin_is_audited(set_pin: SetPin, opened: Core) -> None:
     ok(set_pin(PIN + "\n"))
 
-    entries = opened[1].audit.entries()
+    entries = opened.audit.entries()
 
     assert [entry.action for entry in entries] == [AuditAction.PIN_SET]
     assert PIN not in entries[0].detail
 
 
-def test_a_new_pin_replaces_the_old_one_and_lifts_a_lock(
-    set_pin: SetPin, opened: tuple[Kiosk, Services]
-) -> None:
+def test_a_new_pin_replaces_the_old_one_and_lifts_a_lock(set_pin: SetPin, opened: Core) -> None:
     ok(set_pin(PIN + "\n"))
-    auth = staff_auth(opened)
+    auth = opened.staff_auth
     for wrong in ("0000", "0001", "0002", "0003", "0004"):
         auth.login(wrong)
     assert auth.login(PIN).outcome is LoginOutcome.LOCKED
@@ -166,12 +157,11 @@ def test_undecodable_bytes_are_bad_input(
 
 
 def has_pin(data_dir: Path) -> bool:
-    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml")
-    services = kiosk.open_services()
+    core = assemble(data_dir, data_dir / "kiosk.toml")
     try:
-        return services.staff_auth.has_pin()
+        return core.staff_auth.has_pin()
     finally:
-        services.close()
+        core.close()
 
 
 # --- at a terminal ----------------------------------------------------------------------------
@@ -204,7 +194,7 @@ def type_when_echo_is_off(fd: int, text: str) -> None:
 
 
 def test_at_a_terminal_the_pin_is_asked_twice_and_never_echoed(
-    data_dir: Path, child_env: dict[str, str], opened: tuple[Kiosk, Services]
+    data_dir: Path, child_env: dict[str, str], opened: Core
 ) -> None:
     master, slave = pty.openpty()
     child = subprocess.Popen(
@@ -233,7 +223,7 @@ def test_at_a_terminal_the_pin_is_asked_twice_and_never_echoed(
     assert code == 0, bytes(seen)
     assert b"staff PIN set" in seen
     assert PIN.encode() not in seen
-    assert staff_auth(opened).login(PIN).ok
+    assert opened.staff_auth.login(PIN).ok
 
 
 # --- no file holds the PIN --------------------------------------------------------------------
@@ -260,17 +250,16 @@ def test_the_pin_is_in_no_file_of_the_data_dir(
 ) -> None:
     ok(set_pin(PIN + "\n"))
     usage_error(set_pin(PIN + "a\n"))  # a refused PIN is not written anywhere either
-    kiosk = start_kiosk(data_dir, data_dir / "kiosk.toml", clock=clock)
-    services = kiosk.open_services()
+    core = assemble(data_dir, data_dir / "kiosk.toml", clock=clock)
     try:
-        auth = services.staff_auth
+        auth = core.staff_auth
         results = [auth.login(PIN), *(auth.login(wrong) for wrong in WRONG_PINS)]
         results += [auth.login(WRONG_PINS[0]) for _ in range(2)]  # the fifth locks
         results.append(auth.login(PIN))  # refused: locked
         auth.logout()
         names_open, holding_open = files_holding(data_dir, (PIN, *WRONG_PINS))
     finally:
-        services.close()
+        core.close()
     names_closed, holding_closed = files_holding(data_dir, (PIN, *WRONG_PINS))
 
     assert results[0].ok

@@ -18,7 +18,7 @@ from clisupport import start_run, stop_run, wait_until_up
 from PIL import Image
 from xsupport import LAYOUTS, StartX, XServer, wait_for
 
-from kiosk.bootstrap import start_kiosk
+from kiosk.bootstrap import assemble
 from kiosk.domain.visit import SignInForm
 
 DRIVER = Path(__file__).with_name("window_driver.py")
@@ -140,15 +140,16 @@ def test_a_us_scanner_signs_out_on_every_layout_our_sites_use(
 ) -> None:
     x = xserver_factory(size=(1280, 800), wm=False)
     data = tmp_path / "data"
-    kiosk = start_kiosk(data)
-    services = kiosk.open_services()
+    core = assemble(data)
     try:
         badges = {}
         for layout in LAYOUTS:
-            visit = services.visits.sign_in(SignInForm(f"Visitor {layout}"), kiosk.notice("en"))
-            badges[layout] = (visit.visit_id, services.visits.badge_code(visit.visit_id))
+            signed_in = core.visits.sign_in(
+                SignInForm(f"Visitor {layout}"), core.notices.notice("en")
+            )
+            badges[layout] = (signed_in.visit.visit_id, signed_in.badge_code)
     finally:
-        services.close()
+        core.close()
     process = start_run(data, x.env)
     try:
         wait_until_up(process, data)
@@ -162,8 +163,8 @@ def test_a_us_scanner_signs_out_on_every_layout_our_sites_use(
 
 
 def signed_out(data: Path, visit_id: int) -> bool:
-    services = start_kiosk(data).open_services()
+    core = assemble(data)
     try:
-        return not services.visits.get(visit_id).on_site
+        return not core.visits.get(visit_id).on_site
     finally:
-        services.close()
+        core.close()

@@ -61,7 +61,7 @@ main(["--data-dir", sys.argv[1], "run"])
 """
 
 
-@pytest.mark.parametrize("step", ["start_kiosk", "build_window", "show_kiosk"])
+@pytest.mark.parametrize("step", ["assemble", "build_window", "show_kiosk"])
 def test_sigterm_at_any_moment_of_the_start_up_ends_the_kiosk(tmp_path: Path, step: str) -> None:
     script = tmp_path / "start_and_sigterm.py"
     script.write_text(STARTUP_SIGTERM, encoding="utf-8")

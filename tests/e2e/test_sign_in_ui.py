@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
-from kiosk.bootstrap import start_kiosk
-from kiosk.export.visits import ExportFormat, export_visits
+from kiosk.bootstrap import assemble, read_settings
+from kiosk.export.visits import ExportFormat
 
 VISITORS = {
     "en": ("Siobhán O'Sullivan", "Harbourside Consulting Ltd", "Jens Sørensen", "Meeting"),
@@ -22,12 +23,11 @@ VISITORS = {
 
 @pytest.mark.parametrize("language", ["en", "nl", "da"])
 def test_sign_in_in_each_language_is_exported_with_language_and_notice(
-    qtbot: QtBot, make_window: MakeWindow, language: str
+    qtbot: QtBot, make_window: MakeWindow, data_dir: Path, language: str
 ) -> None:
     window = make_window()
     window.welcome.language_buttons[language].click()
-    assert window.language == language
-    notice = window.kiosk.notice(language)
+    assert window.session.language == language
     name, company, host, purpose = VISITORS[language]
 
     fill_and_submit(qtbot, window, name, company, host, purpose)
@@ -35,14 +35,14 @@ def test_sign_in_in_each_language_is_exported_with_language_and_notice(
     assert name in window.done.message.text()
     assert window.done.message.text().startswith(window.catalog.text("done.message", name=name))
 
-    kiosk = start_kiosk(window.kiosk.paths.data_dir, window.kiosk.paths.config_file)
-    services = kiosk.open_services()
+    core = assemble(data_dir)
     out = io.StringIO()
     try:
+        notice = core.notices.notice(language)
         today = date.today()
-        assert export_visits(services.store, today, today, ExportFormat.CSV, out) == 1
+        assert core.exports.visits(today, today, ExportFormat.CSV, out) == 1
     finally:
-        services.close()
+        core.close()
     (record,) = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert record["visitor_name"] == name
     assert record["company"] == company
@@ -54,12 +54,15 @@ def test_sign_in_in_each_language_is_exported_with_language_and_notice(
 
     window.done.finish.click()
     assert window.current_screen() is window.welcome
-    assert window.language == window.kiosk.config.default_language
+    assert window.session.language == read_settings(data_dir)[1].default_language
 
 
-def test_done_screen_returns_to_welcome_by_itself(qtbot: QtBot, make_window: MakeWindow) -> None:
+def test_done_screen_returns_to_welcome_by_itself(
+    qtbot: QtBot, make_window: MakeWindow, data_dir: Path
+) -> None:
     window = make_window()
-    assert window.done.timer.interval() == window.kiosk.config.kiosk.done_timeout_s * 1000
+    _paths, config = read_settings(data_dir)
+    assert window.done.timer.interval() == config.kiosk.done_timeout_s * 1000
     window.done.timer.setInterval(50)
     fill_and_submit(qtbot, window, "Ida Holm")
     wait_for_screen(qtbot, window, "done")

@@ -167,12 +167,12 @@ def keyboard_rect() -> QRect | None:
     return method.keyboardRectangle().toRect()
 
 
-def tour(driver: Driver) -> None:
+def tour(driver: Driver, languages: tuple[str, ...]) -> None:
     window = driver.window
     vk = window.keyboard is not None
-    for language in window.kiosk.config.kiosk.languages:
+    for language in languages:
         driver.tap(window.welcome.language_buttons[language])
-        driver.wait("language", lambda language=language: window.language == language)
+        driver.wait("language", lambda language=language: window.session.language == language)
         driver.screen_report(f"welcome-{language}")
         driver.screenshot(f"welcome-{language}")
 
@@ -235,9 +235,10 @@ def tour(driver: Driver) -> None:
 def main() -> None:
     data_dir, config, out = (Path(arg) for arg in sys.argv[1:4])
     out.mkdir(parents=True, exist_ok=True)
-    from kiosk.settings.config import load_config
+    from kiosk.bootstrap import read_settings
 
-    prepare_environment(load_config(config))
+    _paths, settings = read_settings(data_dir, config)
+    prepare_environment(settings)
     app = QApplication(sys.argv[:1])
     route_qt_messages_to_log()  # as `run` does: Qt's messages, from any thread, to the log
     window = create_main_window(data_dir, config)
@@ -252,7 +253,7 @@ def main() -> None:
         active=window.isActiveWindow(),
     )
     try:
-        tour(driver)
+        tour(driver, settings.kiosk.languages)
     finally:
         window.shutdown()
     report("done")
