@@ -24,7 +24,7 @@ from ui.maintenance import Maintenance
 from ui.rights_controller import RightsController
 from ui.session import Screen, VisitorSession
 from ui.staff_controller import StaffController
-from ui.tasks import DbWorker, Worker
+from ui.tasks import DbWorker, ScreenCatchUp, Worker
 from ui.visitor_flow import VisitorFlow
 from ui.window_parts import WindowLifetime
 
@@ -46,6 +46,9 @@ def create_main_window(data_dir: Path | str, config_path: Path | str | None = No
 
 def build_window(app: QApplication, core: Core) -> KioskWindow:
     config = core.config
+    # The work the core's events cause (a badge to render) waits until the screen has shown
+    # what the operation returned (the confirmation), so it never slows that screen.
+    core.events.hold_for(ScreenCatchUp())
     session = VisitorSession(config.default_language)
     window = KioskWindow(
         session,

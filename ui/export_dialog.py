@@ -1,6 +1,6 @@
 """Export from the staff screen: a date range and a format, to a file staff choose; the export
-runs on the database worker and shows its progress. Dates are local calendar days, both ends
-included, as in `visitor-kiosk export`."""
+runs on a database worker of its own and shows its progress. Dates are local calendar days,
+both ends included, as in `visitor-kiosk export`."""
 
 from __future__ import annotations
 

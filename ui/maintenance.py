@@ -92,16 +92,13 @@ class Maintenance(QObject):
             )
             return
 
-        def finish() -> PurgeReport:
-            report = self._retention.finish(expiry)
-            self._backups.make_if_due()
-            return report
-
         self._finishing = True
-        self._upkeep.submit(finish, self._done, self._failed)
+        self._upkeep.submit(lambda: self._retention.finish(expiry), self._done, self._failed)
 
     def _done(self, _report: PurgeReport) -> None:
         self._purging, self._finishing = None, False
+        # A backup of what is left, when one is due (beside the database worker).
+        self._upkeep.run_quietly(self._backups.make_if_due)
 
     def _failed(self, error: BaseException) -> None:
         log.warning(

@@ -14,11 +14,12 @@ the kiosk: the result is dropped if the session has moved on (`ui.session`)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from kiosk.domain.errors import Refusal
 from kiosk.domain.ports import Store
@@ -124,6 +125,34 @@ class DbWorker(Worker):
 
     def _on_thread_end(self) -> None:
         self._store.close()
+
+
+class ScreenCatchUp(QObject):
+    """A gate for background work that can wait a moment (the core's event subscribers:
+    `kiosk.domain.events.Events.hold_for`): it returns once the GUI thread has handled what
+    was queued for it and painted it, or after HOLD_AT_MOST_S if the GUI is busy or gone.
+    Python threads share one interpreter lock, so a badge rendered while the screen shows the
+    sign-in it belongs to slows that screen down; rendered after it, it slows nothing."""
+
+    HOLD_AT_MOST_S = 0.25
+    _asked = Signal(object)  # a threading.Event to set once the GUI has caught up
+
+    def __init__(self) -> None:
+        super().__init__()  # on the GUI thread: its queued slot runs there
+        self._asked.connect(self._on_asked, Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self) -> None:
+        caught_up = threading.Event()
+        try:
+            self._asked.emit(caught_up)
+        except RuntimeError:  # the GUI's side is gone (the kiosk is closing): nothing to wait for
+            return
+        caught_up.wait(self.HOLD_AT_MOST_S)
+
+    def _on_asked(self, caught_up: threading.Event) -> None:
+        # Two turns of the event loop: the one that handles the result queued before this
+        # request, and the one that paints what handling it changed.
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, caught_up.set))
 
 
 class SessionJob(Generic[R]):

@@ -47,24 +47,35 @@ class PrintOutcome:
 
 
 class _Subscriber(Generic[E]):
-    def __init__(self, hook: str, name: str, handler: Callable[[E], object]) -> None:
+    def __init__(
+        self, hook: str, name: str, handler: Callable[[E], object], gate: Callable[[], None]
+    ) -> None:
         self.name = name
         self._hook = hook
         self._handler = handler
+        self._gate = gate
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kiosk-on-{name}")
 
     def deliver(self, event: E) -> None:
         try:
+            self._gate()
             self._handler(event)
         except Exception:
             log.exception("%s subscriber %s failed", self._hook, self.name)
 
 
-class Hook(Generic[E]):
-    """One kind of event and its subscribers."""
+def _open() -> None:
+    pass
 
-    def __init__(self, name: str) -> None:
+
+class Hook(Generic[E]):
+    """One kind of event and its subscribers. Before each delivery a subscriber's thread
+    passes `gate` (`Events.hold_for`): a front end may ask that work caused by an event wait
+    until its screen has shown what the event's operation returned."""
+
+    def __init__(self, name: str, gate: Callable[[], None] = _open) -> None:
         self.name = name
+        self.gate = gate
         self._subscribers: list[_Subscriber[E]] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -74,7 +85,10 @@ class Hook(Generic[E]):
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self.name} is closed")
-            self._subscribers.append(_Subscriber(self.name, name, handler))
+            self._subscribers.append(_Subscriber(self.name, name, handler, self._pass_gate))
+
+    def _pass_gate(self) -> None:
+        self.gate()
 
     def emit(self, event: E) -> None:
         """Hand `event` to every subscriber; returns at once."""
@@ -107,6 +121,14 @@ class Events:
     def __init__(self) -> None:
         self.visit_signed_in: Hook[VisitSignedIn] = Hook("visit_signed_in")
         self.badge_printed: Hook[PrintOutcome] = Hook("badge_printed")
+
+    def hold_for(self, gate: Callable[[], None]) -> None:
+        """Have every subscriber pass `gate` before it handles an event. The Qt front end's
+        gate returns once the screen has caught up with what it was given to show, so that
+        the work an event causes (rendering a badge) never competes with the screen that
+        shows the operation's result; without a front end nothing waits."""
+        for hook in (self.visit_signed_in, self.badge_printed):
+            hook.gate = gate
 
     def settle(self) -> None:
         """Return once every event emitted so far, and every event that caused, is handled."""

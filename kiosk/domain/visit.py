@@ -56,10 +56,12 @@ class Visit:
         return self.signed_out_at is None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewVisit:
     """A visit to store: what a sign-in records (still on site), or a whole past visit (demo
-    data). Its id is given by the store."""
+    data). Its id is given by the store. Handed to the store and not kept; a plain (slotted)
+    dataclass, as `demo` makes a million of them and a frozen one costs six times as much to
+    make."""
 
     visitor_name: str
     company: str

@@ -34,6 +34,9 @@ from storage.sqlite.visits import SqliteVisits
 
 log = logging.getLogger(__name__)
 
+# How long emptying the write-ahead log may wait for readers (it holds up writers meanwhile).
+CHECKPOINT_WAIT_MS = 100
+
 
 class SqliteRepositories:
     """The repositories on one connection."""
@@ -145,8 +148,18 @@ class SqliteStore:
         secure_delete zeroes deleted and overwritten content in the database file, but the
         log keeps earlier copies of the pages, and a log that is only reset (not truncated)
         keeps them readable past its logical end. False if another connection's reader kept
-        the log from being emptied; the next call finishes the job."""
-        busy, _, _ = self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        the log from being emptied; the next call finishes the job.
+
+        While a checkpoint waits for readers it holds up every writer, so it waits only a
+        moment (CHECKPOINT_WAIT_MS): a long read beside it (an export) must not hold up a
+        sign-in for the whole busy time-out."""
+        db = self._db()
+        waits = int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+        db.execute(f"PRAGMA busy_timeout = {min(waits, CHECKPOINT_WAIT_MS)}")
+        try:
+            busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {waits}")
         if busy:
             log.warning("the write-ahead log could not be emptied: the database is in use")
         return not busy

@@ -18,23 +18,14 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk.domain.access_log import EXPORT_COLUMNS
 from kiosk.domain.ports import NoticeText
 from kiosk.domain.visit import CORRECTABLE_FIELDS, NewVisit, OnSite, SignOutMethod, Visit
 from storage.sqlite.times import from_db, to_db
 
-VISIT_COLUMNS = (
-    "visit_id",
-    "visitor_name",
-    "company",
-    "host",
-    "purpose",
-    "signed_in_at",
-    "signed_out_at",
-    "sign_out_method",
-    "language",
-    "notice_version",
-    "kiosk_id",
-)
+# The visits table's columns, read in the access log's order: the fast CSV export
+# (storage.sqlite.csv_lines) writes a row's fields as they are read.
+VISIT_COLUMNS = EXPORT_COLUMNS
 _NEW_VISIT_COLUMNS = VISIT_COLUMNS[1:]
 _SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
 # search_text is computed from the same values by SQLite (kiosk_casefold, see connect()).

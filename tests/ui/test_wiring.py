@@ -121,6 +121,37 @@ def test_the_confirmation_does_not_wait_for_a_slow_badge_printer(
     assert window.current_screen() is window.done
 
 
+class WatchingPrinter(HeldPrinter):
+    """A printer that notes which screen the visitor session was on when the badge began."""
+
+    def __init__(self, window_screen: list[object]) -> None:
+        super().__init__()
+        self.release.set()
+        self.seen = window_screen
+
+    def ready(self) -> Future[str]:
+        self.seen.append(self.window.session.screen)
+        return super().ready()
+
+
+def test_the_badge_is_made_once_the_screen_shows_the_confirmation(
+    qtbot: QtBot, make_window: MakeWindow, data_dir: Path
+) -> None:
+    """Rendering a badge beside the screen that shows its sign-in would slow that screen
+    (Python threads share one lock): the core's subscribers start once the window has shown
+    what the operation returned (ui.tasks.ScreenCatchUp)."""
+    seen: list[object] = []
+    printer = WatchingPrinter(seen)
+    window = make_window(core=assemble(data_dir, badge_printer=printer))
+    printer.window = window
+    for name in ("Noor Visser", "Lotte Bakker", "Sem de Boer"):
+        window.session.reset()
+        fill_and_submit(qtbot, window, name)
+        wait_for_screen(qtbot, window, "done")
+        qtbot.waitUntil(lambda: not window.done.printing, timeout=10_000)
+    assert [str(screen) for screen in seen] == ["done", "done", "done"]
+
+
 def test_a_badge_printed_before_the_confirmation_shows_is_not_lost(
     qtbot: QtBot, make_window: MakeWindow, data_dir: Path, printer: HeldPrinter
 ) -> None:

@@ -29,7 +29,7 @@ from ui.screens.staff_rights import RightsTab
 
 
 class OnSiteRow(Protocol):
-    """A row of the on-site list: kiosk.visits.service.OnSite (or a whole Visit)."""
+    """A row of the on-site list: kiosk.domain.visit.OnSite (or a whole Visit)."""
 
     @property
     def visit_id(self) -> int: ...
