@@ -42,6 +42,8 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
         (data / "kiosk.toml").write_text('[badge]\nprinter = "none"\n', encoding="utf-8")
         core = assemble(data, data / "kiosk.toml")
         core.staff_auth.set_pin(PIN)
+        badges: list[object] = []
+        core.events.badge_printed.subscribe("soak", badges.append)
         core.store.close()  # this (the GUI) thread's connection: the window's workers write
         window = build_window(app, core)  # the window owns the core: shutdown() closes it
         window.resize(1280, 800)
@@ -84,7 +86,9 @@ def bench_soak(minutes: float = 30.0, every_s: float = 3.0) -> dict[str, Any]:
                 window.staff.exit.click()
                 staff_visits += 1
             spin(lambda: window.worker.pending == 0 and window.printer.pending == 0)
-            core.events.settle()  # this round's badge written, before the next visitor
+            # This round's badge written, before the next visitor (the event loop runs
+            # meanwhile: the badge waits for the screen to show the confirmation first).
+            spin(lambda n=signed_in: len(badges) == n)
             if time.monotonic() >= next_sample:
                 samples.append(_sample(app, window, QTimer, time.monotonic() - start))
                 next_sample += 60

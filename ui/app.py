@@ -120,19 +120,19 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
         retention=core.retention,
         backups=core.backups,
     )
-    lifetime = WindowLifetime(
-        window, maintenance, (worker, exporter, upkeep, printer), window.activity, core.close
-    )
-    window.on_shutdown(lifetime.stop)
-    maintenance.start()
     # The badge libraries and fonts load once the welcome screen is up, not before it.
     window.prepare_timer = QTimer(window)
     window.prepare_timer.setObjectName("prepareBadgesTimer")
     window.prepare_timer.setSingleShot(True)
     window.prepare_timer.setInterval(PREPARE_BADGES_AFTER_MS)
     window.prepare_timer.timeout.connect(lambda: printer.run_quietly(prepare_badges))
-    window.prepare_timer.start()
     window.on_shutdown(window.prepare_timer.stop)
+    lifetime = WindowLifetime(
+        window, maintenance, (worker, exporter, upkeep, printer), window.activity, core.close
+    )
+    window.on_shutdown(lifetime.stop)
+    maintenance.start()
+    window.prepare_timer.start()
 
     # The stylesheet comes last: set first, every widget added to the tree while the window
     # is built would have its style worked out again (about 80 ms of the start-up).
