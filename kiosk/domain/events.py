@@ -97,7 +97,12 @@ class Hook(Generic[E]):
                 log.warning("%s after the kiosk closed: not delivered", self.name)
                 return
             for subscriber in self._subscribers:
-                subscriber.executor.submit(subscriber.deliver, event)
+                try:
+                    subscriber.executor.submit(subscriber.deliver, event)
+                except RuntimeError:
+                    # The interpreter is exiting (its executors take no more work): the
+                    # operation has committed all the same and must not fail now.
+                    log.warning("%s while the kiosk exits: not delivered", self.name)
 
     def settle(self) -> None:
         """Return once every subscriber has handled what was emitted before this call."""

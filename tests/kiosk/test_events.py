@@ -5,6 +5,9 @@ sign-in, nor another subscriber; what was emitted is delivered before the events
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -95,6 +98,39 @@ def test_closing_delivers_what_was_emitted_and_drops_what_comes_after(
     assert "numbers after the kiosk closed" in caplog.text
     with pytest.raises(RuntimeError):
         hook.subscribe("late", seen.append)
+
+
+EMIT_WHILE_EXITING = """
+import threading, time
+from kiosk.domain.events import Hook
+
+hook = Hook("numbers")
+hook.subscribe("printer", print)
+
+def committed_late():
+    time.sleep(0.3)  # the main thread has ended: the interpreter is exiting
+    hook.emit(1)
+    print("the operation returned")
+
+threading.Thread(target=committed_late).start()
+"""
+
+
+def test_an_operation_that_commits_while_the_interpreter_exits_still_returns(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "emit_while_exiting.py"
+    script.write_text(EMIT_WHILE_EXITING, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "the operation returned" in done.stdout
+    assert "numbers while the kiosk exits: not delivered" in done.stderr
 
 
 @pytest.fixture
