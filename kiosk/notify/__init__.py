@@ -1,0 +1,1 @@
+"""Telling hosts that their visitor has arrived: the mail server (`smtp`)."""
