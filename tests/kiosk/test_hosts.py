@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from kiosk.bootstrap import assemble
-from kiosk.visits.hosts import HostsFileError, load_hosts
+from kiosk.visits.hosts import Host, HostsFileError, load_hosts, read_hosts
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -105,6 +106,56 @@ def test_unreadable_file_is_refused(tmp_path: Path, content: bytes) -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(HostsFileError):
         load_hosts(tmp_path / "absent.csv")
+
+
+def test_addresses_and_languages_say_whom_to_tell_and_how(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "name,email,language\n"
+        "Bo Jensen,bo@example.com,da\n"
+        "Ann Smith,ann@example.com,\n"
+        "Cy Young,,EN\n",
+    )
+    assert read_hosts(path) == [
+        Host("Ann Smith", "ann@example.com", ""),
+        Host("Bo Jensen", "bo@example.com", "da"),
+        Host("Cy Young", "", "en"),
+    ]
+
+
+def test_a_header_may_put_the_columns_in_any_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "Language,E-mail,Name,email\nnl,x,Anouk Bakker,anouk@example.nl\n")
+    assert read_hosts(path) == [Host("Anouk Bakker", "anouk@example.nl", "nl")]
+    no_header = write(tmp_path, "Anouk Bakker,anouk@example.nl,nl\n")
+    assert read_hosts(no_header) == [Host("Anouk Bakker", "anouk@example.nl", "nl")]
+
+
+def test_a_name_listed_twice_keeps_its_first_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "Ann Smith,ann@example.com\nann smith,other@example.com,da\n")
+    assert read_hosts(path) == [Host("Ann Smith", "ann@example.com", "")]
+
+
+def test_a_bad_address_or_language_costs_only_that_value_and_the_log_says_which_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(
+        tmp_path,
+        "name,email,language\n"
+        "Bo Jensen,bo at example.com,da\n"
+        "Ann Smith,ann@example.com,klingon\n"
+        "Cy Young,cy@example.com;dj@example.com,en\n",
+    )
+    with caplog.at_level(logging.WARNING):
+        hosts = read_hosts(path)
+    assert hosts == [
+        Host("Ann Smith", "ann@example.com", ""),
+        Host("Bo Jensen", "", "da"),
+        Host("Cy Young", "", "en"),
+    ]
+    for line in (2, 3, 4):
+        assert f"line {line}:" in caplog.text
+    for private in ("Jensen", "example.com", "klingon", "bo at"):
+        assert private not in caplog.text
 
 
 def test_kiosk_loads_the_configured_hosts(tmp_path: Path, data_dir: Path) -> None:
