@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 from kiosk.domain.errors import ConfigError as ConfigError  # raised here; defined apart for the CLI
 
@@ -66,6 +67,25 @@ class HostsConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    # Telling the host that their visitor has arrived; off while smtp_host is "".
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # "starttls", "tls" or "none" (a relay on this machine)
+    smtp_username: str = ""
+    smtp_password_file: str = ""  # a file holding only the password, never the password
+    sender: str = "reception@example.com"
+    reception: str = "reception@example.com"
+    expire_after_s: int = 900
+    webhook_url: str = ""
+
+    @property
+    def on(self) -> bool:
+        """Whether arrivals are told at all (the webhook too goes only with a mail server)."""
+        return bool(self.smtp_host)
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
@@ -73,6 +93,7 @@ class Config:
     badge: BadgeConfig = field(default_factory=BadgeConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     hosts: HostsConfig = field(default_factory=HostsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -91,9 +112,16 @@ class Config:
 
     def hosts_path(self) -> Path | None:
         """The hosts CSV, resolved against the config file's folder; None means free text."""
-        if not self.hosts.file:
+        return self._beside(self.hosts.file)
+
+    def smtp_password_path(self) -> Path | None:
+        """The file holding the SMTP password, resolved as the hosts file is; None if unset."""
+        return self._beside(self.notify.smtp_password_file)
+
+    def _beside(self, name: str) -> Path | None:
+        if not name:
             return None
-        path = Path(self.hosts.file).expanduser()
+        path = Path(name).expanduser()
         if not path.is_absolute() and self.source is not None:
             path = self.source.parent / path
         return path
@@ -107,7 +135,12 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "retention.audit_days": (30, 3650),
     "badge.print_timeout_s": (2, 300),
     "staff.session_timeout_s": (30, 3600),
+    "notify.smtp_port": (1, 65535),
+    "notify.expire_after_s": (60, 86400),
 }
+SMTP_SECURITY = ("starttls", "tls", "none")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
 BADGE_LAYOUTS = ("a6", "brother-62x100", "dymo-99012")
 _TEXT_MAX = 300
 
@@ -149,6 +182,13 @@ def _parse_section(name: str, cls: Any, raw: dict[str, Any], source: Path | None
     for key, value in raw.items():
         full_key = f"{name}.{key}"
         if key not in hints:
+            if full_key == "notify.smtp_password":
+                raise ConfigError(
+                    full_key,
+                    "never the password itself here: put it in a file of its own, readable "
+                    "by the kiosk's user only, and name that file in smtp_password_file",
+                    source,
+                )
             raise ConfigError(full_key, "unknown key", source)
         values[key] = _coerce(full_key, hints[key], value, source)
     return cls(**values)
@@ -218,3 +258,50 @@ def _check_values(config: Config, source: Path | None) -> None:
     hosts = config.hosts_path()
     if hosts is not None and not hosts.is_file():
         raise ConfigError("hosts.file", f"no such file: {hosts}", source)
+    _check_notify(config, source)
+
+
+def _check_notify(config: Config, source: Path | None) -> None:
+    notify = config.notify
+    if notify.smtp_security not in SMTP_SECURITY:
+        raise ConfigError(
+            "notify.smtp_security",
+            f"{notify.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}",
+            source,
+        )
+    local = notify.smtp_host.lower() in LOOPBACK_HOSTS
+    if notify.smtp_host and notify.smtp_security == "none" and not local:
+        raise ConfigError(
+            "notify.smtp_security",
+            '"none" sends in clear text: only for a relay on this machine (localhost)',
+            source,
+        )
+    if notify.smtp_host:
+        for key in ("sender", "reception"):
+            if not _ADDRESS.fullmatch(getattr(notify, key)):
+                raise ConfigError(f"notify.{key}", "must be one e-mail address", source)
+    password = config.smtp_password_path()
+    if notify.smtp_username and password is None:
+        raise ConfigError(
+            "notify.smtp_password_file",
+            "must name the password's file when a username is set",
+            source,
+        )
+    if password is not None:
+        if not password.is_file():
+            raise ConfigError("notify.smtp_password_file", f"no such file: {password}", source)
+        if password.stat().st_mode & 0o007:
+            raise ConfigError(
+                "notify.smtp_password_file",
+                f"{password} is readable by every user of this machine (chmod 600 it)",
+                source,
+            )
+    if notify.webhook_url:
+        url = urlsplit(notify.webhook_url)
+        loopback = (url.hostname or "") in LOOPBACK_HOSTS
+        if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and loopback)):
+            raise ConfigError(
+                "notify.webhook_url",
+                "must be an https:// address (http:// only to this machine)",
+                source,
+            )
