@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.generator import BytesGenerator
@@ -84,7 +83,7 @@ def send(
         raise SendFailed("setup", f"the server's certificate: {exc.verify_message}") from None
     except ssl.SSLError as exc:
         raise SendFailed("setup", f"TLS: {exc.reason or 'failed'}") from None
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+    except smtplib.SMTPServerDisconnected as exc:
         raise SendFailed("temporary", _short(str(exc)) or "disconnected") from None
     except TimeoutError:
         raise SendFailed("temporary", "no answer in time") from None
@@ -135,12 +134,3 @@ def _kind_of(code: int) -> FailureKind:
 
 def _short(text: str) -> str:
     return text.splitlines()[0][:120] if text else ""
-
-
-def resolves(host: str) -> bool:
-    """Whether `host` has an address (for `notify-test`'s first line of advice)."""
-    try:
-        socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    return True

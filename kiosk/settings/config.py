@@ -141,6 +141,13 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
 SMTP_SECURITY = ("starttls", "tls", "none")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
+
+
+def looks_like_address(text: str) -> bool:
+    """One e-mail address (not a list, not a name with one); the mail server judges the rest."""
+    return _ADDRESS.fullmatch(text) is not None
+
+
 BADGE_LAYOUTS = ("a6", "brother-62x100", "dymo-99012")
 _TEXT_MAX = 300
 
@@ -278,7 +285,7 @@ def _check_notify(config: Config, source: Path | None) -> None:
         )
     if notify.smtp_host:
         for key in ("sender", "reception"):
-            if not _ADDRESS.fullmatch(getattr(notify, key)):
+            if not looks_like_address(getattr(notify, key)):
                 raise ConfigError(f"notify.{key}", "must be one e-mail address", source)
     password = config.smtp_password_path()
     if notify.smtp_username and password is None:
@@ -290,7 +297,13 @@ def _check_notify(config: Config, source: Path | None) -> None:
     if password is not None:
         if not password.is_file():
             raise ConfigError("notify.smtp_password_file", f"no such file: {password}", source)
-        if password.stat().st_mode & 0o007:
+        try:
+            mode = password.stat().st_mode
+        except OSError as exc:
+            raise ConfigError(
+                "notify.smtp_password_file", f"cannot be read ({exc.strerror})", source
+            ) from exc
+        if mode & 0o007:
             raise ConfigError(
                 "notify.smtp_password_file",
                 f"{password} is readable by every user of this machine (chmod 600 it)",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +21,11 @@ from kiosk.domain.errors import (
     HostsFileError as HostsFileError,  # raised here; defined apart for the CLI
 )
 from kiosk.domain.visit import normalise_text
-from kiosk.settings.config import SUPPORTED_LANGUAGES
+from kiosk.settings.config import SUPPORTED_LANGUAGES, looks_like_address
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ("name", "email", "language")
-_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def load_hosts(path: Path) -> list[str]:
 
 def _address(text: str, line: int) -> str:
     address = text.strip()
-    if address and not _ADDRESS.fullmatch(address):
+    if address and not looks_like_address(address):
         log.warning("hosts file, line %d: the e-mail address is not one; reception is told", line)
         return ""
     return address
