@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from kiosk.domain.ports import Store
+from storage.sqlite.database import connect
 from storage.sqlite.store import SqliteStore
 
 
@@ -45,3 +47,16 @@ def store(engine: Engine, tmp_path: Path) -> Iterator[Store]:
     made.ready()
     yield made
     made.close()
+
+
+# For the SQLite store's own tests: the database file, and a connection to it of the test's.
+@pytest.fixture
+def db_path(data_dir: Path) -> Path:
+    return data_dir / "kiosk.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    opened = connect(db_path)
+    yield opened
+    opened.close()

@@ -5,16 +5,15 @@ The table's own rules are tried with plain INSERTs: they hold whatever code writ
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
+from sqlitesupport import NOTICE, SIGNED_IN_AT, new_visit
 
-from kiosk.domain.ports import NoticeText
-from kiosk.domain.visit import NewVisit, Visit
+from kiosk.domain.visit import Visit
 from storage.sqlite.database import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -24,23 +23,8 @@ from storage.sqlite.database import (
 )
 from storage.sqlite.visits import VISIT_COLUMNS, SqliteVisits
 
-NOTICE = NoticeText("en-0123456789ab", "en", "# The notice")
 TOKEN = "ABCDEFGHIJKLMNOPQRSTUVWX27"
 OTHER = "ZYXWVUTSRQPONMLKJIHGFEDC72"
-SIGNED_IN_AT = datetime(2026, 5, 13, 7, 30, tzinfo=UTC)
-
-
-def new_visit(name: str = "Ann Smith") -> NewVisit:
-    return NewVisit(
-        visitor_name=name,
-        company="Acme",
-        host="Bo Jensen",
-        purpose="Meeting",
-        signed_in_at=SIGNED_IN_AT,
-        language="en",
-        notice_version=NOTICE.version,
-        kiosk_id="lobby-1",
-    )
 
 
 def add_notice(db: sqlite_utils.Database) -> None:
@@ -57,19 +41,6 @@ def add_visits(db: sqlite_utils.Database, *names: str) -> list[int]:
 
 def badge_rows(db: sqlite_utils.Database) -> list[tuple[int, str]]:
     return db.execute("SELECT visit_id, token FROM badges ORDER BY visit_id").fetchall()
-
-
-@pytest.fixture
-def db_path(data_dir: Path) -> Path:
-    return data_dir / "kiosk.db"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    database = connect(db_path)
-    add_notice(database)
-    yield database
-    database.close()
 
 
 def make_version_1_database(path: Path) -> list[tuple[Any, ...]]:

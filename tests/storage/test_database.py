@@ -4,7 +4,7 @@ which tables hold visitors' personal data."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from sqlitesupport import NOTICE, new_visit
 
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.errors import StorageError
@@ -28,30 +29,7 @@ from storage.sqlite.database import (
 )
 from storage.sqlite.visits import SqliteVisits
 
-NOTICE = NoticeText("en-0123456789ab", "en", "# The notice")
-SIGNED_IN_AT = datetime(2026, 5, 13, 7, 30, tzinfo=UTC)
 SIGNED_OUT_AT = datetime(2026, 5, 13, 9, 0, tzinfo=UTC)
-
-
-def new_visit(
-    name: str = "Ann Smith",
-    signed_in_at: datetime = SIGNED_IN_AT,
-    signed_out_at: datetime | None = None,
-    method: Any = None,
-    notice: str = NOTICE.version,
-) -> NewVisit:
-    return NewVisit(
-        visitor_name=name,
-        company="Acme",
-        host="Bo Jensen",
-        purpose="Meeting",
-        signed_in_at=signed_in_at,
-        language="en",
-        notice_version=notice,
-        kiosk_id="lobby-1",
-        signed_out_at=signed_out_at,
-        sign_out_method=method,
-    )
 
 
 def add_notice(db: sqlite_utils.Database, notice: NoticeText = NOTICE) -> None:
@@ -65,18 +43,6 @@ def add_many(db: sqlite_utils.Database, visits: list[NewVisit]) -> int:
 
 def count_notices(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT count(*) FROM notices").fetchone()[0])
-
-
-@pytest.fixture
-def db_path(data_dir: Path) -> Path:
-    return data_dir / "kiosk.db"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    database = connect(db_path)
-    yield database
-    database.close()
 
 
 def pragma(db: sqlite_utils.Database, name: str) -> object:

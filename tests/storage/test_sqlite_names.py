@@ -10,21 +10,17 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+from sqlitesupport import NOTICE, new_visit
 
-from kiosk.domain.ports import NoticeText
-from kiosk.domain.visit import CORRECTABLE_FIELDS, NewVisit
+from kiosk.domain.visit import CORRECTABLE_FIELDS
 from storage.sqlite import database
-from storage.sqlite.database import connect, transaction
+from storage.sqlite.database import transaction
 from storage.sqlite.store import SqliteStore
 from storage.sqlite.visits import SqliteVisits
-
-NOTICE = NoticeText("en-0123456789ab", "en", "text")
-SIGNED_IN_AT = datetime(2026, 5, 13, 7, 30, tzinfo=UTC)
 
 # ASCII names that other names casefold to, and characters whose case folding changes the
 # length (ß, ligatures, the Kelvin sign, İ).
@@ -32,31 +28,6 @@ TRICKY = (
     "Strasse", "Straße", "STRAẞE", "Straſse", "Kai", "\u212aai", "Fine", "ﬁne", "Ffi", "ﬃ",
     "ffi", "Iris", "İris", "i̇ris", "ıris", "Ærø", "ærø", "Ann", "ANN", "Anne", "Ann ",
 )  # fmt: skip
-
-
-def new_visit(name: str) -> NewVisit:
-    return NewVisit(
-        visitor_name=name,
-        company="Acme",
-        host="Bo Jensen",
-        purpose="Meeting",
-        signed_in_at=SIGNED_IN_AT,
-        language="en",
-        notice_version=NOTICE.version,
-        kiosk_id="lobby-1",
-    )
-
-
-@pytest.fixture
-def db_path(data_dir: Path) -> Path:
-    return data_dir / "kiosk.db"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    opened = connect(db_path)
-    yield opened
-    opened.close()
 
 
 def add_visits(db: sqlite_utils.Database, *names: str) -> list[int]:
