@@ -73,9 +73,9 @@ class Hook(Generic[E]):
     passes `gate` (`Events.hold_for`): a front end may ask that work caused by an event wait
     until its screen has shown what the event's operation returned."""
 
-    def __init__(self, name: str, gate: Callable[[], None] = _open) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.gate = gate
+        self.gate: Callable[[], None] = _open
         self._subscribers: list[_Subscriber[E]] = []
         self._lock = threading.Lock()
         self._closed = False
