@@ -194,7 +194,12 @@ def test_print_sends_the_roll_call_to_the_staff_printer(
     (printed,) = cups.wait_for_pdfs(printed_dir)
     text = flat(pdf_text(printed))
     assert f"{len(names)} people on site" in text
-    assert names[0] in text
+    # cups-pdf's copy draws every letter but keeps no text for those outside ASCII (its fonts
+    # lose their Unicode map), so the name read back is one pdftotext can read there; which
+    # visitors are on site, and who came first, depends on the hour the demo data was made.
+    readable = [name for name in names if name.isascii()]
+    assert readable
+    assert readable[0] in text
 
 
 def test_print_to_a_missing_queue_keeps_the_file_and_exits_1(
