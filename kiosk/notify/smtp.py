@@ -8,11 +8,8 @@ would go to whoever answers. AUTH is used when a username is set. Every network 
 timeout, so a mail server that hangs holds up the sender's thread for `timeout_s` at most,
 never a sign-in.
 
-A failure says what kind it is, so the outbox knows what to do next: `temporary` (no answer,
-a 4xx reply: try again later), `permanent` (a 5xx reply about this message or its recipient:
-trying again cannot help) or `setup` (TLS or login refused: the site's settings or the
-server's certificate must be fixed; tried again, and logged as an error). Failures carry the
-server's reply code and a short reason, never an address: they are logged."""
+A failure says what kind it is (`kiosk.notify.delivery`): a 4xx reply is `temporary`, a 5xx
+about this message or its recipient `permanent`, TLS or a login refused `setup`."""
 
 from __future__ import annotations
 
@@ -23,10 +20,10 @@ from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
-from typing import Literal
+
+from kiosk.notify.delivery import Accepted, FailureKind, SendFailed
 
 SECURITY_MODES = ("starttls", "tls", "none")
-FailureKind = Literal["temporary", "permanent", "setup"]
 
 
 @dataclass(frozen=True)
@@ -37,22 +34,6 @@ class SmtpServer:
     username: str = ""
     password: str = ""
     timeout_s: float = 20.0
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """The server took the message: its reply to the end of the data."""
-
-    code: int
-    reply: str
-
-
-class SendFailed(Exception):
-    def __init__(self, kind: FailureKind, reason: str, code: int | None = None) -> None:
-        super().__init__(f"{kind}: {reason}" + (f" ({code})" if code is not None else ""))
-        self.kind: FailureKind = kind
-        self.reason = reason
-        self.code = code
 
 
 def send(
