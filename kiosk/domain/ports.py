@@ -22,7 +22,8 @@ from typing import Protocol, TextIO
 
 from kiosk.domain.access_log import Progress
 from kiosk.domain.audit import AuditAction, AuditEntry
-from kiosk.domain.visit import NewVisit, OnSite, SignOutMethod, Visit
+from kiosk.domain.outbox import OutboxMessage
+from kiosk.domain.visit import HostNotice, NewVisit, OnSite, SignOutMethod, Visit
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,13 @@ class VisitRepository(Protocol):
         """Set one of `CORRECTABLE_FIELDS`, overwriting the old value; False if no such visit."""
         ...
 
+    def set_host_notice(self, visit_id: int, notice: HostNotice) -> bool:
+        """Where telling the visit's host stands now; False if there is no such visit."""
+        ...
+
     def delete(self, visit_ids: Iterable[int]) -> int:
-        """Delete visits for real, with their badge codes and audit links; returns how many."""
+        """Delete visits for real, with their badge codes, audit links and unsent messages;
+        returns how many."""
         ...
 
     def delete_signed_in_before(self, cutoff: datetime, limit: int) -> list[int]:
@@ -196,6 +202,35 @@ class PurgeRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    """Messages waiting to be handed to a server (`kiosk.domain.outbox`). Each goes with its
+    visit when the visit is deleted."""
+
+    def add(self, message: OutboxMessage) -> None: ...
+
+    def get(self, message_id: str) -> OutboxMessage | None: ...
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Up to `limit` messages whose next try is at or before `now`, the earliest first."""
+        ...
+
+    def next_try_at(self) -> datetime | None:
+        """When the earliest message is due; None if the outbox is empty."""
+        ...
+
+    def retry_later(
+        self, message_id: str, attempts: int, next_try_at: datetime, last_error: str
+    ) -> bool:
+        """Record a failed try; False if the message is gone (sent, or its visit deleted)."""
+        ...
+
+    def remove(self, message_id: str) -> bool:
+        """Delete a message that was sent or given up; False if it was already gone."""
+        ...
+
+    def count(self) -> int: ...
+
+
 class Repositories(Protocol):
     """What one transaction (or one consistent read) sees."""
 
@@ -210,6 +245,9 @@ class Repositories(Protocol):
 
     @property
     def purges(self) -> PurgeRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
 
 class Store(Protocol):

@@ -37,6 +37,15 @@ class SignOutMethod(StrEnum):
     AUTO = "auto"
 
 
+class HostNotice(StrEnum):
+    """Where telling a visit's host of the arrival stands (None: nobody is told, as when
+    notification is off)."""
+
+    PENDING = "pending"  # the e-mail to the host is in the outbox
+    TOLD = "told"  # the host's mail server accepted it
+    NOT_REACHED = "not_reached"  # reception was told instead: host unknown, refused or too late
+
+
 @dataclass(frozen=True)
 class Visit:
     visit_id: int
@@ -77,13 +86,15 @@ class NewVisit:
 
 @dataclass(frozen=True)
 class OnSite:
-    """A row of the staff screen's on-site list: who, from where, for whom, since when."""
+    """A row of the staff screen's on-site list: who, from where, for whom, since when, and
+    whether their host was told of their arrival."""
 
     visit_id: int
     visitor_name: str
     company: str
     host: str
     signed_in_at: datetime
+    host_notice: HostNotice | None = None
 
 
 @dataclass(frozen=True)

@@ -142,11 +142,42 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    # Where telling the visit's host of the arrival stands (kiosk.domain.visit.HostNotice);
+    # NULL while nobody is told.
+    db.execute(
+        "ALTER TABLE visits ADD COLUMN host_notice TEXT "
+        "CHECK (host_notice IN ('pending', 'told', 'not_reached'))"
+    )
+    # Messages about a visit waiting to be handed to a server (kiosk.domain.outbox): written
+    # in the visit's transaction, deleted once sent, and with their visit.
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            message_id TEXT PRIMARY KEY,
+            visit_id INTEGER NOT NULL REFERENCES visits (visit_id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+            reason TEXT NOT NULL
+                CHECK (reason IN ('arrived', 'host_unknown', 'host_not_reached', 'host_refused')),
+            address TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            next_try_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            last_error TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX outbox_due ON outbox (next_try_at)")
+    db.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
+
+
 # The tables that hold visitors' personal data: `visits`, and those whose rows belong to a visit
 # and are deleted with it (ON DELETE CASCADE), so deleting a visit (retention, erasure, a
 # backup's purge) deletes all of it. The others hold none; a test checks that every table is
 # in one list or the other, and that each personal table cascades from `visits`.
-PERSONAL_TABLES: tuple[str, ...] = ("visits", "badges", "audit_visits")
+PERSONAL_TABLES: tuple[str, ...] = ("visits", "badges", "audit_visits", "outbox")
 TABLES_WITHOUT_VISITOR_DATA = (
     "notices",  # the notice texts shown
     "staff_auth",  # the staff PIN's hash and lock-out
@@ -161,6 +192,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

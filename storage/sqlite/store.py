@@ -28,6 +28,7 @@ from kiosk.domain.ports import Progress
 from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.database import PERSONAL_TABLES, SIDE_FILES, connect, transaction
 from storage.sqlite.export import export_csv
+from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.purges import SqlitePurges
 from storage.sqlite.staff_auth import SqliteStaffAuth
 from storage.sqlite.visits import SqliteVisits
@@ -46,6 +47,7 @@ class SqliteRepositories:
         self.audit = SqliteAudit(db)
         self.staff_auth = SqliteStaffAuth(db)
         self.purges = SqlitePurges(db)
+        self.outbox = SqliteOutbox(db)
 
 
 class _Connection(threading.local):

@@ -20,7 +20,14 @@ import sqlite_utils
 
 from kiosk.domain.access_log import EXPORT_COLUMNS
 from kiosk.domain.ports import NoticeText
-from kiosk.domain.visit import CORRECTABLE_FIELDS, NewVisit, OnSite, SignOutMethod, Visit
+from kiosk.domain.visit import (
+    CORRECTABLE_FIELDS,
+    HostNotice,
+    NewVisit,
+    OnSite,
+    SignOutMethod,
+    Visit,
+)
 from storage.sqlite.times import from_db, to_db
 
 # The visits table's columns, read in the access log's order: the fast CSV export
@@ -36,7 +43,7 @@ _INSERT = (
     f"{_SEARCH_TEXT_OF_VALUES})"
 )
 # What the staff screen's on-site list shows, in this order.
-_ON_SITE_COLUMNS = ("visit_id", "visitor_name", "company", "host", "signed_in_at")
+_ON_SITE_COLUMNS = ("visit_id", "visitor_name", "company", "host", "signed_in_at", "host_notice")
 
 # One fixed statement per field: the column name never comes from the caller. search_text is
 # recomputed from the corrected row in the same statement.
@@ -162,8 +169,15 @@ class SqliteVisits:
             raise ValueError(f"not a field that can be corrected: {field!r}") from None
         return self.db.execute(sql, [value, visit_id]).rowcount == 1
 
+    def set_host_notice(self, visit_id: int, notice: HostNotice) -> bool:
+        cursor = self.db.execute(
+            "UPDATE visits SET host_notice = ? WHERE visit_id = ?", [notice.value, visit_id]
+        )
+        return cursor.rowcount == 1
+
     def delete(self, visit_ids: Iterable[int]) -> int:
-        """Badge codes and audit links go with the visits (ON DELETE CASCADE)."""
+        """Badge codes, audit links and unsent messages go with the visits (ON DELETE
+        CASCADE)."""
         deleted = 0
         for visit_id in sorted(set(visit_ids)):
             deleted += self.db.execute("DELETE FROM visits WHERE visit_id = ?", [visit_id]).rowcount
@@ -226,7 +240,17 @@ class SqliteVisits:
             f"WHERE signed_out_at IS NULL{where} ORDER BY signed_in_at LIMIT ?",
             [*words, limit],
         )
-        return [OnSite(row[0], row[1], row[2], row[3], from_db(row[4])) for row in cursor]
+        return [
+            OnSite(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                from_db(row[4]),
+                HostNotice(row[5]) if row[5] else None,
+            )
+            for row in cursor
+        ]
 
     def named(self, name_casefolded: str) -> list[Visit]:
         if not name_casefolded:

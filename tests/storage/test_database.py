@@ -16,6 +16,7 @@ from sqlitesupport import NOTICE, new_visit
 
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.errors import StorageError
+from kiosk.domain.outbox import Channel, OutboxMessage, Reason
 from kiosk.domain.ports import NoticeText
 from kiosk.domain.visit import NewVisit, SignOutMethod
 from storage.sqlite.audit import SqliteAudit
@@ -27,6 +28,7 @@ from storage.sqlite.database import (
     schema_version,
     transaction,
 )
+from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.visits import SqliteVisits
 
 SIGNED_OUT_AT = datetime(2026, 5, 13, 9, 0, tzinfo=UTC)
@@ -34,6 +36,22 @@ SIGNED_OUT_AT = datetime(2026, 5, 13, 9, 0, tzinfo=UTC)
 
 def add_notice(db: sqlite_utils.Database, notice: NoticeText = NOTICE) -> None:
     SqliteVisits(db).add_notice(notice, datetime(2026, 5, 13, 7, tzinfo=UTC))
+
+
+def outbox_message(
+    visit_id: int, message_id: str, next_try_at: datetime = SIGNED_OUT_AT
+) -> OutboxMessage:
+    return OutboxMessage(
+        message_id=message_id,
+        visit_id=visit_id,
+        channel=Channel.EMAIL,
+        reason=Reason.ARRIVED,
+        address="host@example.com",
+        language="en",
+        created_at=SIGNED_OUT_AT,
+        not_after=SIGNED_OUT_AT + timedelta(minutes=15),
+        next_try_at=next_try_at,
+    )
 
 
 def add_many(db: sqlite_utils.Database, visits: list[NewVisit]) -> int:
@@ -249,6 +267,8 @@ def test_deleting_a_visit_leaves_nothing_of_it_in_the_personal_tables(
         SqliteAudit(db).add(
             SIGNED_OUT_AT, AuditAction.SIGN_OUT, "", [ann.visit_id, bob.visit_id], "lobby-1"
         )
+        for visit in (ann, bob):
+            SqliteOutbox(db).add(outbox_message(visit.visit_id, f"to-host-of-{visit.visit_id}"))
     assert {table: db[table].count for table in PERSONAL_TABLES} == dict.fromkeys(
         PERSONAL_TABLES, 2
     )
@@ -318,6 +338,18 @@ def test_the_staff_search_reads_only_open_visits_through_the_partial_index(
     plan = plan_of_query_run_by(busy_db, lambda: visits.search_on_site(["visitor", "1"], 500))
     assert "visits_on_site" in plan
     assert len(visits.search_on_site(["visitor"], 500)) == 30
+
+
+def test_the_outbox_finds_what_is_due_through_its_index(busy_db: sqlite_utils.Database) -> None:
+    outbox = SqliteOutbox(busy_db)
+    with transaction(busy_db):
+        for n in range(1, 200):
+            outbox.add(outbox_message(n, f"m-{n}", SIGNED_OUT_AT + timedelta(seconds=n)))
+    now = SIGNED_OUT_AT + timedelta(seconds=10)
+    plan = plan_of_query_run_by(busy_db, lambda: outbox.due(now, 50))
+    assert "outbox_due" in plan
+    assert "SEARCH" in plan
+    assert len(outbox.due(now, 50)) == 10
 
 
 def test_date_range_query_uses_the_sign_in_index(busy_db: sqlite_utils.Database) -> None:
