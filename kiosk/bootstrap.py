@@ -3,9 +3,9 @@
 This is the one place that knows every part: it reads the settings, starts the log, opens the
 database (SQLite in the data dir), makes the list of everything that holds visitors' personal
 data, builds each operation with what it uses, and wires the subscribers of the core's events
-(badge printing listens for `visit_signed_in`). Front ends take from the `Core` the parts each
-of their pieces uses and pass those on, never the Core itself; the command line's commands do
-the same."""
+(badge printing and the outbox's sender listen for `visit_signed_in`). Front ends take from
+the `Core` the parts each of their pieces uses and pass those on, never the Core itself; the
+command line's commands do the same."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from kiosk.domain.events import Events
 from kiosk.domain.ports import Backups, PersonalData, Store
 from kiosk.export.visits import Exports
 from kiosk.maintenance.retention import Retention
+from kiosk.notify.plan import WhoIsTold
+from kiosk.notify.sender import Sender
 from kiosk.printing.badges import BadgeFiles, BadgePrinting
 from kiosk.printing.cups import ROLL_CALL_TITLE, BadgePrinter, make_printer
 from kiosk.printing.reports import REPORT_PRINT_TIMEOUT_S, SavedReports
@@ -32,8 +34,8 @@ from kiosk.staff.auth import StaffAuth
 from kiosk.staff.reception import Reception
 from kiosk.staff.rights import RightsRequests
 from kiosk.staff.roll_call import RollCall
-from kiosk.visits.hosts import load_hosts
-from kiosk.visits.notice import Notices
+from kiosk.visits.hosts import read_hosts
+from kiosk.visits.notice import Notices, who_sees_it
 from kiosk.visits.service import Visits
 from storage.sqlite.backups import SqliteBackups
 from storage.sqlite.store import SqliteStore
@@ -61,13 +63,15 @@ class Core:
     roll_call: RollCall
     exports: Exports
     retention: Retention
+    sender: Sender
     backups: Backups
     personal_data: PersonalData
     _closers: tuple[Callable[[], None], ...] = field(default=(), repr=False)
 
     def close(self) -> None:
-        """Deliver what the events still hold (a badge being printed), stop their threads and
-        the printers' helpers, and let go of this thread's database connection."""
+        """Stop the outbox's sender (what it has not sent waits for the next start), deliver
+        what the events still hold (a badge being printed), stop their threads and the
+        printers' helpers, and let go of this thread's database connection."""
         for close in self._closers:
             close()
 
@@ -98,7 +102,7 @@ def assemble(
     private_folder(paths.data_dir)
     setup_logging(paths.log_dir)
     hosts_file = config.hosts_path()
-    hosts = tuple(load_hosts(hosts_file)) if hosts_file else ()
+    hosts = read_hosts(hosts_file) if hosts_file else []
 
     store = SqliteStore(paths.database, database_check)
     if database_check is None:
@@ -122,11 +126,16 @@ def assemble(
     audit = AuditLog(store, kiosk_id, clock)
     badges = BadgePrinting(config, badge_files, badge_printer, events.badge_printed)
     events.visit_signed_in.subscribe("badge-printing", badges.on_visit_signed_in)
+    # The outbox's messages are written with each visit; its sender runs in the kiosk's
+    # front end (`Sender.start`) and looks at the outbox on every sign-in.
+    sender = Sender(store, config, events.host_told, clock)
+    if config.notify.on:
+        events.visit_signed_in.subscribe("outbox", sender.wake)
     return Core(
         paths=paths,
         config=config,
         clock=clock,
-        hosts=hosts,
+        hosts=tuple(host.name for host in hosts),
         store=store,
         events=events,
         notices=Notices(config),
@@ -136,6 +145,7 @@ def assemble(
             kiosk_id,
             auto_sign_out_at=config.auto_sign_out_time(),
             clock=clock,
+            notifications=WhoIsTold(config, hosts, clock),
         ),
         badges=badges,
         audit=audit,
@@ -147,12 +157,20 @@ def assemble(
             personal_data,
             controller=config.site.controller,
             retention_days=config.retention.visit_days,
+            who_sees_it=who_sees_it(config),
             clock=clock,
         ),
         roll_call=RollCall(store, audit, config.site.name, saved_reports, report_printer, clock),
         exports=Exports(store, audit),
         retention=Retention(store, personal_data, config.retention, clock),
+        sender=sender,
         backups=backups,
         personal_data=personal_data,
-        _closers=(events.close, badge_printer.close, report_printer.close, store.close),
+        _closers=(
+            sender.close,
+            events.close,
+            badge_printer.close,
+            report_printer.close,
+            store.close,
+        ),
     )

@@ -2,7 +2,9 @@
 AUTH where a test asks, on a throwaway certificate made with `openssl` for 127.0.0.1.
 
 `MailServer.refuse(code, times)` makes the next `times` recipients get `code` (a 4xx to try
-again later, a 5xx for good); `messages` holds what was accepted, parsed."""
+again later, a 5xx for good); `messages` holds what was accepted, parsed. A server can be
+started on a given port (the one a stopped server had: the mail server "comes back").
+`HangingServer` accepts connections and never answers: a mail server that hangs."""
 
 from __future__ import annotations
 
@@ -86,10 +88,14 @@ class MailServer:
     """`security`: "starttls" (offered, and required before AUTH), "tls" (implicit) or "none"."""
 
     def __init__(
-        self, certificate: Certificate | None, security: str = "none", auth: bool = False
+        self,
+        certificate: Certificate | None,
+        security: str = "none",
+        auth: bool = False,
+        port: int | None = None,
     ) -> None:
         self.handler = _Handler()
-        self.port = free_port()
+        self.port = port or free_port()
         kwargs: dict[str, Any] = {}
         if security == "starttls":
             assert certificate is not None
@@ -132,3 +138,41 @@ def _check_login(
         and auth_data.password == PASSWORD.encode()
     )
     return AuthResult(success=ok, handled=False)
+
+
+class HangingServer:
+    """Takes connections on loopback and never says a word (not even the greeting)."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((HOST, port or 0))
+        self._listener.listen(16)
+        self.port = int(self._listener.getsockname()[1])
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="test-smtp-hang", daemon=True)
+
+    def start(self) -> HangingServer:
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.05)
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._held.append(conn)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+        for conn in self._held:
+            conn.close()
+        self._listener.close()

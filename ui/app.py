@@ -78,6 +78,7 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
         notices=core.notices,
         languages=config.kiosk.languages,
         badge_printed=core.events.badge_printed,
+        host_told=core.events.host_told,
         worker=worker,
     )
     window.staff_controller = staff = StaffController(
@@ -132,6 +133,7 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
     )
     window.on_shutdown(lifetime.stop)
     maintenance.start()
+    core.sender.start()
     window.prepare_timer.start()
 
     # The stylesheet comes last: set first, every widget added to the tree while the window

@@ -15,10 +15,17 @@ T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _no_note(_record: object) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Column(Generic[T]):
     header_key: str  # i18n key of the column's title
     value: Callable[[T], str]
+    # The i18n key of a short note shown under a record's value (a mark staff should see); the
+    # key + "_tip", if the catalogs have it, explains it in a tooltip.
+    note: Callable[[T], str | None] = _no_note
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
@@ -27,6 +34,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self._columns = tuple(columns)
         self._rows: list[T] = []
         self._headers = [c.header_key for c in self._columns]
+        self._catalog: Catalog | None = None
 
     @property
     def records(self) -> list[T]:
@@ -41,9 +49,14 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         self.endResetModel()
 
     def retranslate(self, catalog: Catalog) -> None:
+        self._catalog = catalog
         self._headers = [catalog.text(c.header_key) for c in self._columns]
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1)
+            )
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -52,12 +65,26 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if not index.isValid():
             return None
-        return self._columns[index.column()].value(self._rows[index.row()])
+        column, record = self._columns[index.column()], self._rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._note_tip(column, record)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        value = column.value(record)
+        note = column.note(record)
+        if note is None or self._catalog is None:
+            return value
+        marked = f"⚠ {self._catalog.text(note)}"
+        return f"{value}\n{marked}" if value else marked
+
+    def _note_tip(self, column: Column[T], record: T) -> str | None:
+        """The note's longer explanation (its key + "_tip"), for a pointer resting on it."""
+        note = column.note(record)
+        if note is None or self._catalog is None:
+            return None
+        return self._catalog.messages.get(f"{note}_tip")
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

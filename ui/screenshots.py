@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.audit import AuditAction, AuditEntry
-from kiosk.domain.visit import SignInForm, Visit
+from kiosk.domain.visit import HostNotice, OnSite, SignInForm, Visit
 from kiosk.settings.config import load_config
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
@@ -78,6 +78,9 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     snap("done-printing")
     window.done.show_badge(at_printer=True)
     snap("done")
+    window.done.show_host_told(SAMPLE.host)  # the host's mail server accepted the message
+    snap("done-host-told")
+    window.done.show_signed_in(SAMPLE.visitor_name)
     window.done.show_badge(at_printer=False)
     snap("done-reception")
     window.done.show_declined()
@@ -118,13 +121,14 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
     staff = window.staff
     window.session.show(Screen.STAFF)
     visits = [
-        replace(
-            _sample_visit(language),
+        OnSite(
             visit_id=n + 1,
             visitor_name=name,
             company=company,
             host=host,
             signed_in_at=datetime.now().astimezone().replace(hour=h, minute=m).astimezone(UTC),
+            # One host the kiosk could not tell: reception sees the mark.
+            host_notice=HostNotice.NOT_REACHED if n == 2 else HostNotice.TOLD,
         )
         for n, (name, company, host, h, m) in enumerate(_ON_SITE)
     ]
@@ -133,9 +137,15 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
     snap("staff")
     staff.tabs.setCurrentWidget(staff.rights)
     staff.rights.name_input.setText(SAMPLE.visitor_name)
-    staff.rights.show_found(
-        [visits[0], replace(visits[0], visit_id=17, signed_out_at=visits[0].signed_in_at)]
+    first = visits[0]
+    found = replace(
+        _sample_visit(language),
+        visitor_name=first.visitor_name,
+        company=first.company,
+        host=first.host,
+        signed_in_at=first.signed_in_at,
     )
+    staff.rights.show_found([found, replace(found, visit_id=17, signed_out_at=first.signed_in_at)])
     snap("staff-rights")
     staff.tabs.setCurrentWidget(staff.audit)
     while window.worker.pending:  # the tab loads the (empty) log; then the sample goes in

@@ -2,17 +2,18 @@
 the confirmation, and signing out by badge or by name. Each step calls one operation of the
 core on the database worker and shows its result; the flow decides nothing the core decides.
 The badge is printed by the core's `visit_signed_in` subscriber; the confirmation learns how
-it went from `badge_printed`."""
+it went from `badge_printed`, and that the host was told from `host_told`."""
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
 from kiosk.domain.badge_code import read_badge_code
-from kiosk.domain.events import Hook, PrintOutcome
+from kiosk.domain.events import Hook, HostTold, PrintOutcome
 from kiosk.domain.visit import (
     BadgeAlreadyUsed,
     FieldError,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 class VisitorFlow(QObject):
     _badge_printed = Signal(object)  # PrintOutcome, from the core's event thread
+    _host_told = Signal(object)  # HostTold, from the core's event thread
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class VisitorFlow(QObject):
         notices: Notices,
         languages: tuple[str, ...],
         badge_printed: Hook[PrintOutcome],
+        host_told: Hook[HostTold],
         worker: Worker,
     ) -> None:
         super().__init__()
@@ -63,6 +66,8 @@ class VisitorFlow(QObject):
         self._notices = notices
         self._languages = languages
         self._worker = worker
+        # Hosts told of late: one may be told before the sign-in's result reaches the screen.
+        self._told: deque[int] = deque(maxlen=16)
 
         welcome.sign_in_requested.connect(self._on_sign_in_requested)
         welcome.sign_out_requested.connect(self.start_sign_out)
@@ -77,6 +82,8 @@ class VisitorFlow(QObject):
         sign_out.finished.connect(session.reset)
         self._badge_printed.connect(self._on_badge_printed, Qt.ConnectionType.QueuedConnection)
         badge_printed.subscribe("visitor-screen", self._badge_printed.emit)
+        self._host_told.connect(self._on_host_told, Qt.ConnectionType.QueuedConnection)
+        host_told.subscribe("visitor-screen", self._host_told.emit)
 
     # -- signing in ------------------------------------------------------------------------------
     def _on_sign_in_requested(self) -> None:
@@ -109,6 +116,8 @@ class VisitorFlow(QObject):
         self._session.show(Screen.DONE)
         if early is not None:
             self._done.show_badge(early.at_printer)
+        if signed_in.visit.visit_id in self._told:
+            self._done.show_host_told(signed_in.visit.host)
 
     def _on_sign_in_failed(self, error: BaseException) -> None:
         self._details.set_busy(False)
@@ -120,6 +129,12 @@ class VisitorFlow(QObject):
     def _on_badge_printed(self, outcome: PrintOutcome) -> None:
         if self._session.badge_outcome(outcome) and self._done.printing:
             self._done.show_badge(outcome.at_printer)
+
+    def _on_host_told(self, told: HostTold) -> None:
+        self._told.append(told.visit_id)
+        signed_in = self._session.signed_in
+        if signed_in is not None and signed_in.visit.visit_id == told.visit_id:
+            self._done.show_host_told(signed_in.visit.host)
 
     # -- signing out -----------------------------------------------------------------------------
     def start_sign_out(self) -> None:

@@ -17,7 +17,7 @@ import click
 # Each command loads what it needs: `run` starts the database check before it loads Qt and
 # the rest, and a script's `present` or `export` does not load the kiosk's screens.
 from kiosk import __version__
-from kiosk.cli import data, operate
+from kiosk.cli import data, notify, operate
 from kiosk.cli.common import PROG, CliState
 from kiosk.domain.errors import ConfigError, FrontendUnavailable, HostsFileError, StorageError
 from kiosk.settings.instance import KioskRunning
@@ -58,6 +58,7 @@ for command in (
     data.evacuation,
     operate.screenshots,
     data.set_staff_pin,
+    notify.notify_test,
 ):
     cli.add_command(command)
 

@@ -49,16 +49,14 @@ _METHODS = {
     SignOutMethod.AUTO: "auto (closed automatically at the end of the day)",
 }
 _LANGUAGES = {"en": "English", "nl": "Dutch", "da": "Danish"}
+# Who sees it when the kiosk tells no host; the site's own text comes from its notice.
+WHO_SEES_IT = "Reception and security staff of the site; no one outside unless the law requires it."
 _ABOUT = (
     ("Purpose", "Monitoring access to the premises."),
     (
         "Legal basis",
         "Legitimate interest (GDPR Art. 6(1)(f)): protecting business secrets, employees, "
         "premises and visitors.",
-    ),
-    (
-        "Who sees it",
-        "Reception and security staff of the site; no one outside unless the law requires it.",
     ),
     (
         "Source",
@@ -194,7 +192,11 @@ def _visit_rows(
 
 
 def _blocks(
-    visits: Sequence[Visit], controller: str, made_at: datetime, retention_days: int
+    visits: Sequence[Visit],
+    controller: str,
+    made_at: datetime,
+    retention_days: int,
+    who_sees_it: str,
 ) -> list[list[_Row]]:
     """The report as blocks of rows; a block is kept on one page when it fits."""
     builder = _Builder()
@@ -211,6 +213,7 @@ def _blocks(
         ),
     ]
     about = [builder.field(label, text) for label, text in _ABOUT]
+    about.insert(2, builder.field("Who sees it", who_sees_it))
     blocks = [intro, about]
     if not visits:
         blocks.append([builder.heading("No visits are stored for this person.", SIZE, gap=14)])
@@ -240,10 +243,14 @@ def _paginate(blocks: list[list[_Row]]) -> list[list[tuple[float, _Row]]]:
 
 
 def render_access_report_pdf(
-    visits: list[Visit], controller: str, made_at: datetime, retention_days: int
+    visits: list[Visit],
+    controller: str,
+    made_at: datetime,
+    retention_days: int,
+    who_sees_it: str = WHO_SEES_IT,
 ) -> bytes:
     """The access report for one visitor's `visits` as an A4 PDF, fonts embedded."""
-    pages = _paginate(_blocks(visits, controller, made_at, retention_days))
+    pages = _paginate(_blocks(visits, controller, made_at, retention_days, who_sees_it))
     small = Shaper(FontStyle.REGULAR)
     out = BytesIO()
     canvas = new_canvas(out, PDF_TITLE)

@@ -32,6 +32,13 @@ class VisitSignedIn:
 
 
 @dataclass(frozen=True)
+class HostTold:
+    """The host's mail server accepted the message telling them of the visit's arrival."""
+
+    visit_id: int
+
+
+@dataclass(frozen=True)
 class PrintOutcome:
     """How a badge print ended: `printed` (at the printer), `saved` (printer "none"), or a
     fault (`fault` holds PrintFault's code). `pdf` is the saved file when one was kept."""
@@ -126,13 +133,14 @@ class Events:
     def __init__(self) -> None:
         self.visit_signed_in: Hook[VisitSignedIn] = Hook("visit_signed_in")
         self.badge_printed: Hook[PrintOutcome] = Hook("badge_printed")
+        self.host_told: Hook[HostTold] = Hook("host_told")
 
     def hold_for(self, gate: Callable[[], None]) -> None:
         """Have every subscriber pass `gate` before it handles an event. The Qt front end's
         gate returns once the screen has caught up with what it was given to show, so that
         the work an event causes (rendering a badge) never competes with the screen that
         shows the operation's result; without a front end nothing waits."""
-        for hook in (self.visit_signed_in, self.badge_printed):
+        for hook in (self.visit_signed_in, self.badge_printed, self.host_told):
             hook.gate = gate
 
     def settle(self) -> None:
@@ -140,7 +148,9 @@ class Events:
         # In the order events cause each other: a sign-in's badge is printed, then reported.
         self.visit_signed_in.settle()
         self.badge_printed.settle()
+        self.host_told.settle()
 
     def close(self) -> None:
         self.visit_signed_in.close()
         self.badge_printed.close()
+        self.host_told.close()

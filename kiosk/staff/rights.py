@@ -42,13 +42,17 @@ class RightsRequests:
         *,
         controller: str,
         retention_days: int,
+        who_sees_it: str,
         clock: Clock = utc_now,
     ) -> None:
+        """`who_sees_it`: the recipients as the notice names them (the host too, when the
+        kiosk tells hosts), for the visitor's copy of their data."""
         self._store = store
         self._audit = audit
         self._personal_data = personal_data
         self._controller = controller
         self._retention_days = retention_days
+        self._who_sees_it = who_sees_it
         self._clock = clock
 
     def find(self, typed_name: str) -> list[Visit]:
@@ -74,7 +78,9 @@ class RightsRequests:
             data = access_report_json(visits).encode("utf-8")
         elif kind == "pdf":
             made_at = self._clock().astimezone()
-            data = render_access_report_pdf(visits, self._controller, made_at, self._retention_days)
+            data = render_access_report_pdf(
+                visits, self._controller, made_at, self._retention_days, self._who_sees_it
+            )
         else:
             raise ValueError(f"unknown report kind {kind!r}")
         atomic_write_bytes(path, data)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import datetime, time
 
 from kiosk.domain.badge_code import new_badge_code, read_badge_code
 from kiosk.domain.clock import Clock, first_local_time_after, last_local_time_up_to, utc_now
 from kiosk.domain.events import Hook, VisitSignedIn
+from kiosk.domain.outbox import NO_NOTIFICATIONS, Notifications
 from kiosk.domain.ports import Repositories, Store
 from kiosk.domain.visit import (
     BadgeAlreadyUsed,
@@ -78,8 +80,12 @@ class Visits:
         *,
         auto_sign_out_at: time | None = None,
         clock: Clock = utc_now,
+        notifications: Callable[[Visit], Notifications] = lambda _visit: NO_NOTIFICATIONS,
     ) -> None:
+        """`notifications` says which messages a sign-in sends (the host notification's, wired
+        in the composition root); they are written with the visit, in its transaction."""
         self._store = store
+        self._notifications = notifications
         self._signed_in = signed_in
         self._kiosk_id = kiosk_id
         self._auto_sign_out_at = auto_sign_out_at
@@ -89,7 +95,8 @@ class Visits:
     def sign_in(self, form: SignInForm, notice: Notice) -> SignedIn:
         """Record a visit after the visitor was shown `notice`, with the code for its badge.
         FieldError for input that cannot be stored; returns once the visit is committed to
-        disk, and only then tells the subscribers of `visit_signed_in`."""
+        disk, with the messages that tell of it in the outbox, and only then tells the
+        subscribers of `visit_signed_in`."""
         cleaned = clean_form(form)
         code = new_badge_code()
         new = NewVisit(
@@ -104,7 +111,17 @@ class Visits:
         )
         with self._store.transaction() as db:
             visit = db.visits.add(new, notice.stored, code)
-        log.info("visit %d signed in (language %s)", visit.visit_id, notice.language)
+            told = self._notifications(visit)
+            for message in told.messages:
+                db.outbox.add(message)
+            if told.host_notice is not None:
+                db.visits.set_host_notice(visit.visit_id, told.host_notice)
+        log.info(
+            "visit %d signed in (language %s, %d message(s) to send)",
+            visit.visit_id,
+            notice.language,
+            len(told.messages),
+        )
         self._signed_in.emit(VisitSignedIn(visit, code))
         return SignedIn(visit, code)
 

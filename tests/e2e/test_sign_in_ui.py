@@ -33,7 +33,7 @@ def test_sign_in_in_each_language_is_exported_with_language_and_notice(
     fill_and_submit(qtbot, window, name, company, host, purpose)
     wait_for_screen(qtbot, window, "done")
     assert name in window.done.message.text()
-    assert window.done.message.text().startswith(window.catalog.text("done.message", name=name))
+    assert window.done.message.text().startswith(window.catalog.text("done.welcome", name=name))
 
     core = assemble(data_dir)
     out = io.StringIO()

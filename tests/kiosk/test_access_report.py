@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from clisupport import CONTRACT_COLUMNS
 from cupssupport import pdf_text, require_tool
-from visitsupport import Clock, local
+from visitsupport import Clock, WriteConfig, local
 
-from kiosk.bootstrap import Core
+from kiosk.bootstrap import Core, assemble
 from kiosk.documents.access_report import (
     PDF_TITLE,
     access_report_json,
@@ -206,3 +206,26 @@ def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None
     listed = fonts.stdout.splitlines()[2:]
     assert listed
     assert all(line.split()[-5] == "yes" for line in listed), fonts.stdout
+
+
+@pytest.mark.parametrize(
+    ("notify", "said"),
+    [
+        ("", "at this site only, and nobody outside"),
+        ('smtp_host = "127.0.0.1"\nsmtp_security = "none"\n', "person you are visiting"),
+    ],
+)
+def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(
+    data_dir: Path, write_config: WriteConfig, tmp_path: Path, notify: str, said: str
+) -> None:
+    core = assemble(data_dir, write_config(f"[notify]\n{notify}"))
+    try:
+        visit = core.visits.sign_in(SignInForm(NAME, "Noordzee"), core.notices.notice("en")).visit
+        pdf = core.rights.copy([visit], "pdf", tmp_path / "copy.pdf")
+    finally:
+        core.close()
+
+    text = flat(pdf_text(pdf))
+    assert said in text
+    # In the notice's own words, for these settings.
+    assert flat(core.notices.notice("en").summary).count(said) == 1

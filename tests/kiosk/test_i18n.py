@@ -16,7 +16,15 @@ from kiosk.settings.i18n import (
     language_name,
     placeholders,
 )
-from kiosk.visits.notice import NOTICE_FIELDS, NOTICE_PARTS, notice_template
+from kiosk.visits.notice import (
+    NOTICE_FIELDS,
+    NOTICE_PARTS,
+    RECIPIENT_FIELDS,
+    RECIPIENT_VARIANTS,
+    SETTING_FIELDS,
+    notice_template,
+    recipient_templates,
+)
 
 OTHER_LANGUAGES = [lang for lang in SUPPORTED_LANGUAGES if lang != REFERENCE_LANGUAGE]
 
@@ -101,10 +109,33 @@ def test_text_fills_in_values() -> None:
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_notice_file_has_exactly_the_parts(language: str) -> None:
     raw = _toml("notice", f"{language}.toml")
-    assert set(raw) == set(NOTICE_PARTS)
+    assert set(raw) == set(NOTICE_PARTS) | set(RECIPIENT_FIELDS)
     for part in NOTICE_PARTS:
         assert isinstance(raw[part], str)
         assert str(raw[part]).strip(), f"{language}: notice part {part} is empty"
+    for field in RECIPIENT_FIELDS:
+        texts = raw[field]
+        assert isinstance(texts, dict), field
+        assert set(texts) == set(RECIPIENT_VARIANTS), field
+        for variant, text in texts.items():
+            assert isinstance(text, str)
+            assert text.strip(), f"{language}: {field}.{variant} is empty"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_recipients_appear_in_summary_and_full_text(language: str) -> None:
+    template = notice_template(language)
+    assert "who_sees_it" in placeholders(template["summary"])
+    assert "who_can_see_it" in placeholders(template["full"])
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_recipient_texts_use_only_the_settings(language: str) -> None:
+    reference = recipient_templates(REFERENCE_LANGUAGE)
+    for field, texts in recipient_templates(language).items():
+        for variant, text in texts.items():
+            assert placeholders(text) <= SETTING_FIELDS, (field, variant)
+            assert placeholders(text) == placeholders(reference[field][variant]), (field, variant)
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)

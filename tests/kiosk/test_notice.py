@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -155,3 +157,93 @@ def test_text_holds_every_part(config: Config, language: str) -> None:
         objection_title=notice.objection_title,
         objection=notice.objection,
     )
+
+
+# Telling the host (PRIVACY.md, "Telling the host"): the notice names the host among the
+# recipients exactly when the kiosk tells them, from the same [notify] settings.
+MAIL = {"notify": {"smtp_host": "mail.acme.test"}}
+MAIL_AND_WEBHOOK = {
+    "notify": {"smtp_host": "mail.acme.test", "webhook_url": "https://hooks.acme.test/arrivals"}
+}
+# What the host is told of, and by what: the e-mail, and the webhook's chat channel.
+HOST_TOLD = {
+    "en": r"the person you are visiting.*e-mail",
+    "nl": r"degene die u bezoekt.*e-mail",
+    "da": r"den person, du besøger.*e-mail",
+}
+CHAT = {"en": "internal chat channel", "nl": "interne chatkanaal", "da": "interne chatkanal"}
+# The notice's versions before the host could be told: with notification off a notice must
+# still read exactly so, or every stored visit's notice version would stop matching.
+VERSIONS_BEFORE_NOTIFY = {
+    "default": {"en": "en-82655ad5f198", "nl": "nl-b9760c04242d", "da": "da-7a35ed65382d"},
+    "site": {"en": "en-90fd6b3b5e6e", "nl": "nl-7047ef1fe512", "da": "da-ba17dc599b48"},
+}
+
+
+def _with(*settings: Mapping[str, Any]) -> Config:
+    """One config from several tables of settings, merged section by section."""
+    raw: dict[str, dict[str, Any]] = {}
+    for table in settings:
+        for name, values in table.items():
+            raw.setdefault(name, {}).update(values)
+    return parse_config(raw)
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize(
+    ("settings", "versions"),
+    [
+        ({}, "default"),
+        (SITE, "site"),
+        # A webhook without a mail server sends nothing (NotifyConfig.on), so it changes nothing.
+        ({"notify": {"webhook_url": "https://hooks.acme.test/arrivals"}}, "default"),
+    ],
+)
+def test_with_notification_off_the_notice_is_unchanged(
+    language: str, settings: Mapping[str, Any], versions: str
+) -> None:
+    config = _with(settings)
+    assert not config.notify.on
+    notice = render_notice(language, config)
+    assert notice.version == VERSIONS_BEFORE_NOTIFY[versions][language]
+    assert "e-mail" not in notice.text
+    assert "chat" not in notice.text
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_with_notification_on_the_notice_says_the_host_is_emailed(language: str) -> None:
+    notice = render_notice(language, _with(SITE, MAIL))
+    for part in (notice.summary, notice.full):
+        assert re.search(HOST_TOLD[language], part, re.IGNORECASE)
+        assert "chat" not in part  # no webhook: no chat channel
+    assert "{" not in notice.text
+    assert "47" in notice.summary  # the rest is filled in as before
+    assert notice.version != VERSIONS_BEFORE_NOTIFY["site"][language]
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_with_a_webhook_the_notice_names_the_chat_channel(language: str) -> None:
+    notice = render_notice(language, _with(SITE, MAIL_AND_WEBHOOK))
+    for part in (notice.summary, notice.full):
+        assert re.search(HOST_TOLD[language], part, re.IGNORECASE)
+        assert CHAT[language] in part
+    assert "hooks.acme.test" not in notice.text  # the channel, not its address
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_each_notify_setting_gives_its_own_version(language: str) -> None:
+    versions = {
+        render_notice(language, _with(SITE, settings)).version
+        for settings in ({}, MAIL, MAIL_AND_WEBHOOK)
+    }
+    assert len(versions) == 3
+
+
+def test_the_host_is_never_told_more_than_the_notice_says() -> None:
+    """The notice lists what the e-mail holds: name, company, time; never purpose or badge."""
+    full = render_notice("en", _with(MAIL)).full
+    told = full[full.index("## Who can see it") : full.index("## How long")]
+    assert "purpose of your visit" not in told
+    assert "badge" not in told
+    for said in ("your name", "your company", "when and where you signed in"):
+        assert said in told

@@ -38,6 +38,7 @@ def rights_on(core: Core, store: Store) -> RightsRequests:
         core.personal_data,
         controller=core.config.site.controller,
         retention_days=core.config.retention.visit_days,
+        who_sees_it="Reception and security staff of the site.",
     )
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
-from kiosk.domain.visit import Visit
+from kiosk.domain.visit import HostNotice, OnSite, Visit
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen as ScreenWidget
 from ui.screens.sign_out import MAX_MATCHES
@@ -40,15 +40,24 @@ def crowded(window: KioskWindow) -> list[Screen]:
     details.submit.click()  # shows the "name required" error
     window.done.show_signed_in("Maria-Magdalena van der Heijden-Østergaard")
     window.done.show_badge(at_printer=True)  # the longest badge message
+    window.done.show_host_told("Christoffer Vestergaard-Thorsen")
     window.sign_out.no_badge.click()
     window.sign_out.name_input.setText("Maria-Magdalena van der Heijden-Østergaard")
     window.sign_out.show_matches([same_name_visit(n) for n in range(MAX_MATCHES)])
-    window.staff.show_present([same_name_visit(n) for n in range(12)])
+    window.staff.show_present(
+        [
+            OnSite(v.visit_id, v.visitor_name, v.company, v.host, v.signed_in_at, not_reached)
+            for v in map(same_name_visit, range(12))
+        ]
+    )
     window.staff.present_table.selectRow(0)
     report = "/var/lib/visitor-kiosk/reports/roll-call-20261122-101500.pdf"
     window.staff.show_message(lambda c: c.text("staff.roll_call_saved", path=report))
     window.staff_login.show_message(lambda c: c.text("staff.wrong_pin", left=4))
     return list(window.screens)
+
+
+not_reached = HostNotice.NOT_REACHED
 
 
 def same_name_visit(n: int) -> Visit:

@@ -110,7 +110,8 @@ def test_the_confirmation_does_not_wait_for_a_slow_badge_printer(
     qtbot.wait(100)
     assert window.done.printing
     message = window.done.message.text()
-    assert window.catalog.text("done.message", name="Noor Visser") in message
+    assert window.catalog.text("done.welcome", name="Noor Visser") in message
+    assert window.catalog.text("done.host_pending") in message  # notification is off
     assert window.catalog.text("done.printing") in message
     assert not window.done.timer.isActive()  # the way back waits for the badge
 

@@ -3,7 +3,11 @@ itself after `kiosk.done_timeout_s` seconds, or at once on `doneFinish`.
 
 After a sign-in the badge is printing: the screen says so, and once the printer has answered
 tells the visitor to take the badge from the printer or, on any fault, to collect it at
-reception. The timer back to the welcome screen starts then."""
+reception. The timer back to the welcome screen starts then.
+
+It says the host was told only once the host's mail server accepted the message
+(`show_host_told`); until then, and whenever the kiosk does not tell hosts, that reception will
+let the host know."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class DoneScreen(Screen):
         super().__init__("done", parent)
         self._catalog: Catalog | None = None
         self._visitor_name: str | None = None  # None: the visitor declined
+        self._host_told: str | None = None  # the host's name, once their server accepted
         # None while printing, then "printed" or "reception"; "own" once their badge is scanned
         self._badge: str | None = None
         self.title = make_title("doneTitle")
@@ -51,8 +56,15 @@ class DoneScreen(Screen):
     def show_signed_in(self, visitor_name: str) -> None:
         """Signed in; the badge is on its way (the timer waits for `show_badge`)."""
         self._visitor_name = visitor_name
+        self._host_told = None
         self._badge = None
         self._render()
+
+    def show_host_told(self, host: str) -> None:
+        """The host's mail server accepted the message telling them of this arrival."""
+        if self._visitor_name is not None:
+            self._host_told = host
+            self._render()
 
     def show_badge(self, at_printer: bool) -> None:
         """The printer has answered: the badge is at the printer, or at reception."""
@@ -83,6 +95,7 @@ class DoneScreen(Screen):
     def clear(self) -> None:
         self.timer.stop()
         self._visitor_name = None
+        self._host_told = None
         self._badge = None
         self.message.clear()
 
@@ -100,9 +113,13 @@ class DoneScreen(Screen):
                 "reception": "done.badge_at_reception",
                 "own": "done.own_badge",
             }[self._badge]
+            if self._host_told:
+                host = c.text("done.host_told", host=self._host_told)
+            else:
+                host = c.text("done.host_pending")
             set_text(self.title, c.text("done.title"))
-            welcome = c.text("done.message", name=self._visitor_name)
-            set_text(self.message, f"{welcome}\n\n{c.text(badge)}")
+            welcome = c.text("done.welcome", name=self._visitor_name)
+            set_text(self.message, f"{welcome} {host}\n\n{c.text(badge)}")
 
     def _on_finish(self) -> None:
         self.timer.stop()

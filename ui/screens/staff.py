@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.domain.visit import HostNotice
 from kiosk.settings.i18n import Catalog
 from kiosk.visits.service import SEARCH_LIMIT
 from ui.models import Column, RecordTableModel, make_table
@@ -29,7 +30,7 @@ from ui.screens.staff_rights import RightsTab
 
 
 class OnSiteRow(Protocol):
-    """A row of the on-site list: kiosk.domain.visit.OnSite (or a whole Visit)."""
+    """A row of the on-site list: kiosk.domain.visit.OnSite."""
 
     @property
     def visit_id(self) -> int: ...
@@ -41,16 +42,23 @@ class OnSiteRow(Protocol):
     def host(self) -> str: ...
     @property
     def signed_in_at(self) -> datetime: ...
+    @property
+    def host_notice(self) -> HostNotice | None: ...
 
 
 def local_time(visit: OnSiteRow) -> str:
     return visit.signed_in_at.astimezone().strftime("%d-%m %H:%M")
 
 
+def host_not_reached(visit: OnSiteRow) -> str | None:
+    """The kiosk told reception instead of the host (unknown, refused, or too late)."""
+    return "staff.host_not_reached" if visit.host_notice is HostNotice.NOT_REACHED else None
+
+
 PRESENT_COLUMNS: tuple[Column[OnSiteRow], ...] = (
     Column("staff.col_name", lambda v: v.visitor_name),
     Column("staff.col_company", lambda v: v.company),
-    Column("staff.col_host", lambda v: v.host),
+    Column("staff.col_host", lambda v: v.host, note=host_not_reached),
     Column("staff.col_since", local_time),
 )
 
