@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -46,6 +47,9 @@ BACKOFF_S = (1, 2, 4, 8, 16, 30)  # between tries; the last one repeats
 BATCH = 20  # messages read from the outbox at a time
 IDLE_CHECK_S = 30.0  # an idle sender looks at the outbox this often (a clock set forward)
 SMTP_TIMEOUT_S = 20.0
+# The system's trusted authorities are read again this often (reading them takes ~20 ms, too
+# long to do for every message; an authority installed meanwhile counts within the hour).
+TRUST_REFRESH_S = 3600.0
 WEBHOOK_TIMEOUT_S = 10.0
 
 
@@ -94,6 +98,7 @@ class Sender:
         self._host_told = host_told
         self._clock = clock
         self._smtp_context = smtp_context
+        self._system_trust: tuple[float, ssl.SSLContext] | None = None
         self._webhook_context = webhook_context
         self._smtp_timeout_s = smtp_timeout_s
         self._wakeup = threading.Condition()
@@ -234,7 +239,17 @@ class Sender:
 
     def _send_email(self, email: EmailMessage) -> Accepted:
         server = smtp_server(self._config, self._smtp_timeout_s)
-        return send(server, email, self._smtp_context)
+        context = None if server.security == "none" else self._tls_context()
+        return send(server, email, context)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """The certificate check for the mail server: the given one, or the system's."""
+        if self._smtp_context is not None:
+            return self._smtp_context
+        now = time.monotonic()
+        if self._system_trust is None or now - self._system_trust[0] > TRUST_REFRESH_S:
+            self._system_trust = (now, ssl.create_default_context())
+        return self._system_trust[1]
 
     # -- outcomes --------------------------------------------------------------------------
     def _sent(self, message: OutboxMessage, accepted: Accepted) -> None:
