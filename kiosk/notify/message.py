@@ -135,7 +135,7 @@ def webhook_payload(
     }
 
 
-def test_message(
+def trial_message(
     *, language: str, sender: str, to: Sequence[str], message_id: str, site: str
 ) -> EmailMessage:
     """The message `visitor-kiosk notify-test ADDRESS` sends: it says nothing about anyone."""
@@ -153,9 +153,6 @@ def test_message(
         message_id=message_id,
         tz=None,
     )
-
-
-test_message.__test__ = False  # type: ignore[attr-defined]  # not a test, for pytest
 
 
 def _clock(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -262,7 +259,7 @@ def _compose(
     # Quoted-printable: 7-bit safe, whatever the server says of 8BITMIME.
     message.set_content(letter.plain(), charset="utf-8", cte="quoted-printable")
     message.add_alternative(letter.html(), subtype="html", charset="utf-8", cte="quoted-printable")
-    # After the parts: add_alternative moves the Content-* headers there was into the first part.
+    # After the parts: add_alternative moves the Content-* headers there were into the first part.
     message["Content-Language"] = letter.language
     return message
 

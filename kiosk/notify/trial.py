@@ -8,7 +8,7 @@ import secrets
 import ssl
 
 from kiosk.notify.delivery import Accepted
-from kiosk.notify.message import test_message
+from kiosk.notify.message import trial_message
 from kiosk.notify.sender import smtp_server
 from kiosk.notify.smtp import send
 from kiosk.settings.config import Config
@@ -20,7 +20,7 @@ def send_test_message(
     """Hand one test message for `address` to the mail server; SendFailed says why not.
     `context` replaces the system's trusted authorities (the tests' own certificate)."""
     notify = config.notify
-    message = test_message(
+    message = trial_message(
         language=config.default_language,
         sender=notify.sender,
         to=[address],

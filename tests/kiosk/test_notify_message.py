@@ -326,7 +326,7 @@ def test_the_webhook_gets_one_line_values() -> None:
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_the_test_message_names_the_site_and_nobody(language: str) -> None:
-    composed = composing.test_message(
+    composed = composing.trial_message(
         language=language,
         sender=SENDER,
         to=["it@acme.test"],
