@@ -23,23 +23,27 @@ visit ids, attempt counts and the server's codes; never an address, a name or a 
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 import time
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.events import Hook, HostTold
 from kiosk.domain.outbox import Channel, OutboxMessage, Reason
 from kiosk.domain.ports import Store
 from kiosk.domain.visit import HostNotice, Visit
-from kiosk.notify import webhook
 from kiosk.notify.delivery import Accepted, SendFailed
-from kiosk.notify.message import Arrival, email_message, webhook_payload
 from kiosk.notify.plan import new_message
-from kiosk.notify.smtp import SmtpServer, send
 from kiosk.settings.config import Config
+
+if TYPE_CHECKING:
+    # Loaded at the first message, not at start-up: a kiosk that tells nobody (the default)
+    # never loads smtplib, ssl, urllib or email (together about 5 MB).
+    import ssl
+    from email.message import EmailMessage
+
+    from kiosk.notify.smtp import SmtpServer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,8 @@ def retry_delay(attempts: int) -> timedelta:
 def smtp_server(config: Config, timeout_s: float = SMTP_TIMEOUT_S) -> SmtpServer:
     """The mail server of the settings; the password is read from its file now, at each use,
     so a changed password needs no restart. SendFailed (setup) if the file cannot be read."""
+    from kiosk.notify.smtp import SmtpServer
+
     notify = config.notify
     password = ""
     path = config.smtp_password_path()
@@ -205,6 +211,9 @@ class Sender:
         self._sent(message, accepted)
 
     def _hand_over(self, message: OutboxMessage, visit: Visit) -> Accepted:
+        from kiosk.notify import webhook
+        from kiosk.notify.message import Arrival, email_message, webhook_payload
+
         arrival = Arrival(
             visit_id=visit.visit_id,
             visitor_name=visit.visitor_name,
@@ -238,12 +247,16 @@ class Sender:
         return self._send_email(email)
 
     def _send_email(self, email: EmailMessage) -> Accepted:
+        from kiosk.notify.smtp import send
+
         server = smtp_server(self._config, self._smtp_timeout_s)
         context = None if server.security == "none" else self._tls_context()
         return send(server, email, context)
 
     def _tls_context(self) -> ssl.SSLContext:
         """The certificate check for the mail server: the given one, or the system's."""
+        import ssl
+
         if self._smtp_context is not None:
             return self._smtp_context
         now = time.monotonic()
