@@ -28,6 +28,11 @@ class SiteConfig:
     privacy_contact: str = "privacy@example.com"
     supervisory_authority: str = "Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)"
     kiosk_id: str = "lobby-1"
+    # The data protection officer's contact (Art. 13(1)(b)), when the controller has one.
+    dpo_contact: str = ""
+    # Firms that see visitors' data working for the controller (processors), as the notice
+    # names them, e.g. "Securitas (security guards)"; at most 10.
+    processors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,11 @@ def _check_values(config: Config, source: Path | None) -> None:
     for key in ("name", "controller", "privacy_contact", "kiosk_id"):
         if not getattr(config.site, key):
             raise ConfigError(f"site.{key}", "must not be empty", source)
+    processors = config.site.processors
+    if len(processors) > 10 or any(not name or len(name) > 100 for name in processors):
+        raise ConfigError(
+            "site.processors", "at most 10 names, each of 1 to 100 characters", source
+        )
 
     auto_sign_out = config.kiosk.auto_sign_out
     if auto_sign_out and config.auto_sign_out_time() is None:

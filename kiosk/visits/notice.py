@@ -1,9 +1,10 @@
 """The visitor privacy notice (GDPR Art. 13) in the visitor's language, filled in from config.
 
 The retention period shown is `config.retention.visit_days`, the same value the cleanup
-enforces. Who is told of an arrival ("Who sees it", "Who can see it") is chosen by
-`config.notify`, the same settings that switch telling the host on: while they are off the
-notice does not mention it (and reads exactly as it did before the kiosk could tell anyone).
+enforces. What the settings make true is chosen from the notice file's choices: who sees the
+data (`config.notify` says whether the host is e-mailed; `site.processors` names contractors),
+the data protection officer (`site.dpo_contact`), and what the badge shows
+(`badge.show_company`).
 A notice's version is a hash of the words shown, so it changes whenever the text, the
 controller, the contact, the retention period or who is told changes; each visit stores it.
 """
@@ -21,15 +22,37 @@ from kiosk.settings.assets import asset_path
 from kiosk.settings.config import Config, NotifyConfig
 
 NOTICE_PARTS = ("title", "summary", "full", "objection_title", "objection")
-# Values from the settings, usable in the parts and in the recipients' texts.
+# Values from the settings, usable in the parts and in the choices' texts.
 SETTING_FIELDS = frozenset(
-    {"site", "controller", "privacy_contact", "supervisory_authority", "retention_days"}
+    {
+        "site",
+        "controller",
+        "privacy_contact",
+        "supervisory_authority",
+        "retention_days",
+        "dpo_contact",
+        "processors",
+    }
 )
-# Who is told of an arrival: a table per field in the notice file, one text per variant.
-RECIPIENT_FIELDS = ("who_sees_it", "who_can_see_it")
+# Who is told of an arrival: the variants of the two recipient choices.
 Recipients = Literal["off", "email", "email_webhook"]
 RECIPIENT_VARIANTS: tuple[Recipients, ...] = ("off", "email", "email_webhook")
-NOTICE_FIELDS = SETTING_FIELDS | frozenset(RECIPIENT_FIELDS)
+RECIPIENT_FIELDS = ("who_sees_it", "who_can_see_it")
+# Texts the settings choose between: a table per choice in the notice file, one text per
+# variant. `processors` is filled in first: the recipient texts use it.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "processors": ("none", "listed"),
+    "dpo": ("none", "set"),
+    "dpo_full": ("none", "set"),
+    "badge": ("name_host", "name_company_host"),
+    "who_sees_it": RECIPIENT_VARIANTS,
+    "who_can_see_it": RECIPIENT_VARIANTS,
+}
+# What the parts use: the settings shown as they are, and the chosen texts (the data protection
+# officer's contact and the processors appear only inside those).
+NOTICE_FIELDS = (SETTING_FIELDS - {"dpo_contact", "processors"}) | (
+    frozenset(CHOICES) - {"processors"}
+)
 
 
 @dataclass(frozen=True)
@@ -76,13 +99,19 @@ def notice_template(language: str) -> dict[str, str]:
     return {part: str(raw[part]).strip() for part in NOTICE_PARTS}
 
 
-def recipient_templates(language: str) -> dict[str, dict[Recipients, str]]:
-    """For each of RECIPIENT_FIELDS, its text in each variant."""
+def choice_templates(language: str) -> dict[str, dict[str, str]]:
+    """For each of CHOICES, its text in each variant."""
     raw = _notice_file(language)
     return {
-        field: {variant: str(raw[field][variant]).strip() for variant in RECIPIENT_VARIANTS}
-        for field in RECIPIENT_FIELDS
+        choice: {variant: str(raw[choice][variant]).strip() for variant in variants}
+        for choice, variants in CHOICES.items()
     }
+
+
+def recipient_templates(language: str) -> dict[str, dict[str, str]]:
+    """For each of RECIPIENT_FIELDS, its text in each variant."""
+    choices = choice_templates(language)
+    return {field: choices[field] for field in RECIPIENT_FIELDS}
 
 
 def recipients(notify: NotifyConfig) -> Recipients:
@@ -94,30 +123,47 @@ def recipients(notify: NotifyConfig) -> Recipients:
     return "email_webhook" if notify.webhook_url else "email"
 
 
-def who_sees_it(config: Config, language: str = "en") -> str:
-    """The notice's "Who sees it" for these settings, as a sentence of its own (the visitor's
-    access report lists the recipients in the same words)."""
-    text = recipient_templates(language)["who_sees_it"][recipients(config.notify)]
-    text = text.format(**notice_values(config))
-    return text[:1].upper() + text[1:]
-
-
-def notice_values(config: Config) -> dict[str, str]:
+def chosen(config: Config) -> dict[str, str]:
+    """The variant of each choice that the settings make true."""
+    recipient = recipients(config.notify)
+    dpo = "set" if config.site.dpo_contact else "none"
+    show_company = bool(getattr(config.badge, "show_company", False))
     return {
+        "processors": "listed" if config.site.processors else "none",
+        "dpo": dpo,
+        "dpo_full": dpo,
+        "badge": "name_company_host" if show_company else "name_host",
+        "who_sees_it": recipient,
+        "who_can_see_it": recipient,
+    }
+
+
+def notice_values(config: Config, language: str = "en") -> dict[str, str]:
+    """Every placeholder's value: the settings, then the chosen texts filled in with them."""
+    values = {
         "site": config.site.name,
         "controller": config.site.controller,
         "privacy_contact": config.site.privacy_contact,
         "supervisory_authority": config.site.supervisory_authority,
         "retention_days": str(config.retention.visit_days),
+        "dpo_contact": config.site.dpo_contact,
+        "processors": ", ".join(config.site.processors),
     }
+    texts = choice_templates(language)
+    for choice, variant in chosen(config).items():  # processors first: the others use it
+        values[choice] = texts[choice][variant].format(**values)
+    return values
+
+
+def who_sees_it(config: Config, language: str = "en") -> str:
+    """The notice's "Who sees it" for these settings, as a sentence of its own (the visitor's
+    access report lists the recipients in the same words)."""
+    text = notice_values(config, language)["who_sees_it"]
+    return text[:1].upper() + text[1:]
 
 
 def render_notice(language: str, config: Config) -> Notice:
-    settings = notice_values(config)
-    variant = recipients(config.notify)
-    values = dict(settings)
-    for field, texts in recipient_templates(language).items():
-        values[field] = texts[variant].format(**settings)
+    values = notice_values(config, language)
     template = notice_template(language)
     return Notice(
         language=language, **{part: template[part].format(**values) for part in NOTICE_PARTS}

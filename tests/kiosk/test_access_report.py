@@ -211,8 +211,8 @@ def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("notify", "said"),
     [
-        ("", "at this site only, and nobody outside"),
-        ('smtp_host = "127.0.0.1"\nsmtp_security = "none"\n', "person you are visiting"),
+        ("", "who keep the access log. Nobody else"),
+        ('smtp_host = "127.0.0.1"\nsmtp_security = "none"\n', "the person you visit, who gets an"),
     ],
 )
 def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(

@@ -246,3 +246,25 @@ def test_config_defaults_to_the_data_dir(tmp_path: Path, clean_env: pytest.Monke
     assert resolve_paths(tmp_path / "data").config_file == tmp_path / "data" / "kiosk.toml"
     clean_env.setenv("KIOSK_DATA_DIR", str(tmp_path / "env-data"))
     assert resolve_paths().config_file == tmp_path / "env-data" / "kiosk.toml"
+
+
+def test_the_officer_and_the_processors_are_read(write_config: WriteConfig) -> None:
+    config = load_config(
+        write_config(
+            '[site]\ndpo_contact = "fg@example.com"\n'
+            'processors = ["Securitas (security guards)", "CleanCo"]\n'
+        )
+    )
+    assert config.site.dpo_contact == "fg@example.com"
+    assert config.site.processors == ("Securitas (security guards)", "CleanCo")
+
+
+@pytest.mark.parametrize(
+    "processors",
+    ['[""]', "[" + ", ".join(f'"Firm {n}"' for n in range(11)) + "]", '["' + "x" * 101 + '"]'],
+)
+def test_processors_must_be_a_short_list_of_names(
+    write_config: WriteConfig, processors: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"site\.processors"):
+        load_config(write_config(f"[site]\nprocessors = {processors}\n"))

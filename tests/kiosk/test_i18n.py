@@ -17,13 +17,12 @@ from kiosk.settings.i18n import (
     placeholders,
 )
 from kiosk.visits.notice import (
+    CHOICES,
     NOTICE_FIELDS,
     NOTICE_PARTS,
-    RECIPIENT_FIELDS,
-    RECIPIENT_VARIANTS,
     SETTING_FIELDS,
+    choice_templates,
     notice_template,
-    recipient_templates,
 )
 
 OTHER_LANGUAGES = [lang for lang in SUPPORTED_LANGUAGES if lang != REFERENCE_LANGUAGE]
@@ -109,17 +108,18 @@ def test_text_fills_in_values() -> None:
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_notice_file_has_exactly_the_parts(language: str) -> None:
     raw = _toml("notice", f"{language}.toml")
-    assert set(raw) == set(NOTICE_PARTS) | set(RECIPIENT_FIELDS)
+    assert set(raw) == set(NOTICE_PARTS) | set(CHOICES)
     for part in NOTICE_PARTS:
         assert isinstance(raw[part], str)
         assert str(raw[part]).strip(), f"{language}: notice part {part} is empty"
-    for field in RECIPIENT_FIELDS:
+    for field, variants in CHOICES.items():
         texts = raw[field]
         assert isinstance(texts, dict), field
-        assert set(texts) == set(RECIPIENT_VARIANTS), field
+        assert set(texts) == set(variants), field
         for variant, text in texts.items():
             assert isinstance(text, str)
-            assert text.strip(), f"{language}: {field}.{variant} is empty"
+            # "none": nothing to add (no officer, no contractors)
+            assert text.strip() or variant == "none", f"{language}: {field}.{variant} is empty"
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
@@ -130,9 +130,9 @@ def test_recipients_appear_in_summary_and_full_text(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-def test_recipient_texts_use_only_the_settings(language: str) -> None:
-    reference = recipient_templates(REFERENCE_LANGUAGE)
-    for field, texts in recipient_templates(language).items():
+def test_choice_texts_use_only_the_settings(language: str) -> None:
+    reference = choice_templates(REFERENCE_LANGUAGE)
+    for field, texts in choice_templates(language).items():
         for variant, text in texts.items():
             assert placeholders(text) <= SETTING_FIELDS, (field, variant)
             assert placeholders(text) == placeholders(reference[field][variant]), (field, variant)
