@@ -103,7 +103,7 @@ def make_table(object_name: str, model: RecordTableModel[Any]) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(56)
+    table.verticalHeader().setDefaultSectionSize(64)  # a touch target
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.setWordWrap(False)
     return table

@@ -187,3 +187,76 @@ def test_hostile_text_in_every_field_is_stored_as_shown_or_refused_calmly(
         assert window.details.error.text()  # a field message, in the visitor's language
         echoed = typed.strip()[:20]
         assert not echoed or echoed not in window.details.error.text()  # never repeats input
+
+
+# What the form shows while it is filled in (review, "Details"): which fields are optional, the
+# error right under its field with the field marked, gone once the field is right, and the
+# chosen purpose shown as chosen.
+
+
+def _below(upper: object, lower: object) -> bool:
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(upper, QWidget)
+    assert isinstance(lower, QWidget)
+    top = lower.mapTo(upper.window(), lower.rect().topLeft()).y()
+    bottom = upper.mapTo(upper.window(), upper.rect().bottomLeft()).y()
+    return top >= bottom
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_every_field_but_the_name_says_it_is_optional(
+    make_window: MakeWindow, language: str
+) -> None:
+    window = make_window()
+    window.session.set_language(language)
+    optional = window.catalog.text("details.optional")
+    labels = window.details.labels
+    assert optional not in labels["visitor_name"].text()
+    for field in ("company", "host", "purpose"):
+        assert f"({optional})" in labels[field].text(), field
+        assert f"({optional})" in window.details.inputs[field].accessibleName(), field
+
+
+def test_the_error_is_under_its_field_marks_it_and_goes_once_it_is_right(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    fill_and_submit(qtbot, window, "", company="Acme")
+    details = window.details
+    name, company = details.inputs["visitor_name"], details.inputs["company"]
+    assert details.error.isVisible()
+    assert details.error.text() == window.catalog.text("error.required")
+    assert _below(name, details.error)
+    assert _below(details.error, company)  # between the name and the next field
+    assert name.property("error") is True
+    assert not company.property("error")
+
+    qtbot.keyClicks(name, "A")  # typed keys reach the field after the scanner's hold-back
+    qtbot.waitUntil(lambda: details.error.text() == "")
+    assert not name.property("error")
+
+
+def test_an_error_about_no_field_stays_above_the_buttons(window: KioskWindow) -> None:
+    details = window.details
+    details.show_error("error.storage")
+    assert details.error.text() == window.catalog.text("error.storage")
+    assert _below(details.form_area, details.error)
+    assert _below(details.error, details.submit)
+    assert not any(edit.property("error") for edit in details.inputs.values())
+
+
+def test_the_chosen_purpose_shows_as_chosen_until_something_else_is_typed(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    window.welcome.sign_in.click()
+    window.notice.proceed.click()
+    chips = window.details.purpose_buttons
+    chips["delivery"].click()
+    assert [key for key, chip in chips.items() if chip.isChecked()] == ["delivery"]
+    chips["meeting"].click()
+    assert [key for key, chip in chips.items() if chip.isChecked()] == ["meeting"]
+    qtbot.keyClicks(window.details.inputs["purpose"], "s")
+    qtbot.waitUntil(lambda: not any(chip.isChecked() for chip in chips.values()))
+    chips["training"].click()
+    window.details.clear()
+    assert not any(chip.isChecked() for chip in chips.values())

@@ -91,17 +91,23 @@ class DetailsScreen(Screen):
         chips = FlowLayout(spacing=10)
         for key in PURPOSES:
             chip = make_button(f"purpose_{key}", role="chip")
+            chip.setCheckable(True)  # the chosen purpose shows as chosen
             chip.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             chip.clicked.connect(lambda _checked=False, key=key: self._on_purpose_chosen(key))
             self.purpose_buttons[key] = chip
             chips.addWidget(chip)
         grid.addLayout(chips, len(_FIELDS) * 2 - 1, 1)
         grid.setColumnStretch(1, 1)
+        self._grid = grid
 
+        # One error line: under the field it is about (a row of the grid), or above the
+        # buttons for an error about no field (the database could not be written).
         self.error = QLabel()
         self.error.setObjectName("detailsError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("")
+        for field, edit in self.inputs.items():
+            edit.textEdited.connect(lambda _text, field=field: self._on_field_edited(field))
 
         self.cancel = make_button("detailsCancel", role="secondary")
         self.cancel.clicked.connect(self.cancelled)
@@ -133,6 +139,7 @@ class DetailsScreen(Screen):
         layout.addWidget(self.form_area, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        self._layout = layout
 
     # -- what the window calls -------------------------------------------------------------
     def retranslate_ui(self, catalog: Catalog) -> None:
@@ -150,10 +157,17 @@ class DetailsScreen(Screen):
             "host": "details.host",
             "purpose": "details.purpose",
         }
+        optional = catalog.text("details.optional")
         for field in _FIELDS:
-            set_text(self.labels[field], catalog.text(labels[field]))
+            label = catalog.text(labels[field])
+            shown = label
+            if field != "visitor_name":  # only the name is required
+                # On a line of its own, so the labels leave the fields their width.
+                shown, label = f"{label}\n({optional})", f"{label} ({optional})"
+            set_text(self.labels[field], shown)
+            self.labels[field].setAccessibleName(label)
             self.inputs[field].setPlaceholderText(catalog.text(hints[field]))
-            self.inputs[field].setAccessibleName(catalog.text(labels[field]))
+            self.inputs[field].setAccessibleName(label)
         for key, chip in self.purpose_buttons.items():
             set_text(chip, catalog.text(f"details.purpose.{key}"))
         set_text(self.cancel, catalog.text("details.cancel"))
@@ -167,6 +181,7 @@ class DetailsScreen(Screen):
         for edit in self.inputs.values():
             clear_field(edit)
         self._purpose_key = None
+        self._show_chosen_purpose()
         self.set_busy(False)
         self._set_error(None)
 
@@ -212,9 +227,28 @@ class DetailsScreen(Screen):
         assert self._catalog is not None
         self._purpose_key = key
         self.inputs["purpose"].setText(self._catalog.text(f"details.purpose.{key}"))
+        self._show_chosen_purpose()
+        self._on_field_edited("purpose")
 
     def _on_purpose_edited(self, _text: str) -> None:
         self._purpose_key = None
+        self._show_chosen_purpose()
+
+    def _show_chosen_purpose(self) -> None:
+        for key, chip in self.purpose_buttons.items():
+            chip.setChecked(key == self._purpose_key)
+
+    def _on_field_edited(self, field: str) -> None:
+        """The error about a field goes as soon as what is typed there would be accepted."""
+        if field != self._error_field:
+            return
+        form = SignInForm(**{name: self.inputs[name].text() for name in _FIELDS})
+        try:
+            clean_form(form)
+        except FieldError as error:
+            if error.field == field:
+                return
+        self._set_error(None)
 
     # -- helpers -------------------------------------------------------------------------
     def _set_error(self, text: Callable[[Catalog], str] | None) -> None:
@@ -230,6 +264,7 @@ class DetailsScreen(Screen):
         shown_before = self.error.text()
         self.error.setText(text)
         self.error.setAccessibleName(text)
+        self._place_error()
         if self._catalog is not None:
             # A screen reader hears which field must be filled in, and what is wrong with
             # the one that has the error.
@@ -242,3 +277,26 @@ class DetailsScreen(Screen):
                 edit.setAccessibleDescription(". ".join(note.rstrip(".") for note in notes))
         if text != shown_before:
             announce(self.error, text)
+
+    def _place_error(self) -> None:
+        """The error line right under its field (the purpose's under the chips), the field
+        marked; an error about no field above the buttons."""
+        field = self._error_field if self.error.text() else None
+        for name, edit in self.inputs.items():
+            marked = name == field
+            if bool(edit.property("error")) != marked:
+                edit.setProperty("error", marked)
+                style = edit.style()
+                style.unpolish(edit)
+                style.polish(edit)
+        self._grid.removeWidget(self.error)
+        self._layout.removeWidget(self.error)
+        if field is None:
+            self._layout.insertWidget(1, self.error)
+            self.error.show()
+            return
+        row = _FIELDS.index(field) * 2 + 1
+        if field == "purpose":
+            row += 1  # under the chips
+        self._grid.addWidget(self.error, row, 1)
+        self.error.show()  # a widget moved to another parent is hidden until shown
