@@ -36,7 +36,7 @@ ARRIVAL = Arrival(
 SUBJECT_TO_HOST = {
     "en": "Your visitor has arrived: Anna de Vries (Acme)",
     "nl": "Uw bezoeker is er: Anna de Vries (Acme)",
-    "da": "Din gæst er kommet: Anna de Vries (Acme)",
+    "da": "Du har besøg: Anna de Vries (Acme)",
 }
 
 
