@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from kiosk.domain.audit import AuditAction, AuditEntry
-from kiosk.domain.visit import HostNotice, OnSite, SignInForm, Visit
+from kiosk.domain.visit import HostNotice, NameMatch, OnSite, SignInForm, Visit
 from kiosk.settings.config import load_config
 from ui.app import create_main_window
 from ui.main_window import KioskWindow
@@ -93,8 +93,12 @@ def _render_language(window: KioskWindow, language: str, out_dir: Path, size: st
     snap("sign-out-unknown")
     window.sign_out.no_badge.click()
     window.sign_out.name_input.setText(SAMPLE.visitor_name)
-    window.sign_out.show_matches([_sample_visit(language)])
+    # One visit under the name: the question, with nothing but the name typed.
+    window.sign_out.show_name_match(SAMPLE.visitor_name, NameMatch.ONE)
     snap("sign-out-by-name")
+    # Several: reception tells them apart.
+    window.sign_out.show_name_match(SAMPLE.visitor_name, NameMatch.SEVERAL)
+    snap("sign-out-several")
     window.sign_out.show_goodbye(SAMPLE.visitor_name)
     snap("sign-out-goodbye")
     window.session.reset()

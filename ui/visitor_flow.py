@@ -1,6 +1,8 @@
 """What the visitor screens do: from the welcome screen through the notice and the details to
-the confirmation, and signing out by badge or by name. Each step calls one operation of the
-core on the database worker and shows its result; the flow decides nothing the core decides.
+the confirmation, and signing out by badge or by name (the core says only whether none, one
+or several visits are under the name, and signs the one out once the visitor confirms). Each
+step calls one operation of the core on the database worker and shows its result; the flow
+decides nothing the core decides.
 The badge is printed by the core's `visit_signed_in` subscriber; the confirmation learns how
 it went from `badge_printed`, and that the host was told from `host_told`."""
 
@@ -17,7 +19,11 @@ from kiosk.domain.events import Hook, HostTold, PrintOutcome
 from kiosk.domain.visit import (
     BadgeAlreadyUsed,
     FieldError,
+    NameMatch,
+    NoVisitNamed,
+    SeveralVisitsNamed,
     SignedIn,
+    SignedOut,
     SignInForm,
     UnknownBadge,
     UnknownVisit,
@@ -78,7 +84,7 @@ class VisitorFlow(QObject):
         done.finished.connect(session.reset)
         sign_out.badge_scanned.connect(self._on_badge_scanned)
         sign_out.name_searched.connect(self._on_name_searched)
-        sign_out.visit_chosen.connect(self._on_visit_chosen)
+        sign_out.name_confirmed.connect(self._on_name_confirmed)
         sign_out.finished.connect(session.reset)
         self._badge_printed.connect(self._on_badge_printed, Qt.ConnectionType.QueuedConnection)
         badge_printed.subscribe("visitor-screen", self._badge_printed.emit)
@@ -158,15 +164,12 @@ class VisitorFlow(QObject):
     def _on_badge_scanned(self, typed: str) -> None:
         self._signing_out(lambda: self._visits.sign_out_by_badge(typed))
 
-    def _on_visit_chosen(self, visit_id: int) -> None:
-        self._signing_out(lambda: self._visits.sign_out(visit_id))
-
     def _signing_out(self, call: Callable[[], Visit]) -> None:
         SessionJob(self._worker, self._session, call).success(self._on_signed_out).failure(
             self._on_sign_out_failed
         ).run()
 
-    def _on_signed_out(self, visit: Visit) -> None:
+    def _on_signed_out(self, visit: Visit | SignedOut) -> None:
         # The goodbye is in the language the visitor signed in with.
         if visit.language in self._languages:
             self._session.set_language(visit.language)
@@ -181,6 +184,20 @@ class VisitorFlow(QObject):
             self._sign_out.show_failed()
 
     def _on_name_searched(self, typed: str) -> None:
-        SessionJob(self._worker, self._session, lambda: self._visits.on_site_named(typed)).success(
-            self._sign_out.show_matches
+        SessionJob(self._worker, self._session, lambda: self._visits.match_name(typed)).success(
+            lambda found: self._sign_out.show_name_match(typed, found)
         ).failure(lambda _error: self._sign_out.show_failed()).run()
+
+    def _on_name_confirmed(self, typed: str) -> None:
+        SessionJob(self._worker, self._session, lambda: self._visits.sign_out_named(typed)).success(
+            self._on_signed_out
+        ).failure(lambda error: self._on_sign_out_named_failed(typed, error)).run()
+
+    def _on_sign_out_named_failed(self, typed: str, error: BaseException) -> None:
+        # Signed out or in under that name since the question: as if just searched.
+        if isinstance(error, NoVisitNamed):
+            self._sign_out.show_name_match(typed, NameMatch.NONE)
+        elif isinstance(error, SeveralVisitsNamed):
+            self._sign_out.show_name_match(typed, NameMatch.SEVERAL)
+        else:
+            self._sign_out.show_failed()

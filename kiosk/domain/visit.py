@@ -105,6 +105,26 @@ class SignedIn:
     badge_code: str
 
 
+class NameMatch(StrEnum):
+    """How many open visits are under a name typed at the kiosk, and nothing else about them:
+    a visitor without their badge is asked to confirm one, and sent to reception for several
+    (reception tells them apart on the staff screen)."""
+
+    NONE = "none"
+    ONE = "one"
+    SEVERAL = "several"
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """A visitor's own sign-out by name, as the goodbye needs it: the name the visit is under
+    and the language it was made in. Nothing else of the visit reaches the screen."""
+
+    visit_id: int
+    visitor_name: str
+    language: str
+
+
 def people(count: int) -> str:
     """How many visitors, in the English of the audit log, the roll call and the command line."""
     return f"{count} person" if count == 1 else f"{count} people"
@@ -124,6 +144,16 @@ class BadgeAlreadyUsed(LookupError, Refusal):
     def __init__(self, visit: Visit) -> None:
         super().__init__(visit.visit_id)
         self.visit = visit
+
+
+class NoVisitNamed(LookupError, Refusal):
+    """No open visit under exactly the name typed (any more: it may have been signed out
+    since the visitor was asked to confirm)."""
+
+
+class SeveralVisitsNamed(LookupError, Refusal):
+    """More than one open visit under exactly the name typed: the kiosk cannot tell which is
+    the visitor's, reception can."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Signing visitors in and out (at the kiosk, by badge or by name; automatically at night), and
 who is on site now: the operations the visitor screens, the staff list and `present` call.
 
+Signing out by name tells the kiosk only whether none, one or several open visits are under
+exactly the name typed (`match_name`), and signs out only the one (`sign_out_named`), so the
+screen never holds anything of a visit it does not show.
+
 Each operation is one transaction on the store. A committed sign-in emits `visit_signed_in`,
 to which badge printing (and whatever else is wired in the composition root) subscribes."""
 
@@ -18,9 +22,13 @@ from kiosk.domain.outbox import NO_NOTIFICATIONS, Notifications
 from kiosk.domain.ports import Repositories, Store
 from kiosk.domain.visit import (
     BadgeAlreadyUsed,
+    NameMatch,
     NewVisit,
+    NoVisitNamed,
     OnSite,
+    SeveralVisitsNamed,
     SignedIn,
+    SignedOut,
     SignInForm,
     SignOutMethod,
     UnknownBadge,
@@ -63,6 +71,15 @@ def open_visit_for_badge(db: Repositories, typed: str) -> Visit:
         log.info("visit %d: its badge was scanned again after sign-out", visit.visit_id)
         raise BadgeAlreadyUsed(visit)
     return visit
+
+
+def open_visits_named(db: Repositories, typed_name: str) -> list[int]:
+    """The ids of the open visits under exactly `typed_name`, after the same normalisation as
+    sign-in and ignoring case (part of a name finds nothing), earliest arrival first."""
+    wanted = normalise_text(typed_name).casefold()
+    if not wanted:
+        return []
+    return [v.visit_id for v in db.visits.on_site() if v.visitor_name.casefold() == wanted]
 
 
 def badge_code_of(db: Repositories, visit_id: int) -> str | None:
@@ -133,19 +150,36 @@ class Visits:
             return sign_out(db, visit.visit_id, self._clock(), SignOutMethod.KIOSK)
 
     def sign_out(self, visit_id: int) -> Visit:
-        """Sign out the visit a visitor without their badge picked as their own (from
-        `on_site_named`). UnknownVisit if it is no longer open."""
+        """Sign out one open visit by its id, as at the kiosk (method `kiosk`). UnknownVisit if
+        it is not open. The visitor screens sign out by badge or by name, never by id."""
         with self._store.transaction() as db:
             return sign_out(db, visit_id, self._clock(), SignOutMethod.KIOSK)
 
-    def on_site_named(self, typed_name: str) -> list[Visit]:
-        """Open visits whose name is exactly `typed_name` (after the same normalisation as
-        sign-in, ignoring case): a visitor without their badge picks their own visit from
-        these, and never sees anyone else's."""
-        wanted = normalise_text(typed_name).casefold()
-        if not wanted:
-            return []
-        return [visit for visit in self.present() if visit.visitor_name.casefold() == wanted]
+    def match_name(self, typed_name: str) -> NameMatch:
+        """Whether none, one or several open visits are under exactly `typed_name` (see
+        `open_visits_named`), and nothing more about them: a visitor without their badge is
+        asked to confirm one, and sent to reception for several."""
+        with self._store.reading() as db:
+            found = len(open_visits_named(db, typed_name))
+        if found == 0:
+            return NameMatch.NONE
+        return NameMatch.ONE if found == 1 else NameMatch.SEVERAL
+
+    def sign_out_named(self, typed_name: str) -> SignedOut:
+        """Sign out the one open visit under exactly `typed_name`, once the visitor has
+        confirmed it is theirs. The name is looked up again in the same transaction, so a visit
+        signed out or in meanwhile changes the answer: NoVisitNamed or SeveralVisitsNamed then,
+        and nothing changes."""
+        with self._store.transaction() as db:
+            found = open_visits_named(db, typed_name)
+            if not found:
+                log.info("sign-out by name: no open visit under that name")
+                raise NoVisitNamed()
+            if len(found) > 1:
+                log.info("sign-out by name: %d open visits under that name", len(found))
+                raise SeveralVisitsNamed()
+            visit = sign_out(db, found[0], self._clock(), SignOutMethod.KIOSK)
+        return SignedOut(visit.visit_id, visit.visitor_name, visit.language)
 
     # -- who is on site ------------------------------------------------------------------------
     def present(self) -> list[Visit]:

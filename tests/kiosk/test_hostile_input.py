@@ -24,6 +24,8 @@ from kiosk.domain.events import Hook
 from kiosk.domain.visit import (
     BadgeAlreadyUsed,
     FieldError,
+    NameMatch,
+    NoVisitNamed,
     SignInForm,
     UnknownBadge,
     UnknownVisit,
@@ -124,7 +126,9 @@ def test_every_lookup_takes_hostile_text(core: Core, text: str) -> None:
         core.visits.sign_out_by_badge(text)
     with pytest.raises((UnknownBadge, BadgeAlreadyUsed, UnknownVisit)):
         core.reception.sign_out_badge(text)
-    assert core.visits.on_site_named(text) == []
+    assert core.visits.match_name(text) is NameMatch.NONE
+    with pytest.raises(NoVisitNamed):
+        core.visits.sign_out_named(text)
     shown = core.visits.search_present(text)
     assert shown == [] or normalise_text(text) == ""  # an empty search lists everyone
     assert core.rights.find(text) == []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 import time
@@ -20,7 +21,17 @@ from visitsupport import (
 )
 
 from kiosk.bootstrap import Core
-from kiosk.domain.visit import BadgeAlreadyUsed, SignOutMethod, UnknownBadge, UnknownVisit, Visit
+from kiosk.domain.visit import (
+    BadgeAlreadyUsed,
+    NameMatch,
+    NoVisitNamed,
+    SeveralVisitsNamed,
+    SignedOut,
+    SignOutMethod,
+    UnknownBadge,
+    UnknownVisit,
+    Visit,
+)
 from kiosk.staff.reception import Reception
 from kiosk.visits.notice import Notice
 from kiosk.visits.service import Visits
@@ -254,33 +265,52 @@ def named(visits: Visits, notice: Notice, clock: Clock) -> dict[str, Visit]:
 @pytest.mark.parametrize(
     ("typed", "found"),
     [
-        ("Renée Dupont", ["renee"]),
-        ("renée dupont", ["renee"]),
-        ("RENÉE DUPONT", ["renee"]),
-        ("  Rene\u0301e \t  Dupont\n", ["renee"]),  # decomposed, extra white space
-        ("RENE\u0301E DUPONT", ["renee"]),
-        ("Ren\u202eée Dupont", ["renee"]),  # an invisible character, removed as at sign-in
-        ("Renée Dupont-Smit", ["renee-smit"]),
-        ("Ann Smith", ["ann"]),  # not the Ann Smith who left, not Ann Smithson
-        ("ann smithson", ["ann-smithson"]),
-        ("Renée", []),
-        ("Dupont", []),
-        ("Renée Dupon", []),
-        ("Renee Dupont", []),  # without the accent is another name
-        ("Ann", []),
-        ("Ann Smit", []),
-        ("Smith", []),
-        ("Bob Jones", []),
-        ("", []),
-        ("   ", []),
-        ("\t\n", []),
-        ("\u202e", []),
+        ("Renée Dupont", "renee"),
+        ("renée dupont", "renee"),
+        ("RENÉE DUPONT", "renee"),
+        ("  Rene\u0301e \t  Dupont\n", "renee"),  # decomposed, extra white space
+        ("RENE\u0301E DUPONT", "renee"),
+        ("Ren\u202eée Dupont", "renee"),  # an invisible character, removed as at sign-in
+        ("Renée Dupont-Smit", "renee-smit"),
+        ("Ann Smith", "ann"),  # not the Ann Smith who left, not Ann Smithson
+        ("ann smithson", "ann-smithson"),
+        ("Renée", None),
+        ("Dupont", None),
+        ("Renée Dupon", None),
+        ("Renee Dupont", None),  # without the accent is another name
+        ("Ann", None),
+        ("Ann Smit", None),
+        ("Smith", None),
+        ("Bob Jones", None),
+        ("", None),
+        ("   ", None),
+        ("\t\n", None),
+        ("\u202e", None),
     ],
 )
-def test_on_site_named_finds_only_exact_names(
-    visits: Visits, named: dict[str, Visit], typed: str, found: list[str]
+def test_a_name_finds_only_the_visit_under_exactly_that_name(
+    core: Core, visits: Visits, named: dict[str, Visit], typed: str, found: str | None
 ) -> None:
-    assert visits.on_site_named(typed) == [named[key] for key in found]
+    on_site = {visit.visit_id for visit in core.visits.present()}
+    before = dump(core)
+    if found is None:
+        assert visits.match_name(typed) is NameMatch.NONE
+        with pytest.raises(NoVisitNamed):
+            visits.sign_out_named(typed)
+        assert dump(core) == before
+        return
+    mine = named[found]
+    assert visits.match_name(typed) is NameMatch.ONE
+    assert dump(core) == before  # asking changes nothing
+
+    out = visits.sign_out_named(typed)
+
+    assert out == SignedOut(mine.visit_id, mine.visitor_name, mine.language)
+    gone = core.visits.get(mine.visit_id)
+    assert gone.sign_out_method is SignOutMethod.KIOSK
+    assert gone.signed_out_at == MORNING + timedelta(hours=1)
+    assert {visit.visit_id for visit in core.visits.present()} == on_site - {mine.visit_id}
+    assert visits.match_name(typed) is NameMatch.NONE
 
 
 def test_stored_names_are_nfc(named: dict[str, Visit]) -> None:
@@ -288,14 +318,53 @@ def test_stored_names_are_nfc(named: dict[str, Visit]) -> None:
     assert named["renee"].visitor_name == "Ren\u00e9e Dupont"
 
 
-def test_on_site_named_gives_every_open_visit_under_that_name(
+def test_what_a_sign_out_by_name_gives_back_is_the_name_and_language_only(
     visits: Visits, notice: Notice, clock: Clock
 ) -> None:
-    first = sign_in(visits, clock, notice, "Bo Jensen", MORNING)
-    sign_in(visits, clock, notice, "Bo Jensens", MORNING + timedelta(minutes=5))
-    second = sign_in(visits, clock, notice, "bo  jensen", MORNING + timedelta(minutes=10))
-    assert visits.on_site_named("Bo Jensen") == [first, second]
+    """The screen is told none, one or several, and after the sign-out what the goodbye needs:
+    never the time in, the host, the company or the purpose."""
+    sign_in(visits, clock, notice, "Ann Smith", MORNING)
+    assert set(NameMatch) == {NameMatch.NONE, NameMatch.ONE, NameMatch.SEVERAL}
+    out = visits.sign_out_named("Ann Smith")
+    assert set(dataclasses.asdict(out)) == {"visit_id", "visitor_name", "language"}
 
+
+def test_several_visits_under_one_name_are_for_reception(
+    core: Core, visits: Visits, notice: Notice, clock: Clock
+) -> None:
+    first = sign_in(visits, clock, notice, "Bo Jensen", MORNING)
+    other = sign_in(visits, clock, notice, "Bo Jensens", MORNING + timedelta(minutes=5))
+    second = sign_in(visits, clock, notice, "bo  jensen", MORNING + timedelta(minutes=10))
+    assert visits.match_name("Bo Jensen") is NameMatch.SEVERAL
+    before = dump(core)
+    with pytest.raises(SeveralVisitsNamed):
+        visits.sign_out_named("BO JENSEN")
+    assert dump(core) == before
+
+    # One of them leaves with their badge: the name is now one visit's.
     clock.now = MORNING + timedelta(hours=1)
     visits.sign_out(first.visit_id)
-    assert visits.on_site_named("BO JENSEN") == [second]
+    assert visits.match_name("BO JENSEN") is NameMatch.ONE
+    assert visits.sign_out_named("Bo Jensen").visit_id == second.visit_id
+    assert [visit.visit_id for visit in core.visits.present()] == [other.visit_id]
+
+
+def test_the_name_is_looked_up_again_when_the_visitor_confirms(
+    core: Core, visits: Visits, reception: Reception, notice: Notice, clock: Clock
+) -> None:
+    """Between the question and the tap on "Yes", reception may sign the visit out, or a
+    namesake sign in: the confirmation then signs nobody out."""
+    asked = sign_in(visits, clock, notice, "Ann Smith", MORNING)
+    assert visits.match_name("Ann Smith") is NameMatch.ONE
+    clock.now = MORNING + timedelta(hours=1)
+    assert reception.sign_out([asked.visit_id]) == 1
+    with pytest.raises(NoVisitNamed):
+        visits.sign_out_named("Ann Smith")
+
+    sign_in(visits, clock, notice, "Ann Smith", MORNING + timedelta(hours=2))
+    assert visits.match_name("ann smith") is NameMatch.ONE
+    sign_in(visits, clock, notice, "ANN SMITH", MORNING + timedelta(hours=2))
+    before = dump(core)
+    with pytest.raises(SeveralVisitsNamed):
+        visits.sign_out_named("ann smith")
+    assert dump(core) == before

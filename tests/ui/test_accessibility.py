@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 import ui.screens.base
 from kiosk.bootstrap import read_settings
+from kiosk.domain.visit import NameMatch
 from kiosk.visits.notice import Notices
 from ui.main_window import KioskWindow
 
@@ -91,5 +92,7 @@ def test_an_error_is_announced_when_it_appears(
     window.session.reset()
     window.welcome.sign_out.click()
     window.sign_out.no_badge.click()
-    window.sign_out.show_matches([])
+    window.sign_out.show_name_match("Anna de Vries", NameMatch.NONE)
     assert said[-1] == window.catalog.text("signout.none_found")
+    window.sign_out.show_name_match("Anna de Vries", NameMatch.ONE)  # the question, too
+    assert said[-1] == window.catalog.text("signout.confirm_question", name="Anna de Vries")

@@ -14,15 +14,16 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QLineEdit,
+    QTabBar,
+    QTableView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
-from kiosk.domain.visit import HostNotice, OnSite, Visit
+from kiosk.domain.visit import HostNotice, NameMatch, OnSite, Visit
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen as ScreenWidget
-from ui.screens.sign_out import MAX_MATCHES
 from ui.session import Screen
 
 SIZES = [(1024, 600), (1280, 800), (1920, 1080)]
@@ -42,8 +43,8 @@ def crowded(window: KioskWindow) -> list[Screen]:
     window.done.show_badge(at_printer=True)  # the longest badge message
     window.done.show_host_told("Christoffer Vestergaard-Thorsen")
     window.sign_out.no_badge.click()
-    window.sign_out.name_input.setText("Maria-Magdalena van der Heijden-Østergaard")
-    window.sign_out.show_matches([same_name_visit(n) for n in range(MAX_MATCHES)])
+    window.sign_out.name_input.setText(LONG_NAME)
+    window.sign_out.show_name_match(LONG_NAME, NameMatch.ONE)  # the question
     window.staff.show_present(
         [
             OnSite(v.visit_id, v.visitor_name, v.company, v.host, v.signed_in_at, not_reached)
@@ -58,6 +59,7 @@ def crowded(window: KioskWindow) -> list[Screen]:
 
 
 not_reached = HostNotice.NOT_REACHED
+LONG_NAME = "Maria-Magdalena van der Heijden-Østergaard"
 
 
 def same_name_visit(n: int) -> Visit:
@@ -125,6 +127,15 @@ def test_every_screen_fits_and_is_touch_sized(
             )
         for edit in visible(window, QLineEdit):
             assert edit.height() >= MIN_TARGET, f"{where}: {edit.objectName()} too small"
+        for bar in visible(window, QTabBar):
+            assert isinstance(bar, QTabBar)
+            for index in range(bar.count()):
+                assert bar.tabRect(index).height() >= MIN_TARGET, f"{where}: tab {index} too small"
+        for table in visible(window, QTableView):
+            assert isinstance(table, QTableView)
+            rows = table.verticalHeader()
+            for row in range(table.model().rowCount()):
+                assert rows.sectionSize(row) >= MIN_TARGET, f"{where}: {table.objectName()} row"
         for widget in visible(window, QLabel) + visible(window, QAbstractButton):
             assert QFontInfo(widget.font()).pixelSize() >= MIN_TEXT, (
                 f"{where}: {widget.objectName()} text smaller than {MIN_TEXT} px"
@@ -135,7 +146,12 @@ def test_every_screen_fits_and_is_touch_sized(
                 needed = label.heightForWidth(label.width())
                 assert needed <= label.height(), f"{where}: {label.objectName()} cut off"
             elif label.text():
-                width = label.fontMetrics().horizontalAdvance(label.text())
+                lines = label.text().splitlines()
+                metrics = label.fontMetrics()
+                width = max(metrics.horizontalAdvance(line) for line in lines)
                 assert width <= label.contentsRect().width(), (
                     f"{where}: {label.objectName()} cut off"
+                )
+                assert metrics.height() * len(lines) <= label.contentsRect().height(), (
+                    f"{where}: {label.objectName()} lines cut off"
                 )

@@ -1,16 +1,26 @@
 """Signing out at the kiosk through the real widgets: by badge (also straight from the welcome
-screen), by name without the badge, and the auto sign-out when the kiosk starts."""
+screen), by name without the badge (a question that shows only the name typed, and only its
+"Yes" signs out), and the auto sign-out when the kiosk starts."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, wait_for_screen
 
 from kiosk.bootstrap import Core
-from kiosk.domain.visit import SignedIn, SignInForm, SignOutMethod, Visit
+from kiosk.domain.visit import NameMatch, SignedIn, SignInForm, SignOutMethod, Visit
 from kiosk.visits.service import Visits
 from ui.main_window import KioskWindow
 from ui.maintenance import MAINTENANCE_INTERVAL_MS
@@ -67,11 +77,63 @@ def test_stray_keys_at_the_welcome_screen_are_not_a_code(
     qtbot.waitUntil(lambda: window.sign_out.message.text() == unknown)
 
 
-def test_without_badge_the_visitor_sees_only_their_own_visit(
+# Signing out by name, for a visitor without their badge.
+
+
+def shown_texts(window: KioskWindow) -> list[str]:
+    """Every text a visitor can see or hear on the window as it is: labels, buttons and
+    fields (with their placeholders), with their accessible names and descriptions."""
+    texts: list[str] = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        if isinstance(widget, QLineEdit):
+            texts += [widget.text(), widget.placeholderText()]
+        texts += [widget.accessibleName(), widget.accessibleDescription(), widget.toolTip()]
+    return [text for text in texts if text]
+
+
+def held_texts(screen: QWidget) -> list[str]:
+    """Every text anywhere on the sign-out screen, shown or hidden."""
+    texts = [screen.accessibleName()]
+    for widget in screen.findChildren(QWidget):
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        if isinstance(widget, QLineEdit):
+            texts.append(widget.text())
+        texts += [widget.accessibleName(), widget.accessibleDescription(), widget.toolTip()]
+    return [text for text in texts if text]
+
+
+def assert_nothing_of_the_visit(window: KioskWindow, visit: Visit, *others: Visit) -> None:
+    """No time in, host or company of `visit`, and nothing at all of `others`, anywhere on the
+    window a visitor can see, nor held by the sign-out screen."""
+    local = visit.signed_in_at.astimezone()
+    secret = [visit.host, visit.company, local.strftime("%H:%M"), local.strftime("%H.%M")]
+    secret += [text for other in others for text in (other.visitor_name, other.host)]
+    for text in shown_texts(window) + held_texts(window.sign_out):
+        for part in filter(None, secret):
+            assert part.casefold() not in text.casefold(), (part, text)
+
+
+def search(qtbot: QtBot, window: KioskWindow, typed: str) -> None:
+    screen = window.sign_out
+    if not screen.name_input.isVisible():
+        window.welcome.sign_out.click()
+        screen.no_badge.click()
+    screen.name_input.setText(typed)
+    screen.find_button.click()
+    idle(qtbot, window)
+
+
+def test_without_badge_the_visitor_confirms_a_question_with_only_the_name_typed(
     qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    mine = sign_in(core, "Daniël van der Berg", host="Anouk de Vries").visit.visit_id
-    other = sign_in(core, "Daniela Berg", host="Jens Sørensen").visit.visit_id
+    form = SignInForm("Daniël van der Berg", "Bouwbedrijf De Hoek B.V.", "Anouk de Vries")
+    mine = core.visits.sign_in(form, core.notices.notice("nl")).visit
+    other = sign_in(core, "Daniela Berg", host="Jens Sørensen").visit
     window = make_window()
     window.welcome.sign_out.click()
     screen = window.sign_out
@@ -79,46 +141,204 @@ def test_without_badge_the_visitor_sees_only_their_own_visit(
     assert screen.name_input.isVisible()
     assert not screen.code_input.isVisible()
 
-    # Part of a name finds nothing: no browsing of who is on site.
-    screen.name_input.setText("Berg")
-    screen.find_button.click()
-    none_found = window.catalog.text("signout.none_found")
-    qtbot.waitUntil(lambda: screen.message.text() == none_found)
-    assert screen.match_buttons == []
+    search(qtbot, window, "  daniël VAN der berg ")
 
-    screen.name_input.setText("  daniël VAN der berg ")
-    screen.find_button.click()
-    qtbot.waitUntil(lambda: len(screen.match_buttons) == 1)
-    (button,) = screen.match_buttons
-    assert "Anouk de Vries" in button.text()
-    assert "Jens Sørensen" not in button.text()
-    button.click()
+    assert screen.message.text() == window.catalog.text(
+        "signout.confirm_question", name="daniël VAN der berg"
+    )
+    assert screen.confirm_button.isVisible()
+    assert screen.confirm_button.objectName() == "signOutConfirm"
+    assert screen.confirm_button.accessibleName() == window.catalog.text("signout.confirm")
+    assert screen.cancel_button.isVisible()
+    assert not screen.name_input.isVisible()
+    assert_nothing_of_the_visit(window, mine, other)
+    assert current(core, mine.visit_id).on_site  # asking signs nobody out
+    window.session.set_language("da")  # the question follows the language
+    assert screen.message.text() == window.catalog.text(
+        "signout.confirm_question", name="daniël VAN der berg"
+    )
+    assert screen.confirm_button.accessibleName() == window.catalog.text("signout.confirm")
+    assert_nothing_of_the_visit(window, mine, other)
 
-    qtbot.waitUntil(lambda: current(core, mine).sign_out_method is SignOutMethod.KIOSK)
-    assert current(core, other).on_site
-    qtbot.waitUntil(lambda: "Daniël van der Berg" in screen.message.text())
+    screen.confirm_button.click()
+    screen.confirm_button.click()  # a second tap while it is on its way does nothing more
+
+    qtbot.waitUntil(lambda: current(core, mine.visit_id).sign_out_method is SignOutMethod.KIOSK)
+    idle(qtbot, window)
+    assert current(core, other.visit_id).on_site
+    assert window.session.language == "nl"  # the goodbye is in the visit's language
+    assert screen.message.text() == window.catalog.text("signout.goodbye", name=mine.visitor_name)
+    assert not screen.confirm_button.isVisible()
 
 
-def test_idle_timeout_forgets_the_name_and_the_matches(
+def test_no_visit_under_the_name_says_so_and_signs_nobody_out(
     qtbot: QtBot, make_window: MakeWindow, core: Core
 ) -> None:
-    sign_in(core, "Søren Østergaard", host="Mette Kjær")
+    visit = sign_in(core, "Daniël van der Berg", host="Anouk de Vries").visit
     window = make_window()
-    window.welcome.sign_out.click()
-    window.sign_out.no_badge.click()
-    window.sign_out.name_input.setText("Søren Østergaard")
+    screen = window.sign_out
+    none_found = window.catalog.text("signout.none_found")
+    # Part of a name finds nothing: no browsing of who is on site.
+    for typed in ("Berg", "Daniël", "Daniel van der Berg", "Daniël van der Bergh"):
+        search(qtbot, window, typed)
+        assert screen.message.text() == none_found
+        assert not screen.confirm_button.isVisible()
+        assert screen.name_input.isVisible()
+        assert screen.name_input.text() == typed  # to correct the spelling
+        assert_nothing_of_the_visit(window, visit)
+    assert current(core, visit.visit_id).on_site
+
+
+def test_several_visits_under_one_name_send_the_visitor_to_reception(
+    qtbot: QtBot, make_window: MakeWindow, core: Core
+) -> None:
+    first = sign_in(core, "Bo Jensen", host="Mette Kjær").visit
+    second = sign_in(core, "bo  JENSEN", host="Lars Holm").visit
+    window = make_window()
+    screen = window.sign_out
+
+    search(qtbot, window, "Bo Jensen")
+
+    assert screen.message.text() == window.catalog.text("signout.several")
+    assert not screen.confirm_button.isVisible()
+    assert not screen.asking
+    assert_nothing_of_the_visit(window, first)
+    assert_nothing_of_the_visit(window, second)
+    assert current(core, first.visit_id).on_site
+    assert current(core, second.visit_id).on_site
+
+
+def test_a_namesake_signed_in_before_the_tap_sends_the_visitor_to_reception(
+    qtbot: QtBot, make_window: MakeWindow, core: Core
+) -> None:
+    first = sign_in(core, "Bo Jensen").visit
+    window = make_window()
+    search(qtbot, window, "Bo Jensen")
+    assert window.sign_out.asking
+    second = sign_in(core, "Bo Jensen").visit
+
+    window.sign_out.confirm_button.click()
+    idle(qtbot, window)
+
+    assert window.sign_out.message.text() == window.catalog.text("signout.several")
+    assert not window.sign_out.confirm_button.isVisible()
+    assert current(core, first.visit_id).on_site
+    assert current(core, second.visit_id).on_site
+
+
+def test_cancel_and_back_on_the_question_sign_nobody_out(
+    qtbot: QtBot, make_window: MakeWindow, core: Core
+) -> None:
+    visit = sign_in(core, "Søren Østergaard", host="Mette Kjær").visit
+    window = make_window()
+    screen = window.sign_out
+    search(qtbot, window, "Søren Østergaard")
+    assert screen.asking
+
+    screen.cancel_button.click()
+    assert not screen.asking
+    assert not screen.confirm_button.isVisible()
+    assert screen.name_input.isVisible()
+    assert screen.name_input.text() == "Søren Østergaard"
+    assert screen.message.text() == ""
+
+    screen.find_button.click()
+    idle(qtbot, window)
+    assert screen.asking
+    screen.back.click()
+    assert window.current_screen() is window.welcome
+    idle(qtbot, window)
+    qtbot.wait(50)
+    assert current(core, visit.visit_id).on_site
+    assert current(core, visit.visit_id).sign_out_method is None
+
+
+def test_a_badge_scanned_on_the_question_signs_that_badge_out(
+    qtbot: QtBot, make_window: MakeWindow, core: Core
+) -> None:
+    asked = sign_in(core, "Anna de Vries", host="Jens Sørensen").visit
+    scanned = sign_in(core, "Mette Kjær", lang="da")
+    window = make_window()
+    search(qtbot, window, "Anna de Vries")
+    assert window.sign_out.asking
+
+    # Another barcode first: the question gives way to the scan's answer.
+    qtbot.keyClicks(window, "4006381333931")
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    unknown = window.catalog.text("signout.unknown")
+    qtbot.waitUntil(lambda: window.sign_out.message.text() == unknown)
+    assert not window.sign_out.confirm_button.isVisible()
+    assert current(core, asked.visit_id).on_site
+
     window.sign_out.find_button.click()
-    qtbot.waitUntil(lambda: len(window.sign_out.match_buttons) == 1)
+    idle(qtbot, window)
+    assert window.sign_out.asking
+    qtbot.keyClicks(window, scanned.badge_code)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+
+    visit_id = scanned.visit.visit_id
+    qtbot.waitUntil(lambda: current(core, visit_id).sign_out_method is SignOutMethod.KIOSK)
+    qtbot.waitUntil(lambda: window.sign_out.finished_visit)
+    assert window.sign_out.message.text() == window.catalog.text(
+        "signout.goodbye", name="Mette Kjær"
+    )
+    assert not window.sign_out.confirm_button.isVisible()
+    assert current(core, asked.visit_id).on_site
+
+
+def test_idle_timeout_forgets_the_name_and_the_question(
+    qtbot: QtBot, make_window: MakeWindow, core: Core
+) -> None:
+    visit = sign_in(core, "Søren Østergaard", host="Mette Kjær").visit
+    window = make_window()
+    search(qtbot, window, "Søren Østergaard")
+    assert window.sign_out.asking
 
     window.idle_timer.timeout.emit()
 
     assert window.current_screen() is window.welcome
     assert window.sign_out.name_input.text() == ""
-    assert window.sign_out.match_buttons == []
+    assert not window.sign_out.asking
     assert window.sign_out.message.text() == ""
+    assert "Søren" not in " ".join(held_texts(window.sign_out))
     window.welcome.sign_out.click()
     assert window.sign_out.code_input.isVisible()
     assert not window.sign_out.name_input.isVisible()
+    assert not window.sign_out.confirm_button.isVisible()
+    window.sign_out.no_badge.click()
+    assert window.sign_out.name_input.text() == ""
+    assert not window.sign_out.confirm_button.isVisible()
+    assert current(core, visit.visit_id).on_site
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_the_question_and_the_reception_message_fit_a_small_screen(
+    make_window: MakeWindow, language: str
+) -> None:
+    """At 1024x600, with a long name: no scrolling, touch-sized buttons, nothing cut off
+    (tests/ui/test_layout.py checks the question at every size)."""
+    window = make_window(size=(1024, 600))
+    window.session.set_language(language)
+    window.welcome.sign_out.click()
+    screen = window.sign_out
+    screen.no_badge.click()
+    name = "Maria-Magdalena van der Heijden-Østergaard"
+    for found in (NameMatch.ONE, NameMatch.SEVERAL):
+        screen.name_input.setText(name)
+        screen.show_name_match(name, found)
+        QApplication.processEvents()
+        area = window.stack.currentWidget()
+        assert isinstance(area, QAbstractScrollArea)
+        assert area.verticalScrollBar().maximum() == 0, found
+        buttons = [b for b in screen.findChildren(QAbstractButton) if b.isVisible()]
+        assert (screen.confirm_button in buttons) is (found is NameMatch.ONE)
+        for button in buttons:
+            assert button.height() >= 64, button.objectName()
+            assert button.fontMetrics().horizontalAdvance(button.text()) <= (
+                button.contentsRect().width()
+            ), button.objectName()
+            assert button.visibleRegion().boundingRect().size() == button.size()
+        assert screen.message.heightForWidth(screen.message.width()) <= screen.message.height()
 
 
 def test_kiosk_start_closes_visits_left_open_overnight(
