@@ -17,9 +17,10 @@ from kiosk.documents.badge import BadgeContent, BadgeLabels, BadgeLayout, render
 from kiosk.settings.i18n import catalog
 
 DUTCH = catalog("nl")
+# As a Dutch site prints it by default: in the site's language, without the company.
 SAMPLE = BadgeContent(
     visitor_name="Annelies van der Berg-Hoogendoorn",
-    company="Noordzee Logistiek B.V.",
+    company="",
     host="Jens Kristensen",
     site="Rotterdam Waalhaven",
     issued="22-11-2026",

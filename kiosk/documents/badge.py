@@ -1,18 +1,32 @@
 """The visitor badge as a one-page PDF (ReportLab), in three layouts: A6 paper, a Brother QL
 62 mm label cut at 100 mm, and a DYMO 99012 label (89 x 36 mm).
 
-The badge shows what a guard needs and nothing more: "VISITOR" and the issue date in a black
-band, the visitor's name large, company, host, site, "valid until", and a QR code that holds only
-the visit's opaque badge token. The QR code is drawn as vector squares (alphanumeric mode, error
-correction M, a quiet zone of 4 modules) so it stays sharp on any printer.
+The badge shows what a guard needs, sized to be read from 2 m: the word for "visitor" in a black
+band and the visitor's name, both at least 5 mm high in capitals (cap height); the host and the
+validity (the date, and the time the visit ends) at least 3 mm; the company only when the site
+asks for it; the site's name where there is room; and a QR code, at least 20 mm across, that
+holds only the visit's opaque badge token. The QR code is drawn as vector squares (alphanumeric
+mode, error correction M, a quiet zone of 4 modules) so it stays sharp on any printer.
+
+Sizes are given as cap heights and turned into font sizes with the font's own cap height
+(`kiosk.documents.text.cap_height`). A name never goes below 5 mm: it wraps onto as many lines
+as the room holds (breaking inside a word only if the word alone is wider than a line), and a
+name too long even for that ends in "…" on the last line, which `BadgePlan.cut` reports.
+
+A6 and Brother: the band across the top, then name, company, host and site; the validity at
+the bottom left, beside the QR code at the bottom right. DYMO (36 mm high, too low for that):
+the band runs across the whole label and carries the validity at its right end; below it the
+name and the host, beside the QR code; no site line.
 
 `plan_badge` decides where everything goes (points, origin at the bottom left, as in PDF);
-`render_badge` draws that plan. Text is fitted by `kiosk.documents.text`: never over the QR code's
-box (quiet zone included) and never off the page.
+`render_plan` draws that plan. Text is fitted by `kiosk.documents.text`: never over the QR
+code's box (quiet zone included) and never off the page.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from io import BytesIO
@@ -27,10 +41,13 @@ from kiosk.documents.text import (
     ASCENT,
     BODY_FONT,
     DESCENT,
+    ELLIPSIS,
     LEADING,
     FontStyle,
     Line,
     Shaper,
+    block_height,
+    cap_height,
     clean,
     draw_line,
     fit_block,
@@ -43,9 +60,12 @@ MM = 72 / 25.4
 QUIET_ZONE = 4
 """Light modules around the QR code, the minimum the QR standard asks for."""
 PDF_TITLE = "Visitor badge"
-SHRINK = 0.85
-"""Company, host, site and date lines shrink to this share of their size before "…"."""
-CAP_HEIGHT = 0.73  # DejaVu Sans, in font sizes
+LARGE_CAP_MM = 5.0
+"""The cap height of the word for "visitor" and of the name: readable from 2 m (5 arcmin at
+2 m is 2.9 mm, the limit of recognition; this is about twice that)."""
+SMALL_CAP_MM = 3.0
+"""The cap height of the host and the validity: the least that can be read from 2 m."""
+_BOLD_FONT = "KioskDejaVuSans-Bold"
 
 
 class BadgeLayout(StrEnum):
@@ -56,7 +76,7 @@ class BadgeLayout(StrEnum):
 
 @dataclass(frozen=True)
 class BadgeLabels:
-    """The badge's fixed words, already in the visitor's language."""
+    """The badge's fixed words, in the site's language."""
 
     visitor: str
     host: str
@@ -65,6 +85,10 @@ class BadgeLabels:
 
 @dataclass(frozen=True)
 class BadgeContent:
+    """What goes on one badge, already in the site's language and date format. `company` is
+    "" unless the site prints it (`badge.show_company`); `valid_until` is "" when visits are
+    not closed automatically, and then the badge shows the day it was issued instead."""
+
     visitor_name: str
     company: str
     host: str
@@ -93,7 +117,7 @@ class Box:
 
 @dataclass(frozen=True)
 class PlacedLine:
-    role: str  # visitor, issued, name, company, host, site, valid_label, valid
+    role: str  # visitor, name, company, host_label, host, site, valid_label, valid
     line: Line
     x: float
     baseline: float
@@ -116,50 +140,67 @@ class BadgePlan:
     qr_box: Box  # the whole symbol, quiet zone included
     qr_matrix: tuple[tuple[bool, ...], ...]  # quiet zone included, row 0 at the top
     lines: tuple[PlacedLine, ...]
+    left_out: tuple[str, ...] = ()  # roles asked for that found no room (company, site)
 
     def text(self, role: str) -> list[str]:
         return [placed.line.text for placed in self.lines if placed.role == role]
 
+    @property
+    def cut(self) -> tuple[str, ...]:
+        """What does not show in full: roles shortened with "…", then those left out."""
+        shortened = {
+            placed.role
+            for placed in self.lines
+            if placed.line.text.endswith(ELLIPSIS) and placed.role != "site"
+        }
+        return (*sorted(shortened), *self.left_out)
+
 
 @dataclass(frozen=True)
 class _Spec:
-    """One layout's geometry: lengths in mm, font sizes in pt."""
+    """One layout's geometry: lengths in mm, font sizes in pt. The smallest sizes of the
+    large and small text come from LARGE_CAP_MM and SMALL_CAP_MM."""
 
     page: tuple[float, float]
     margin: float
     module: float  # QR module size
-    qr_at_side: bool  # QR right of all text (a wide label), else at the bottom right
-    centred: bool  # name and details in the middle of the room they have, else at its top
-    band: float
-    band_text: float
-    name: tuple[float, float, float]  # one line at most, two lines at most, smallest
-    company: float
-    detail: float
-    date_label: float
-    date: float
+    wide: bool  # DYMO: band across the label with the validity in it; QR below it
+    band: float  # height
+    visitor: float  # the word for "visitor", at most
+    name: tuple[float, float]  # the name at most: on one line, on more lines
+    leading: float  # of the name's lines, in font sizes
+    host: float  # at most; the company and the site line are one step smaller
+    valid: float  # the validity at most (its label is always the smallest size)
     gap: float  # between blocks, pt
+    host_lines: int  # the host's label may take a line of its own
 
 
 _SPECS = {
     BadgeLayout.A6: _Spec(
-        page=(105, 148), margin=8, module=1.25, qr_at_side=False,
-        centred=True,
-        band=14, band_text=20, name=(40, 30, 14), company=16, detail=13, date_label=10,
-        date=13, gap=9,
+        page=(105, 148), margin=8, module=1.25, wide=False, band=16, visitor=34,
+        name=(44, 32), leading=1.1, host=16, valid=15, gap=9, host_lines=2,
     ),
     BadgeLayout.BROTHER_62X100: _Spec(
-        page=(62, 100), margin=4, module=1.0, qr_at_side=False,
-        centred=True,
-        band=9, band_text=13, name=(26, 20, 11), company=11, detail=9.5, date_label=7.5,
-        date=9, gap=5,
+        page=(62, 100), margin=4, module=0.8, wide=False, band=10.5, visitor=24,
+        name=(30, 26), leading=1.08, host=13, valid=13, gap=5, host_lines=2,
     ),
     BadgeLayout.DYMO_99012: _Spec(
-        page=(89, 36), margin=2.5, module=0.9, qr_at_side=True,
-        centred=False,
-        band=5, band_text=9, name=(18, 13, 8.5), company=9, detail=8, date_label=8,
-        date=8, gap=2.5,
+        page=(89, 36), margin=1.5, module=0.8, wide=True, band=6.8, visitor=20,
+        name=(26, 22), leading=1.0, host=12, valid=12, gap=1.5, host_lines=1,
     ),
 }  # fmt: skip
+
+
+@functools.cache
+def smallest_sizes() -> tuple[float, float]:
+    """The font sizes (pt, rounded up to 0.1) whose capitals are LARGE_CAP_MM and SMALL_CAP_MM
+    high: both DejaVu faces have the same cap height, 0.729 of the size."""
+    cap = cap_height(_BOLD_FONT)
+
+    def size(cap_mm: float) -> float:
+        return math.ceil(cap_mm * MM / cap * 10 - 1e-9) / 10
+
+    return size(LARGE_CAP_MM), size(SMALL_CAP_MM)
 
 
 def prepare() -> None:
@@ -175,8 +216,9 @@ def badge_page_size(layout: BadgeLayout) -> tuple[float, float]:
 
 
 def name_sizes(layout: BadgeLayout) -> tuple[float, float, float]:
-    """The name's font sizes on `layout` in pt: largest on one line, largest on two, smallest."""
-    return _SPECS[layout].name
+    """The name's font sizes on `layout` in pt: largest on one line, largest on more, smallest."""
+    one, more = _SPECS[layout].name
+    return one, more, smallest_sizes()[0]
 
 
 def qr_matrix(token: str) -> tuple[tuple[bool, ...], ...]:
@@ -205,17 +247,7 @@ class _Column:
         self.placed.append(PlacedLine(role, line, x, baseline, bold, inverse=False))
 
 
-def _height(lines: list[Line]) -> float:
-    """From the top of the first line to the bottom of the last."""
-    if not lines:
-        return 0.0
-    size = lines[0].size
-    return (ASCENT + DESCENT + (len(lines) - 1) * LEADING) * size
-
-
-def _pitch(role: str, line: Line, gap: float) -> float:
-    """From a detail line's baseline to the next one's; the company stands a little apart."""
-    return line.size * LEADING + (gap / 3 if role == "company" else 0)
+Block = list[tuple[str, Line]]
 
 
 def plan_badge(content: BadgeContent, layout: BadgeLayout) -> BadgePlan:
@@ -228,88 +260,80 @@ def plan_badge(content: BadgeContent, layout: BadgeLayout) -> BadgePlan:
     matrix = qr_matrix(content.token)
     side = len(matrix) * spec.module * MM
     quiet = QUIET_ZONE * spec.module * MM
-    # The code's dark part lines up with the margins; its quiet zone may use the margin.
+    band = Box(margin, height - margin - spec.band * MM, width - 2 * margin, spec.band * MM)
+    # The code's dark part lines up with the margin on the right; its quiet zone may use the
+    # margin. On a wide label it hangs from the band, a gap below it.
     qr_x = min(width, width - margin + quiet) - side
-    qr_y = (height - side) / 2 if spec.qr_at_side else max(0.0, margin - quiet)
+    qr_y = band.y - gap - side if spec.wide else max(0.0, margin - quiet)
     qr_box = Box(qr_x, qr_y, side, side)
 
-    band_right = qr_box.x - gap if spec.qr_at_side else width - margin
-    band = Box(margin, height - margin - spec.band * MM, band_right - margin, spec.band * MM)
-    in_band = _place_band(content, spec, band, regular, bold)
-
-    # "Valid until" at the bottom left: beside the QR code, or under the text on a wide label.
-    beside = _Column(margin, qr_box.x - gap)
-    stack_top = _place_validity(content, spec, beside, margin, regular, bold)
-    floor = stack_top + gap / 2 if spec.qr_at_side else max(qr_box.top, stack_top) + gap
-
-    # Between the band and that: the name, then company, host and site.
-    above = _Column(margin, qr_box.x - gap if spec.qr_at_side else width - margin)
-    host = f"{content.labels.host}: {content.host}" if clean(content.host) else ""
-    details: list[tuple[str, Line]] = []
-    for role, text, size in (
-        ("company", content.company, spec.company),
-        ("host", host, spec.detail),
-        ("site", content.site, spec.detail),
-    ):
-        line = fit_line(regular, text, above.width, size, size * SHRINK)
-        if line is not None:
-            details.append((role, line))
-    ceiling = band.y - gap
-    detail_height = sum(_pitch(role, line, gap) for role, line in details)
-    room = ceiling - floor - detail_height - (gap if details else 0)
-    name = fit_block(bold, content.visitor_name, above.width, room, spec.name)
-    used = _height(name) + (gap + detail_height if details else 0)
-    y = ceiling - (ceiling - floor - used) / 2 if spec.centred else ceiling
-    for i, line in enumerate(name):
-        above.put("name", line, y - ASCENT * line.size - i * LEADING * line.size, bold=True)
-    y -= _height(name) + gap
-    for role, line in details:
-        above.put(role, line, y - ASCENT * line.size)
-        y -= _pitch(role, line, gap)
-
-    lines = (*in_band, *above.placed, *beside.placed)
-    return BadgePlan(layout, (width, height), band, qr_box, matrix, lines)
+    valid = clean(content.valid_until)
+    date = valid or clean(content.issued)
+    label = content.labels.valid_until if valid else ""
+    below: tuple[str, str] | None = None  # the validity, if it goes under the name
+    if spec.wide:  # "VISITOR ... 22-11-2026 23:00" in the band; name and host beside the code
+        lines = _place_band(content.labels.visitor, date, spec, band, regular, bold)
+        if date and not any(placed.role == "valid" for placed in lines):
+            below = (label, date)  # a word for "visitor" too long to share the band
+        column = _Column(margin, qr_box.x - gap)
+        bottom = margin
+    else:  # the validity at the bottom left, beside the code; name and details above both
+        lines = _place_band(content.labels.visitor, "", spec, band, regular, bold)
+        beside = _Column(margin, qr_box.x - gap)
+        stack_top = _place_validity(label, date, spec, beside, margin, regular, bold)
+        lines += beside.placed
+        column = _Column(margin, width - margin)
+        bottom = max(qr_box.top, stack_top) + gap
+    body = _Body(content, spec, column.width, regular, below)
+    left_out = _place_body(body, column, band.y - gap, bottom, bold)
+    return BadgePlan(
+        layout, (width, height), band, qr_box, matrix, (*lines, *column.placed), left_out
+    )
 
 
 def _place_band(
-    content: BadgeContent, spec: _Spec, band: Box, regular: Shaper, bold: Shaper
+    word: str, date: str, spec: _Spec, band: Box, regular: Shaper, bold: Shaper
 ) -> list[PlacedLine]:
-    """The black band: "VISITOR" at its start, the issue date at its end."""
-    pad = band.height * 0.3
-    size = spec.band_text
-    baseline = band.y + band.height / 2 - CAP_HEIGHT / 2 * size
+    """The black band: the word for "visitor" at its start, at least LARGE_CAP_MM high; on a
+    wide label the validity (or the date) at its end, at least SMALL_CAP_MM high, if both fit
+    whole (else the word alone: the validity then goes under the name)."""
+    large, small = smallest_sizes()
+    pad = band.height * 0.25
+    inner = band.width - 2 * pad
+    end = fit_line(regular, date, inner / 2, spec.valid, small) if date else None
+    room = inner - (end.width + pad if end is not None else 0)
+    label = fit_line(bold, word, room, spec.visitor, large)
+    if end is not None and label is not None and label.text != clean(word):
+        end, label = None, fit_line(bold, word, inner, spec.visitor, large)
+    # One baseline for both, with the word's capitals in the middle of the band.
+    size = label.size if label is not None else spec.visitor
+    baseline = band.y + band.height / 2 - cap_height(_BOLD_FONT) * size / 2
     placed: list[PlacedLine] = []
-    issued = fit_line(regular, content.issued, band.width / 2 - pad, size * 0.7, size * 0.5)
-    room = band.width - 2 * pad - (issued.width + pad if issued else 0)
-    label = fit_line(bold, content.labels.visitor, room, size, size * 0.6)
     if label is not None:
         placed.append(PlacedLine("visitor", label, band.x + pad, baseline, True, inverse=True))
-    if issued is not None:
-        x = band.right - pad - issued.width
-        placed.append(PlacedLine("issued", issued, x, baseline, False, inverse=True))
+    if end is not None:
+        x = band.right - pad - end.width
+        placed.append(PlacedLine("valid", end, x, baseline, False, inverse=True))
     return placed
 
 
 def _place_validity(
-    content: BadgeContent,
+    label: str,
+    date: str,
     spec: _Spec,
     column: _Column,
     bottom: float,
     regular: Shaper,
     bold: Shaper,
 ) -> float:
-    """The "valid until" label and date in `column`, upwards from `bottom`; the date may wrap
-    at a space (date / time). Returns the top of what was placed."""
-    valid = clean(content.valid_until)
-    if not valid:
+    """The "valid until" label and the date and time in `column`, upwards from `bottom`; the
+    date and time may wrap at the space between them. Returns the top of what was placed."""
+    if not date:
         return bottom
-    label = content.labels.valid_until
-    if spec.qr_at_side:  # one line: "Valid until 22-11-2026 23:00"
-        valid, label = f"{label} {valid}", ""
-    sizes = (spec.date, spec.date, spec.date * SHRINK)
-    lines = [("valid", line, True) for line in fit_block(bold, valid, column.width, 1e9, sizes)]
-    small = spec.date_label
-    label_line = fit_line(regular, label, column.width, small, small * SHRINK)
+    small = smallest_sizes()[1]
+    values = fit_block(bold, date, column.width, 1e9, (spec.valid, spec.valid, small))
+    lines = [("valid", line, True) for line in values]
+    label_line = fit_line(regular, label, column.width, small, small)
     if label_line is not None:
         lines.insert(0, ("valid_label", label_line, False))
     for role, line, is_bold in reversed(lines):
@@ -318,9 +342,139 @@ def _place_validity(
     return bottom
 
 
+@dataclass(frozen=True)
+class _Body:
+    """What goes between the band and the bottom: the name, then the company (if printed),
+    the host, the site (not on a wide label), and the validity if the band has no room for
+    it (`below`: its label and date)."""
+
+    content: BadgeContent
+    spec: _Spec
+    width: float
+    regular: Shaper
+    below: tuple[str, str] | None
+
+    def optional(self) -> list[str]:
+        """The lines that make room for the name, in the order they give it up."""
+        texts = (("site", self.content.site), ("company", self.content.company))
+        return [
+            role for role, text in texts if clean(text) and not (role == "site" and self.spec.wide)
+        ]
+
+    def blocks(self, roles: list[str]) -> list[Block]:
+        """The lines under the name (those of `roles` and the host), in their order."""
+        small = smallest_sizes()[1]
+        host_size = self.spec.host
+        blocks: list[Block] = []
+        for role in ("company", "host", "site", "valid"):
+            block: Block = []
+            if role == "host":
+                block = self._host()
+            elif role == "valid" and self.below is not None:
+                block = self._validity(*self.below)
+            elif role in roles:
+                text = self.content.company if role == "company" else self.content.site
+                size = max(small, host_size * (0.875 if role == "company" else 0.75))
+                line = fit_line(self.regular, text, self.width, size, small)
+                block = [(role, line)] if line is not None else []
+            if block:
+                blocks.append(block)
+        return blocks
+
+    def _host(self) -> Block:
+        """ "Host: Jens Kristensen" on one line, at least SMALL_CAP_MM high. If that does not
+        fit: the label on a line of its own and the host on up to two lines, where the layout
+        has room for them; else the host alone on one line."""
+        small, spec, regular, width = smallest_sizes()[1], self.spec, self.regular, self.width
+        host, label = clean(self.content.host), clean(self.content.labels.host)
+        if not host:
+            return []
+        if label:
+            joined = fit_line(regular, f"{label}: {host}", width, spec.host, small)
+            if joined is not None and not joined.text.endswith(ELLIPSIS):
+                return [("host", joined)]
+        if not label or spec.host_lines < 2:
+            line = fit_line(regular, host, width, spec.host, small)
+            return [("host", line)] if line is not None else []
+        above = fit_line(regular, f"{label}:", width, spec.host, small)
+        assert above is not None
+        lines = fit_block(
+            regular, host, width, block_height(2, spec.host), (spec.host,) * 2 + (small,)
+        )
+        size = min(above.size, *(line.size for line in lines))  # the label and host alike
+        return [("host_label", regular.line(above.text, size))] + [
+            ("host", regular.line(line.text, size)) for line in lines
+        ]
+
+    def _validity(self, label: str, date: str) -> Block:
+        small, spec = smallest_sizes()[1], self.spec
+        if label:
+            joined = fit_line(self.regular, f"{label} {date}", self.width, spec.valid, small)
+            if joined is not None and not joined.text.endswith(ELLIPSIS):
+                return [("valid", joined)]
+        line = fit_line(self.regular, date, self.width, spec.valid, small)
+        return [("valid", line)] if line is not None else []
+
+
+def _place_body(
+    body: _Body, column: _Column, top: float, bottom: float, bold: Shaper
+) -> tuple[str, ...]:
+    """The name, then the lines under it, between `top` and `bottom`. The name comes first:
+    if it does not fit whole, the site and then the company make room for it. Returns what
+    was left out for want of room."""
+    spec, large = body.spec, smallest_sizes()[0]
+    optional = body.optional()
+    left_out: list[str] = []
+    overhang = 0.0  # how far an accented capital in the first line reaches above the ascent
+    while True:
+        blocks = body.blocks(optional)
+        room = top - bottom - sum(_block_height(block) + spec.gap for block in blocks)
+        for _ in range(3):
+            name = fit_block(
+                bold,
+                body.content.visitor_name,
+                column.width,
+                room - overhang,
+                (*spec.name, large),
+                spec.leading,
+            )
+            above = (bold.top(name[0].text) - ASCENT) * name[0].size if name else 0.0
+            if above <= overhang + 1e-6:
+                break
+            overhang = above
+        shortened = bool(name) and name[-1].text.endswith(ELLIPSIS)
+        if not shortened or not optional:
+            break
+        left_out.append(optional.pop(0))
+
+    name_height = overhang + block_height(len(name), name[0].size, spec.leading) if name else 0.0
+    used = name_height + sum(_block_height(block) + spec.gap for block in blocks)
+    if not name and blocks:
+        used -= spec.gap
+    y = top if spec.wide else top - max(0.0, top - bottom - used) / 2
+    for i, line in enumerate(name):
+        baseline = y - overhang - ASCENT * line.size - i * spec.leading * line.size
+        column.put("name", line, baseline, bold=True)
+    if name:
+        y -= name_height + spec.gap
+    for block in blocks:
+        for i, (role, line) in enumerate(block):
+            column.put(role, line, y - ASCENT * line.size - i * LEADING * line.size)
+        y -= _block_height(block) + spec.gap
+    return tuple(left_out)
+
+
+def _block_height(block: Block) -> float:
+    return block_height(len(block), max(line.size for _, line in block))
+
+
 def render_badge(content: BadgeContent, layout: BadgeLayout) -> bytes:
     """The badge as a one-page PDF with its fonts embedded."""
-    plan = plan_badge(content, layout)
+    return render_plan(plan_badge(content, layout))
+
+
+def render_plan(plan: BadgePlan) -> bytes:
+    """A planned badge as a one-page PDF with its fonts embedded."""
     out = BytesIO()
     # The canvas starts in one of our fonts, so the PDF names no font it does not embed.
     canvas = Canvas(out, pagesize=plan.page, pageCompression=1, initialFontName=BODY_FONT)

@@ -1,5 +1,6 @@
 """Text on a badge: fonts with per-character fallback, right-to-left shaping, and fitting a
-string into a width (shrink, then wrap onto two lines, then shorten with "…").
+string into a box (shrink, then wrap onto as many lines as the box holds, then shorten with
+"…").
 
 Fonts: DejaVu Sans (Bold for the name) covers Latin, Greek, Cyrillic, Hebrew and Arabic
 presentation forms; Droid Sans Fallback covers Chinese and Japanese (it has almost no Hangul,
@@ -12,7 +13,10 @@ Wrapping and shortening work on the logical string, line by line.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import struct
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -32,8 +36,8 @@ ELLIPSIS = "…"
 LEADING = 1.15
 """Baseline-to-baseline distance of wrapped lines, in font sizes."""
 WRAP_GAIN = 0.8
-"""A name that fits on one line is wrapped only if two lines allow a size this much larger
-(one line at 80 % of the two-line size or less)."""
+"""A name that fits on one line is wrapped only if more lines allow a size this much larger
+(one line at 80 % of the wrapped size or less)."""
 ASCENT = 0.77
 DESCENT = 0.24
 """Above and below the baseline, in font sizes: the largest of the fonts' own values
@@ -83,6 +87,40 @@ def font(name: str) -> TTFont:
                 pdfmetrics.registerFont(loaded)
                 _loaded[name] = loaded
     return loaded
+
+
+@functools.cache
+def cap_height(name: str) -> float:
+    """The height of the font's capital letters, in font sizes: OS/2 `sCapHeight` when the
+    font has it (table version 2 and later), else the top of its "H" outline. DejaVu's OS/2
+    table is version 1, and ReportLab's own `capHeight` is the ascent (0.76, not 0.729)."""
+    face = font(name).face
+    os2 = face.get_table("OS/2")
+    (version,) = struct.unpack(">H", os2[:2])
+    if version >= 2 and len(os2) >= 90:
+        (height,) = struct.unpack(">h", os2[88:90])
+        if height > 0:
+            return float(height / face.unitsPerEm)
+    glyph = face.charToGlyph[ord("H")]
+    position = face.glyphPos[glyph]
+    (y_max,) = struct.unpack(">h", face.get_table("glyf")[position + 8 : position + 10])
+    return float(y_max / face.unitsPerEm)
+
+
+@functools.cache
+def glyph_top(name: str, ch: str) -> float:
+    """How far the outline of `ch` reaches above the baseline in font `name`, in font sizes
+    (an accented capital such as "É" reaches 0.93, above the ascent); ASCENT if the font has
+    no outline for it."""
+    face = font(name).face
+    glyph = face.charToGlyph.get(ord(ch))
+    if glyph is None:
+        return ASCENT
+    position, following = face.glyphPos[glyph], face.glyphPos[glyph + 1]
+    if following - position < 10:  # no outline (a space)
+        return 0.0
+    (y_max,) = struct.unpack(">h", face.get_table("glyf")[position + 8 : position + 10])
+    return float(y_max / face.unitsPerEm)
 
 
 def load_fonts() -> None:
@@ -198,6 +236,13 @@ class Shaper:
     def width(self, text: str) -> float:
         return self.shape(text)[1]
 
+    def top(self, text: str) -> float:
+        """How far `text`'s highest outline reaches above the baseline, in font sizes."""
+        return max(
+            (glyph_top(run.font, ch) for run in self.shape(text)[0] for ch in run.text),
+            default=0.0,
+        )
+
     def line(self, text: str, size: float) -> Line:
         runs, width = self.shape(text)
         return Line(text, runs, size, width * size, is_rtl(text))
@@ -223,21 +268,27 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def break_points(text: str) -> list[tuple[str, str]]:
-    """The ways to wrap `text` onto two lines: at a space, after a hyphen, and between
-    Chinese, Japanese or Korean characters."""
-    options: list[tuple[str, str]] = []
+def _line_starts(text: str) -> list[int]:
+    """Where a line may start when `text` is wrapped: after a space, after a hyphen that ends
+    a part of a word, and between Chinese, Japanese or Korean characters."""
+    starts: list[int] = []
     for i in range(1, len(text)):
         before, ch = text[i - 1], text[i]
         if ch == " ":
             continue
-        hyphen = before in "-\u2010" and i > 1 and text[i - 2] != " "
+        # After a hyphen that follows a letter (Berg-Hoogendoorn), not a digit (22-11-2026).
+        hyphen = before in "-\u2010" and i > 1 and unicodedata.category(text[i - 2])[0] in "LM"
         wide = (_wide(before) or _wide(ch)) and ch not in _NO_LINE_START
-        if before == " " or hyphen or (wide and not unicodedata.combining(ch)):
-            first, second = text[:i].rstrip(), text[i:]
-            if first:
-                options.append((first, second))
-    return options
+        breaks = before == " " or hyphen or (wide and not unicodedata.combining(ch))
+        if breaks and text[:i].strip():
+            starts.append(i)
+    return starts
+
+
+def break_points(text: str) -> list[tuple[str, str]]:
+    """The ways to wrap `text` onto two lines: at a space, after a hyphen, and between
+    Chinese, Japanese or Korean characters."""
+    return [(text[:i].rstrip(), text[i:]) for i in _line_starts(text)]
 
 
 def _longest_start(shaper: Shaper, text: str, limit: float, suffix: str) -> str:
@@ -278,55 +329,119 @@ def fit_line(
     return shaper.line(shorten(shaper, text, min_size, width), min_size)
 
 
+def _spans(shaper: Shaper, text: str, limit: float) -> list[tuple[int, int]]:
+    """`text` (one clean line) wrapped into lines no wider than `limit` (at 1 pt), each as
+    (start, end): every line ends at the last break that still fits; a word wider than a whole
+    line is broken between two of its characters (no hyphen is added: it could be read as part
+    of a double name)."""
+    starts = _line_starts(text)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end: int | None = None
+        for candidate in (*(i for i in starts if i > start), len(text)):
+            if shaper.width(text[start:candidate].rstrip()) > limit:
+                break
+            end = candidate
+        if end is None:  # the word alone is too wide: as much of it as fits
+            rest = text[start:]
+            piece = _longest_start(shaper, rest, limit, "")
+            end = start + (len(piece) if piece else next(_cut_points(rest), len(rest)))
+        spans.append((start, end))
+        start = end
+        while start < len(text) and text[start] == " ":
+            start += 1
+    return spans
+
+
+def _widest_word(shaper: Shaper, text: str) -> float:
+    """The width (at 1 pt) of the widest part of `text` that no line break may divide."""
+    bounds = [0, *_line_starts(text), len(text)]
+    return max(shaper.width(text[a:b].rstrip()) for a, b in itertools.pairwise(bounds))
+
+
+def _balanced(shaper: Shaper, text: str, limit: float) -> list[str]:
+    """`text` in as few lines as `limit` allows, with the narrowest longest line that keeps
+    that count (so two lines come out about even, not one full and one short)."""
+    count = len(_spans(shaper, text, limit))
+    low = min(limit, max(_widest_word(shaper, text), shaper.width(text) / count))
+    high = limit
+    for _ in range(16):
+        middle = (low + high) / 2
+        if len(_spans(shaper, text, middle)) <= count:
+            high = middle
+        else:
+            low = middle
+    return [text[start:end].rstrip() for start, end in _spans(shaper, text, high)]
+
+
+def block_height(lines: int, size: float, leading: float = LEADING) -> float:
+    """From the top of the first of `lines` lines to the bottom of the last."""
+    return (ASCENT + DESCENT + (lines - 1) * leading) * size if lines else 0.0
+
+
 def fit_block(
     shaper: Shaper,
     text: str,
     width: float,
     height: float,
     sizes: tuple[float, float, float],
+    leading: float = LEADING,
 ) -> list[Line]:
-    """At most two lines in a `width` x `height` box. `sizes` is (largest on one line, largest
-    on two lines, smallest). One line shrunk as needed, unless two lines allow a clearly
-    larger size (see WRAP_GAIN); else two lines (the break that allows the largest size, then
-    one at a space, then the most even one); else two lines at the smallest size, the second
-    one shortened. The block's height is at most len(lines) * size * LEADING, unless even one
-    line at the smallest size is taller than `height`."""
-    one_max, two_max, min_size = sizes
+    """`text` in a `width` x `height` box, on as many lines as it needs and the box holds.
+    `sizes` is (largest on one line, largest on more lines, smallest). The size is as large as
+    fits, but fewer lines win unless more allow a clearly larger size (see WRAP_GAIN). Lines
+    break at spaces and hyphens (a word wider than a line at the smallest size, between its
+    characters) and come out about even. Below the smallest size it never goes: a text that
+    needs more lines than the box holds fills them, and the last one ends in "…". The block is
+    at most `height` high (see `block_height`), unless one line at the smallest size is
+    higher."""
+    one_max, more_max, min_size = sizes
     text = clean(text)
     if not text:
         return []
-    one_max = min(one_max, height / LEADING)
-    natural = shaper.width(text)
-    one = _floor(min(one_max, width / natural)) if natural else one_max
-    two_max = min(two_max, height / (2 * LEADING))
-    if one >= min_size and one >= WRAP_GAIN * two_max:
-        return [shaper.line(text, one)]
-    if two_max < min_size:  # no room for two lines: one line, shortened
-        return [shaper.line(shorten(shaper, text, min_size, width), min_size)]
-    best: tuple[float, bool, float, str, str] | None = None
-    for first, second in break_points(text):
-        w1, w2 = shaper.width(first), shaper.width(second)
-        size = _floor(min(two_max, width / max(w1, w2, 1e-9)))
-        # The largest size; then a break at a space; then the most even lines.
-        key = (size, text[len(first)] == " ", -abs(w1 - w2), first, second)
-        if best is None or key[:3] > best[:3]:
-            best = key
-    if best is not None and best[0] >= min_size and best[0] * WRAP_GAIN > one:
-        size, _, _, first, second = best
-        return [shaper.line(first, size), shaper.line(second, size)]
-    if one >= min_size:
-        return [shaper.line(text, one)]
-    # At the smallest size: fill the first line, shorten the second.
-    limit = width / min_size
-    first, second = "", text
-    for option in break_points(text):
-        if shaper.width(option[0]) <= limit:
-            first, second = option
-    if not first:  # the first word alone is too long: break inside it
-        first = _longest_start(shaper, text, limit, "") or text[:1]
-        second = text[len(first) :].lstrip()
-    second = shorten(shaper, second, min_size, width)
-    return [shaper.line(first, min_size), shaper.line(second, min_size)]
+    # No word is broken for a larger size; only one too wide for a line at the smallest.
+    whole_words = width / _widest_word(shaper, text)
+    if whole_words >= min_size:
+        more_max = min(more_max, whole_words)
+    smallest = math.ceil(min_size * 10 - 1e-9)
+
+    def largest(most_lines: int, max_size: float) -> float | None:
+        """The largest size, in steps of 0.1 pt, at which the text fits in `most_lines`."""
+
+        def fits(tenths: int) -> bool:
+            size = tenths / 10
+            count = len(_spans(shaper, text, width / size))
+            return count <= most_lines and block_height(count, size, leading) <= height
+
+        low, high = smallest, math.floor(max_size * 10 + 1e-9)
+        if high < low or not fits(low):
+            return None
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(middle):
+                low = middle
+            else:
+                high = middle - 1
+        return low / 10
+
+    any_count = largest(len(text), more_max)
+    one = largest(1, one_max)
+    best = max(one or 0.0, any_count or 0.0)
+    if best:
+        most = len(_spans(shaper, text, width / best))
+        for count in range(1, most + 1):
+            size = one if count == 1 else largest(count, more_max)
+            if size is not None and size >= WRAP_GAIN * best:
+                if count == 1:
+                    return [shaper.line(text, size)]
+                return [shaper.line(line, size) for line in _balanced(shaper, text, width / size)]
+    # Too long for the box even at the smallest size: the lines it holds, the last shortened.
+    room = max(1, int((height / min_size - ASCENT - DESCENT) / leading + 1e-9) + 1)
+    spans = _spans(shaper, text, width / min_size)
+    lines = [text[start:end].rstrip() for start, end in spans[: room - 1]]
+    last = shorten(shaper, text[spans[len(lines)][0] :], min_size, width)
+    return [shaper.line(line, min_size) for line in (*lines, last)]
 
 
 def draw_line(

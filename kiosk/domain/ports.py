@@ -77,6 +77,12 @@ class VisitRepository(Protocol):
         there is no such visit."""
         ...
 
+    def replace_badge_code(self, visit_id: int, code: str) -> bool:
+        """Make `code` the visit's badge code in place of the one it had (if any): the old
+        code then finds no visit. False if there is no such visit. A code that is another
+        visit's raises the engine's constraint error, as in `add`."""
+        ...
+
     def close(self, visit_id: int, at: datetime, method: SignOutMethod) -> bool:
         """Sign an open visit out at `at`; False if it does not exist or is not open."""
         ...

@@ -7,7 +7,8 @@ kiosk's user only. With a printer it exists only until CUPS has accepted the job
 spools its own copy), so no badge with a name on it stays in the data dir. With
 `printer = "none"` the PDF is the badge, and it stays until its visit is deleted by the
 retention cleanup or erased (`BadgeFiles`, one of the holders of personal data). A reprint
-renders the badge again from the visit."""
+renders the badge again from the visit, with the new code reception gave it
+(`kiosk.staff.reception.Reception.reprint`): the old badge no longer signs anyone out."""
 
 from __future__ import annotations
 
@@ -96,17 +97,20 @@ class BadgePrinting:
         self._printed.emit(self.print_badge(event.visit, event.badge_code))
 
     def content(self, visit: Visit, code: str) -> BadgeContent:
+        """What the visit's badge says, in the site's language (the first of
+        `kiosk.languages`), not the visitor's: a guard reads one word for "visitor" and one
+        date format on every badge of the site. The company only with `badge.show_company`."""
         # The PDF side (ReportLab, qrcode, fonts: about 0.1 s to import) loads with the first
         # badge, so commands that print nothing (export, purge, present) start without it.
         from kiosk.documents.badge import BadgeContent, BadgeLabels
 
-        words = catalog(visit.language)
+        words = catalog(self._config.default_language)
         issued = visit.signed_in_at.astimezone()
         cutoff = self._config.auto_sign_out_time()
         valid_until = _valid_until(visit.signed_in_at, cutoff, words)
         return BadgeContent(
             visitor_name=visit.visitor_name,
-            company=visit.company,
+            company=visit.company if self._config.badge.show_company else "",
             host=visit.host,
             site=self._config.site.name,
             issued=issued.strftime(words.text("badge.date_format")),
@@ -120,10 +124,19 @@ class BadgePrinting:
         )
 
     def write(self, visit: Visit, code: str) -> Path:
-        """Render the badge and write it atomically, readable by this user only."""
-        from kiosk.documents.badge import BadgeLayout, render_badge
+        """Render the badge and write it atomically, readable by this user only. What did not
+        fit (a name shortened with "…", a company left out) is logged, never silently lost."""
+        from kiosk.documents.badge import BadgeLayout, plan_badge, render_plan
 
-        pdf = render_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
+        plan = plan_badge(self.content(visit, code), BadgeLayout(self._config.badge.layout))
+        if plan.cut:
+            log.warning(
+                "visit %d: badge printed without all of %s (no room on layout %s)",
+                visit.visit_id,
+                ", ".join(plan.cut),
+                plan.layout.value,
+            )
+        pdf = render_plan(plan)
         path = self._files.path(visit.visit_id)
         private_folder(self._files.folder)
         atomic_write_bytes(path, pdf)

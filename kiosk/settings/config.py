@@ -64,6 +64,8 @@ class BadgeConfig:
     printer: str = ""
     layout: str = "a6"
     print_timeout_s: int = 20
+    # The visitor's company on the badge: off, as PRIVACY.md lists name, host, date, validity.
+    show_company: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What reception staff do to visits at the staff screen: sign visitors out (selected in the
-list, or by the badge they hand back at the desk) and print a badge again. Each is one
-transaction with its audit entry."""
+list, or by the badge they hand back at the desk) and print a badge again, with a new code that
+makes the old badge worthless. Each is one transaction with its audit entry."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import logging
 from collections.abc import Iterable
 
 from kiosk.domain.audit import AuditAction
+from kiosk.domain.badge_code import new_badge_code
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.ports import Store
 from kiosk.domain.visit import SignedIn, SignOutMethod, UnknownVisit, Visit
 from kiosk.staff.audit import AuditLog
-from kiosk.visits.service import badge_code_of, open_visit_for_badge, sign_out
+from kiosk.visits.service import open_visit_for_badge, sign_out
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,17 @@ class Reception:
         return closed
 
     def reprint(self, visit_id: int) -> SignedIn:
-        """The visit and its badge code, to print the badge again; only for a visitor still on
-        site (UnknownVisit otherwise). Visits made without a code (demo data) get one now."""
+        """The visit and a new badge code, to print its badge again; only for a visitor still
+        on site (UnknownVisit otherwise). The new code replaces the old one in the same
+        transaction as the reprint's audit entry, so the old badge (lost, or kept by someone
+        else) no longer signs anyone out: scanned, it is an unknown badge."""
         with self._store.transaction() as db:
             visit = db.visits.get(visit_id)
             if visit is None or not visit.on_site:
                 raise UnknownVisit(visit_id)
-            code = badge_code_of(db, visit_id)
-            assert code is not None  # the visit was just read in this transaction
+            code = new_badge_code()
+            if not db.visits.replace_badge_code(visit_id, code):
+                raise UnknownVisit(visit_id)
             self._audit.record(db, AuditAction.REPRINT, visit_ids=[visit_id])
-        log.info("visit %d: badge reprint asked for", visit_id)
+        log.info("visit %d: badge reprint asked for, with a new code", visit_id)
         return SignedIn(visit, code)

@@ -127,12 +127,11 @@ def chosen(config: Config) -> dict[str, str]:
     """The variant of each choice that the settings make true."""
     recipient = recipients(config.notify)
     dpo = "set" if config.site.dpo_contact else "none"
-    show_company = bool(getattr(config.badge, "show_company", False))
     return {
         "processors": "listed" if config.site.processors else "none",
         "dpo": dpo,
         "dpo_full": dpo,
-        "badge": "name_company_host" if show_company else "name_host",
+        "badge": "name_company_host" if config.badge.show_company else "name_host",
         "who_sees_it": recipient,
         "who_can_see_it": recipient,
     }

@@ -146,6 +146,15 @@ class SqliteVisits:
         )
         return self.badge_code(visit_id)
 
+    def replace_badge_code(self, visit_id: int, code: str) -> bool:
+        """One statement: the visit's row in `badges` is added, or its token overwritten."""
+        cursor = self.db.execute(
+            "INSERT INTO badges (visit_id, token) SELECT visit_id, ? FROM visits "
+            "WHERE visit_id = ? ON CONFLICT (visit_id) DO UPDATE SET token = excluded.token",
+            [code, visit_id],
+        )
+        return cursor.rowcount == 1
+
     def close(self, visit_id: int, at: datetime, method: SignOutMethod) -> bool:
         cursor = self.db.execute(
             "UPDATE visits SET signed_out_at = ?, sign_out_method = ? "

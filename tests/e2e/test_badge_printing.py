@@ -4,7 +4,7 @@ read off the paper signs the visit out at `badgeCodeInput`, typed key by key as 
 scanner types it. Then each printer fault: the visit is kept, the visitor is sent to
 reception, the fault is logged, and no job is left behind to print later. The badge is printed
 by the core's badge-printing subscriber, on a thread of its own, once the sign-in is
-committed; a reprint from the staff screen reads the visit first, then prints."""
+committed; a reprint from the staff screen gives the visit a new code first, then prints."""
 
 from __future__ import annotations
 
@@ -210,7 +210,7 @@ def test_printer_fault_keeps_the_visit_and_sends_the_visitor_to_reception(
     assert window.done.timer.isActive()
 
 
-def test_reprint_prints_the_same_code_again_and_only_while_on_site(
+def test_reprint_prints_a_new_code_that_retires_the_old_badge_and_only_while_on_site(
     qtbot: QtBot,
     make_window: MakeWindow,
     write_config: WriteConfig,
@@ -239,17 +239,25 @@ def test_reprint_prints_the_same_code_again_and_only_while_on_site(
     staff_message(qtbot, window, "staff.reprinted", PRINT_WAIT_MS)
     pdfs = cups.wait_for_pdfs(out, count=2)
     second = next(p for p in pdfs if p != first)
-    assert qr_codes(second, tmp_path) == [code]
+    (new_code,) = qr_codes(second, tmp_path)
+    assert new_code != code
     assert "Annelies" in pdf_text(second)
     assert reprints(data_dir) == 1
 
-    # Once the visitor has left there is nothing to reprint, even from a list staff opened
-    # before the visitor scanned their badge out at the kiosk.
+    # The first badge (lost, or kept by someone) signs no one out any more; the new one does.
     window.staff.exit.click()
     wait_for_screen(qtbot, window, "welcome")
     window.welcome.sign_out.click()
+    wait_for_screen(qtbot, window, "signOut")
     scan(qtbot, window, code)
+    unknown = window.catalog.text("signout.unknown")
+    qtbot.waitUntil(lambda: window.sign_out.message.text() == unknown, timeout=5000)
+    assert visits_in(data_dir)[0].on_site
+    scan(qtbot, window, new_code)
     qtbot.waitUntil(lambda: not visits_in(data_dir)[0].on_site, timeout=5000)
+
+    # Once the visitor has left there is nothing to reprint, even from a list staff opened
+    # before the visitor scanned their badge out at the kiosk.
     window.sign_out.finished.emit()
     log_in_as_staff(qtbot, window)
     window.staff.reprint_requested.emit(visit.visit_id)

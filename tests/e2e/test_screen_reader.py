@@ -89,7 +89,7 @@ def test_a_screen_reader_hears_the_objection_the_languages_and_the_error(
             assert "(Article 21 GDPR)" in body
             assert "privacy@example.com" in body
             assert "**" not in body
-            assert one_line(body) == one_line(notice.objection.replace("**", ""))
+            assert one_line(body) == one_line(notice.objection.replace("*", ""))
 
             x.tap(*centre(notice_screen["noticeContinue"]["extents"]))
             details = reader.find_showing("fullNameInput", "detailsSubmit")

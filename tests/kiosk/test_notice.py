@@ -330,3 +330,19 @@ def test_the_way_out_is_named_by_its_button_as_an_alternative(language: str) -> 
     assert f"*{button}*" in notice.summary
     assert f"*{button}*" in notice.objection  # objecting before registering
     assert "reception" in button.lower() or "receptie" in button.lower()
+
+
+BADGE_COMPANY = {
+    "en": "Your name, company and host are printed on your badge",
+    "nl": "Uw naam, bedrijf en contactpersoon staan op uw bezoekerspas",
+    "da": "Dit navn, din virksomhed og din vært står på dit gæstekort",
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_the_notice_says_what_the_badge_shows(language: str) -> None:
+    without = render_notice(language, _with(SITE))
+    with_company = render_notice(language, _with(SITE, {"badge": {"show_company": True}}))
+    assert BADGE_COMPANY[language] not in without.summary
+    assert BADGE_COMPANY[language] in with_company.summary
+    assert BADGE_COMPANY[language] in with_company.full

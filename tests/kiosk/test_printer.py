@@ -178,11 +178,16 @@ def test_printer_none_saves_only() -> None:
 # -- badge printing --------------------------------------------------------------------------
 
 
-def test_badge_content_is_in_the_visitors_language_and_valid_until_the_auto_sign_out(
+def test_badge_content_is_in_the_sites_language_and_valid_until_the_auto_sign_out(
     tmp_path: Path,
 ) -> None:
-    config = parse_config({"kiosk": {"auto_sign_out": "21:30"}, "site": {"name": "Havnekontoret"}})
-    content = badge_printing(config, tmp_path, SaveOnly()).content(visit(language="da"), CODE)
+    config = parse_config(
+        {
+            "kiosk": {"auto_sign_out": "21:30", "languages": ["da", "en"]},
+            "site": {"name": "Havnekontoret"},
+        }
+    )
+    content = badge_printing(config, tmp_path, SaveOnly()).content(visit(language="en"), CODE)
     local = visit().signed_in_at.astimezone()
     assert content.visitor_name == SAMPLE_PDF_NAME
     assert content.site == "Havnekontoret"
