@@ -45,7 +45,7 @@ EXPORT_SQL = (
 # is an upper bound). (Not the CLI's own ru_maxrss from the benchmark's wait4: Linux carries
 # the parent's high-water mark into a child across fork and exec, so a child of a big
 # benchmark process would report at least the benchmark's own size.)
-_PEAK_REPORTING_CLI = """
+PEAK_REPORTING_CLI = """
 import atexit, os, runpy, sys
 
 helpers = []
@@ -77,7 +77,7 @@ def bench_export_csv(runs: int = 3) -> dict[str, Any]:
     sqlite = shutil.which("sqlite3")
     if sqlite is None:
         return {"skipped": "the sqlite3 command-line tool is not installed"}
-    _read_through(database)  # the first run should not be the only one reading from disk
+    read_through(database)  # the first run should not be the only one reading from disk
     ours: list[float] = []
     raw: list[float] = []
     peaks: list[float] = []
@@ -89,7 +89,7 @@ def bench_export_csv(runs: int = 3) -> dict[str, Any]:
         export = [
             sys.executable,
             "-c",
-            _PEAK_REPORTING_CLI,
+            PEAK_REPORTING_CLI,
             str(peak_file),
             "--data-dir",
             str(data_dir),
@@ -104,13 +104,13 @@ def bench_export_csv(runs: int = 3) -> dict[str, Any]:
         for run in range(runs):
             for which in ("raw", "ours") if run % 2 else ("ours", "raw"):
                 if which == "ours":
-                    ours.append(_timed_run(export))
+                    ours.append(timed_run(export))
                     peaks.append(int(peak_file.read_text()) / 1024)
                     rows = _count_lines(out) - 1  # the header
                     out.unlink()
                 else:
                     with raw_out.open("wb") as stream:
-                        raw.append(_timed_run([sqlite, "-csv", str(database), EXPORT_SQL], stream))
+                        raw.append(timed_run([sqlite, "-csv", str(database), EXPORT_SQL], stream))
                     raw_rows = _count_lines(raw_out)
                     raw_out.unlink()
             if rows != raw_rows:
@@ -234,7 +234,7 @@ def _copy_database(source: Path, target: Path) -> None:
         os.close(fd)
 
 
-def _timed_run(command: list[str], stdout: Any = subprocess.DEVNULL) -> float:
+def timed_run(command: list[str], stdout: Any = subprocess.DEVNULL) -> float:
     start = time.perf_counter()
     subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, check=True)
     return time.perf_counter() - start
@@ -248,7 +248,7 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-def _read_through(path: Path) -> None:
+def read_through(path: Path) -> None:
     with path.open("rb") as stream:
         while stream.read(1 << 20):
             pass

@@ -11,8 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from kiosk.domain.workbook import MAX_RECORDS, WorkbookTooLarge
 from kiosk.export.visits import ExportFormat, Exports
-from kiosk.settings.files import atomic_text_file
+from kiosk.settings.files import atomic_binary_file, atomic_text_file
 from kiosk.settings.i18n import catalog
 from ui.export_dialog import ExportDialog
 from ui.session import VisitorSession
@@ -48,7 +49,8 @@ class ExportController:
 
         def start(first: date, last: date, fmt: ExportFormat, path: Path) -> None:
             def export() -> int:
-                with atomic_text_file(path) as out:
+                opened = atomic_binary_file if fmt.binary else atomic_text_file
+                with opened(path) as out:
                     if what == "visits":
                         return self._exports.visits(first, last, fmt, out, progress.changed.emit)
                     count = self._exports.audit_log(first, last, fmt, out)
@@ -57,11 +59,17 @@ class ExportController:
 
             SessionJob(self._worker, self._session, export).success(
                 lambda count: dialog.finished_export(count, path)
-            ).failure(lambda error: dialog.failed_export(reason(error))).run()
+            ).failure(lambda error: dialog.failed_export(self._reason(error))).run()
 
         dialog.start_requested.connect(start)
         dialog.open()
         self.dialog = dialog
+
+    def _reason(self, error: BaseException) -> str:
+        if isinstance(error, WorkbookTooLarge):
+            texts = catalog(self._session.language)
+            return texts.text("staff.export_too_many", limit=f"{MAX_RECORDS:,}")
+        return reason(error)
 
 
 def reason(error: BaseException) -> str:

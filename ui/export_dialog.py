@@ -1,6 +1,7 @@
-"""Export from the staff screen: a date range and a format, to a file staff choose; the export
-runs on a database worker of its own and shows its progress. Dates are local calendar days,
-both ends included, as in `visitor-kiosk export`."""
+"""Export from the staff screen: a date range and a format (CSV, JSON, or an Excel workbook for
+those who open it in a spreadsheet), to a file staff choose; the export runs on a database
+worker of its own and shows its progress. Dates are local calendar days, both ends included,
+as in `visitor-kiosk export`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class ExportDialog(QDialog):
         self.format.setObjectName("exportFormat")
         self.format.addItem("CSV", ExportFormat.CSV)
         self.format.addItem("JSON", ExportFormat.JSON)
+        self.format.addItem(catalog.text("staff.export_xlsx"), ExportFormat.XLSX)
         self.format.currentIndexChanged.connect(self._on_format)
         self.path = QLineEdit(str(Path.home() / "visits.csv"))
         self.path.setObjectName("exportPath")

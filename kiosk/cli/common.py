@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import click
 
@@ -44,17 +44,24 @@ class CliState:
 
 
 @contextlib.contextmanager
-def output(path: Path | None) -> Iterator[TextIO]:
+def output(path: Path | None, binary: bool = False) -> Iterator[TextIO | BinaryIO]:
     """stdout, or a temporary file beside `path` renamed over it once complete, so a failed
-    export never leaves a half-written file under the real name."""
-    from kiosk.settings.files import atomic_text_file
+    export never leaves a half-written file under the real name. A binary file (`binary`)
+    only ever goes to a file."""
+    from kiosk.settings.files import atomic_binary_file, atomic_text_file
 
     if path is None:
+        if binary:
+            raise BadInput("a binary file needs --out FILE")
         if isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(encoding="utf-8")  # the export is UTF-8, whatever the locale
         yield sys.stdout
         return
     folder_must_exist(path)
+    if binary:
+        with atomic_binary_file(path) as binary_stream:
+            yield binary_stream
+        return
     with atomic_text_file(path) as stream:
         yield stream
 

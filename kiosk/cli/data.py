@@ -17,7 +17,7 @@ from kiosk.cli.common import BadInput, CliState, folder_must_exist, output
 if TYPE_CHECKING:
     from kiosk.domain.visit import Visit
 
-# A large CSV export uses up to this many cores (storage.sqlite.export).
+# A large CSV or workbook export uses up to this many cores (storage.sqlite.forked).
 EXPORT_PROCESSES = 4
 
 
@@ -92,7 +92,12 @@ def _print_table(visits: list[Visit], out: TextIO) -> None:
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="xlsx: an Excel workbook, written only with --out.",
 )
 @click.option(
     "--out",
@@ -102,21 +107,29 @@ def _print_table(visits: list[Visit], out: TextIO) -> None:
 @click.pass_obj
 def export(state: CliState, first: datetime, last: datetime, fmt: str, out: Path | None) -> None:
     """Visits that signed in between two dates (local days, both inclusive). Recorded in the
-    staff audit log (the range and the count), as an export from the staff screen is."""
+    staff audit log (the range and the count), as an export from the staff screen is. A
+    workbook (xlsx) is a binary file: it needs --out, never goes to stdout."""
+    from kiosk.domain.workbook import WorkbookTooLarge
     from kiosk.export.visits import ExportFormat
 
     first_day, last_day = first.date(), last.date()
     if last_day < first_day:
         raise BadInput("--to is before --from")
+    form = ExportFormat(fmt)
+    if form.binary and out is None:
+        raise BadInput(f"--format {fmt} needs --out FILE: a workbook is a file, not text")
     exports = state.core().exports
-    with output(out) as stream:
-        count = exports.visits(
-            first_day,
-            last_day,
-            ExportFormat(fmt),
-            stream,
-            processes=min(os.cpu_count() or 1, EXPORT_PROCESSES),
-        )
+    try:
+        with output(out, binary=form.binary) as stream:
+            count = exports.visits(
+                first_day,
+                last_day,
+                form,
+                stream,
+                processes=min(os.cpu_count() or 1, EXPORT_PROCESSES),
+            )
+    except WorkbookTooLarge as exc:
+        raise BadInput(str(exc)) from None
     if out is not None:
         click.echo(f"exported {count} visits to {out}", err=True)
 

@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import IO, Protocol, TextIO
 
 from kiosk.domain.access_log import Progress
 from kiosk.domain.audit import AuditAction, AuditEntry
@@ -283,6 +283,21 @@ class Store(Protocol):
         (`kiosk.domain.access_log`), header included, written to `out`; returns how many. An
         engine may build it faster itself (up to `processes` processes when no `progress` is
         asked for); the bytes are the same as `access_log.write_csv` would write."""
+        ...
+
+    def export_xlsx(
+        self,
+        start: datetime,
+        end: datetime,
+        out: IO[bytes],
+        progress: Progress | None = None,
+        processes: int = 1,
+    ) -> int:
+        """The same visits as the access log's workbook (`kiosk.domain.workbook`), written to
+        `out` front to back (it need not seek); returns how many. WorkbookTooLarge, before
+        anything is written, if they do not fit one sheet. As with export_csv, an engine may
+        build it faster itself; the sheet's XML and the other parts are the bytes
+        `workbook.write_xlsx` writes, whatever the ZIP around them."""
         ...
 
     def forget_deleted(self) -> bool:

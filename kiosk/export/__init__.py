@@ -1,4 +1,5 @@
-"""Exporting the access log and the staff audit log, as CSV or JSON, audited."""
+"""Exporting the access log and the staff audit log, as CSV, JSON or an Excel workbook,
+audited."""
 
 from kiosk.export.visits import ExportFormat, Exports
 

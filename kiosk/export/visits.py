@@ -1,18 +1,22 @@
-"""Exporting the access log (and the staff audit log) for a range of days, as CSV or JSON: the
-same records from the staff screen and from `visitor-kiosk export`, each export recorded in
-the audit log (the range, the count and the format; never what was exported).
+"""Exporting the access log (and the staff audit log) for a range of days, as CSV, JSON or an
+Excel workbook: the same records from the staff screen and from `visitor-kiosk export`, each
+export recorded in the audit log (the range, the count and the format; never what was
+exported).
 
-The records are the contract's (`kiosk.domain.access_log`); the CSV comes from the store, which
-may build it faster itself (SQLite does). A long export reads on a connection of its own, so
-the kiosk's other work goes on meanwhile."""
+The records are the contract's (`kiosk.domain.access_log`, `kiosk.domain.workbook`); the
+access log's CSV and workbook come from the store, which may build them faster itself (SQLite
+does). A long export reads on a connection of its own, so the kiosk's other work goes on
+meanwhile. CSV and JSON are text, written to a text stream; a workbook is bytes, written to a
+binary one (`ExportFormat.binary`)."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import IO, Any, BinaryIO, TextIO, cast
 
 from kiosk.domain.access_log import (
     AUDIT_COLUMNS,
@@ -26,6 +30,7 @@ from kiosk.domain.access_log import (
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.clock import local_day_bounds
 from kiosk.domain.ports import Store
+from kiosk.domain.workbook import write_xlsx
 from kiosk.staff.audit import AuditLog
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,12 @@ log = logging.getLogger(__name__)
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+    XLSX = "xlsx"
+
+    @property
+    def binary(self) -> bool:
+        """Written as bytes (a workbook), not text."""
+        return self is ExportFormat.XLSX
 
 
 class Exports:
@@ -46,18 +57,22 @@ class Exports:
         first: date,
         last: date,
         fmt: ExportFormat,
-        out: TextIO,
+        out: TextIO | BinaryIO,
         progress: Progress | None = None,
         processes: int = 1,
     ) -> int:
-        """Write the visits that signed in on the local days first..last (inclusive) to `out`;
-        returns how many. `progress(done, total)` is called every few thousand records and at
-        the end, if given; without it a large CSV export may use up to `processes` processes."""
+        """Write the visits that signed in on the local days first..last (inclusive) to `out`
+        (a binary stream for a workbook, else a text stream); returns how many.
+        `progress(done, total)` is called every few thousand records and at the end, if
+        given; without it a large CSV or workbook export may use up to `processes` processes.
+        WorkbookTooLarge, with nothing recorded, if the visits do not fit one sheet."""
         if last < first:
             raise ValueError("the end date is before the start date")
         start, end = local_day_bounds(first, last)
-        if fmt is ExportFormat.CSV:
-            count = self._store.export_csv(start, end, out, progress, processes)
+        if fmt is ExportFormat.XLSX:
+            count = self._store.export_xlsx(start, end, _binary(out), progress, processes)
+        elif fmt is ExportFormat.CSV:
+            count = self._store.export_csv(start, end, _text(out), progress, processes)
         else:
             with self._store.reading() as db:
                 records: Iterator[list[Any]] = (
@@ -66,19 +81,22 @@ class Exports:
                 if progress is not None:
                     total = db.visits.count_signed_in_between(start, end)
                     records = with_progress(records, total, progress)
-                count = write_json(records, out)
+                count = write_json(records, _text(out))
         self._record("visits", first, last, count, fmt)
         return count
 
-    def audit_log(self, first: date, last: date, fmt: ExportFormat, out: TextIO) -> int:
+    def audit_log(self, first: date, last: date, fmt: ExportFormat, out: TextIO | BinaryIO) -> int:
         """The audit entries of the local days first..last (inclusive); returns how many."""
         if last < first:
             raise ValueError("the end date is before the start date")
         start, end = local_day_bounds(first, last)
         with self._store.reading() as db:
             records = (audit_record(entry) for entry in db.audit.between(start, end))
-            write = write_csv if fmt is ExportFormat.CSV else write_json
-            count = write(records, out, AUDIT_COLUMNS)
+            if fmt is ExportFormat.XLSX:
+                count = write_xlsx(records, _binary(out), AUDIT_COLUMNS, ("at",), "Audit log")
+            else:
+                write = write_csv if fmt is ExportFormat.CSV else write_json
+                count = write(records, _text(out), AUDIT_COLUMNS)
         self._record("audit", first, last, count, fmt)
         return count
 
@@ -87,3 +105,15 @@ class Exports:
             self._audit.record(
                 db, AuditAction.EXPORT, detail=f"{what} {first}..{last}, {count} rows, {fmt.value}"
             )
+
+
+def _binary(out: IO[Any]) -> BinaryIO:
+    if isinstance(out, io.TextIOBase):
+        raise TypeError("a workbook is written to a binary stream, not a text stream")
+    return cast(BinaryIO, out)
+
+
+def _text(out: IO[Any]) -> TextIO:
+    if isinstance(out, io.BufferedIOBase | io.RawIOBase):
+        raise TypeError("CSV and JSON are written to a text stream, not a binary stream")
+    return cast(TextIO, out)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 PART_SUFFIX = ".part"
 # A temporary file this old belongs to a write that was interrupted, not one under way.
@@ -121,6 +121,13 @@ def remove_leftovers(folder: Path, now: float | None = None) -> int:
 def atomic_text_file(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream whose content appears at `path` only once complete."""
     with _atomic(path, "w", encoding="utf-8", newline="") as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def atomic_binary_file(path: Path) -> Iterator[BinaryIO]:
+    """A byte stream whose content appears at `path` only once complete."""
+    with _atomic(path, "wb") as stream:
         yield stream
 
 

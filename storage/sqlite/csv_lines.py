@@ -110,7 +110,7 @@ def csv_batches_between(
     try:
         db.conn.executemany(f"INSERT INTO {_HOURS} VALUES (?, ?, ?)", hours)
         while start < end:
-            until = _next_start(db, start, end)
+            until = batch_end(db, start, end)
             text, lines = db.execute(_BATCH_TEXT, {"start": start, "end": until}).fetchone()
             if lines:
                 yield Batch(text, lines, start, until)
@@ -119,7 +119,9 @@ def csv_batches_between(
         db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
 
 
-def _next_start(db: sqlite_utils.Database, start: str, end: str) -> str:
+def batch_end(db: sqlite_utils.Database, start: str, end: str) -> str:
+    """Where the batch that begins at `start` ends: BATCH sign-ins on (or more, when more sign
+    in at that very moment), or `end`."""
     bounds = {"start": start, "end": end, "rows": BATCH}
     row = db.execute(_NEXT_START, bounds).fetchone()
     if row is None:

@@ -7,18 +7,13 @@ write the times (a zone whose offset has seconds, as before about 1940) that wri
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
-import itertools
-import logging
 import os
-import signal
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, NoReturn, TextIO
+from typing import TextIO
 
 import sqlite_utils
 
@@ -32,7 +27,6 @@ from kiosk.domain.access_log import (
     write_csv,
 )
 from kiosk.domain.clock import utc_offsets
-from kiosk.domain.errors import StorageError
 from storage.sqlite.csv_lines import (
     LocalHour,
     batch_lines,
@@ -41,11 +35,9 @@ from storage.sqlite.csv_lines import (
     split_points,
     visits_by_id,
 )
-from storage.sqlite.database import connect
+from storage.sqlite.forked import write_in_parts
 from storage.sqlite.times import from_db, to_db
 from storage.sqlite.visits import SqliteVisits
-
-log = logging.getLogger(__name__)
 
 Write = Callable[[bytes], object]
 # From this many visits on, a CSV export is worth splitting between processes.
@@ -206,63 +198,13 @@ def _write_split(
     write: Write,
     processes: int,
 ) -> int:
-    """The CSV body from several processes, for a large export: SQLite builds lines on one
-    core per connection (threads would queue on its allocator's lock), so each helper
-    process, forked from this one, writes one range of sign-ins to a private temporary file
-    in the data folder, while this process writes the first range; their files follow, in
-    order. A helper that fails fails the export."""
+    """The CSV body from several processes, for a large export (storage.sqlite.forked)."""
     points = split_points(db, start, end, processes, SPLIT_ROWS)
     if not points:
         return _write_sql_lines(db, start, end, hours, write)
-    bounds = [start, *points, end]
-    with contextlib.ExitStack() as stack:
-        running: list[int] = []
-        stack.callback(_stop, running)
-        helpers: list[tuple[int, IO[bytes], int]] = []
-        for low, high in itertools.pairwise(bounds[1:]):
-            spool = stack.enter_context(tempfile.TemporaryFile(dir=database.parent))
-            report, reported = os.pipe()
-            stack.callback(os.close, report)
-            pid = os.fork()
-            if pid == 0:
-                _helper(database, low, high, hours, spool, reported)  # never returns
-            os.close(reported)
-            running.append(pid)
-            helpers.append((pid, spool, report))
-        count = _write_sql_lines(db, bounds[0], bounds[1], hours, write)
-        for pid, part, report in helpers:
-            status = os.waitpid(pid, 0)[1]
-            running.remove(pid)
-            rows = os.read(report, 32)
-            if os.waitstatus_to_exitcode(status) != 0 or not rows:
-                raise StorageError("the export could not read the database (see the log)")
-            count += int(rows)
-            part.seek(0)
-            while chunk := part.read(1 << 20):
-                write(chunk)
-        return count
 
+    def part(db: sqlite_utils.Database, low: str, high: str, write: Write) -> str:
+        return str(_write_sql_lines(db, low, high, hours, write))
 
-def _stop(pids: list[int]) -> None:
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-
-
-def _helper(
-    database: Path, start: str, end: str, hours: list[LocalHour], spool: IO[bytes], reported: int
-) -> NoReturn:
-    """In a forked helper: the CSV body of one range into `spool`, its row count into the
-    pipe. Leaves by os._exit, so nothing of the parent's (buffers, atexit) runs twice."""
-    code = 1
-    try:
-        db = connect(database)
-        count = _write_sql_lines(db, start, end, hours, spool.write)
-        spool.flush()
-        os.write(reported, str(count).encode())
-        code = 0
-    except BaseException as exc:  # the parent sees the exit code and fails the export
-        log.error("export helper failed: %s", type(exc).__name__)
-    finally:
-        os._exit(code)
+    reports = write_in_parts(db, database, [start, *points, end], part, write)
+    return sum(int(said) for said in reports)

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 import sqlite_utils
 
@@ -143,6 +143,19 @@ class SqliteStore:
         processes: int = 1,
     ) -> int:
         return export_csv(self._db(), self.path, start, end, out, progress, processes)
+
+    def export_xlsx(
+        self,
+        start: datetime,
+        end: datetime,
+        out: IO[bytes],
+        progress: Progress | None = None,
+        processes: int = 1,
+    ) -> int:
+        # Loaded here, not when the kiosk starts: few exports are workbooks.
+        from storage.sqlite.export_xlsx import export_xlsx
+
+        return export_xlsx(self._db(), self.path, start, end, out, progress, processes)
 
     def forget_deleted(self) -> bool:
         """Copy the write-ahead log into the database file and truncate it to zero bytes.

@@ -1,7 +1,7 @@
-"""`visitor-kiosk export` end to end, as real subprocesses: the date window, CSV and JSON,
-`--out` files, bad input, formula-safe cells, local days, a log without visitor names (see
-the contract, "Export records"), and each export recorded in the staff audit log, as an
-export from the staff screen is: "visits FIRST..LAST, N rows, FORMAT"."""
+"""`visitor-kiosk export` end to end, as real subprocesses: the date window, CSV, JSON and
+Excel workbooks, `--out` files, bad input, formula-safe cells, local days, a log without
+visitor names (see the contract, "Export records"), and each export recorded in the staff
+audit log, as an export from the staff screen is: "visits FIRST..LAST, N rows, FORMAT"."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from clisupport import CONTRACT_COLUMNS, Cli, Result, UsageError, ok
 
@@ -199,6 +200,61 @@ def test_export_out_writes_the_file_and_nothing_else(
         assert_same_records(rows, export_json(cli, demo_dir, *window()))
 
 
+def workbook_records(path: Path) -> list[dict[str, Any]]:
+    """The rows of an exported workbook, by the contract's columns, as openpyxl reads them."""
+    book = openpyxl.load_workbook(path)
+    rows = [[cell.value for cell in row] for row in book.active.iter_rows()]
+    assert not [
+        cell.coordinate for row in book.active.iter_rows() for cell in row if cell.data_type == "f"
+    ]
+    assert rows[0] == CONTRACT_COLUMNS
+    return [dict(zip(CONTRACT_COLUMNS, row, strict=True)) for row in rows[1:]]
+
+
+def as_in_a_workbook(record: dict[str, Any]) -> dict[str, Any]:
+    """A JSON record as a workbook holds it: times as local wall-clock times, no offset."""
+    return {
+        key: datetime.fromisoformat(value).replace(tzinfo=None)
+        if key in ("signed_in_at", "signed_out_at") and value is not None
+        else value
+        for key, value in record.items()
+    }
+
+
+def test_export_xlsx_out_writes_a_workbook_that_says_what_the_json_says(
+    cli: Cli, demo_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "visits.xlsx"
+    first, last = window()
+    before = audited_exports(demo_dir)
+
+    result = ok(export(cli, demo_dir, first, last, "--format", "xlsx", "--out", out))
+
+    assert result.stdout == ""
+    assert f"exported {DEMO_VISITS} visits to {out}" in result.stderr
+    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, xlsx"]
+    assert [p.name for p in folder.iterdir()] == [out.name]  # no .part file left behind
+    assert out.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
+    assert out.read_bytes().startswith(b"PK\x03\x04")
+    records = workbook_records(out)
+    assert len(records) == DEMO_VISITS
+    assert records == [as_in_a_workbook(r) for r in export_json(cli, demo_dir, first, last)]
+
+
+def test_export_xlsx_without_out_is_bad_input(
+    cli: Cli, usage_error: UsageError, demo_dir: Path
+) -> None:
+    """A workbook is a binary file: never written to a terminal or a pipe."""
+    before = audited_exports(demo_dir)
+
+    line = usage_error(export(cli, demo_dir, *window(), "--format", "xlsx"))
+
+    assert "--out" in line
+    assert new_exports(demo_dir, before) == []  # nothing was exported
+
+
 def test_export_out_replaces_an_existing_file(cli: Cli, demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "visits.json"
     out.write_text("old export, much longer than nothing " * 10_000, encoding="utf-8")
@@ -324,6 +380,39 @@ def test_no_csv_cell_can_run_as_a_formula(cli: Cli, tmp_path: Path) -> None:
     records = export_json(cli, data_dir, first, today)
     assert {r["visitor_name"] for r in records} >= set(DANGEROUS)
     assert_same_records(rows, records)
+
+
+def test_no_workbook_cell_is_a_formula_and_values_are_as_stored(cli: Cli, tmp_path: Path) -> None:
+    """In a workbook text is text: no guard needed, so the values are the JSON export's."""
+    data_dir = tmp_path / "data"
+    ok(cli("--data-dir", data_dir, "demo", "--visits", "1", "--days", "1", "--seed", "1"))
+    signed_in = datetime.now(UTC) - timedelta(minutes=5)
+    core = assemble(data_dir, data_dir / "kiosk.toml")
+    try:
+        notice = core.notices.notice("en")
+        with core.store.transaction() as db:
+            for text in DANGEROUS:
+                visit = NewVisit(
+                    visitor_name=text,
+                    company=text,
+                    host=text,
+                    purpose=text,
+                    signed_in_at=signed_in,
+                    language="en",
+                    notice_version=notice.version,
+                    kiosk_id=core.config.site.kiosk_id,
+                )
+                db.visits.add(visit, notice.stored, badge_code=None)
+    finally:
+        core.close()
+    first, today = (date.today() - timedelta(days=1)).isoformat(), date.today().isoformat()
+    out = tmp_path / "visits.xlsx"
+
+    ok(export(cli, data_dir, first, today, "--format", "xlsx", "--out", out))
+
+    records = workbook_records(out)
+    assert {r["visitor_name"] for r in records} >= set(DANGEROUS)
+    assert records == [as_in_a_workbook(r) for r in export_json(cli, data_dir, first, today)]
 
 
 # --- the log ----------------------------------------------------------------------------------

@@ -236,10 +236,12 @@ def test_empty_range_json_is_an_empty_list(june_visits: list[Visit], core: Core)
 
 def test_export_returns_the_count(june_visits: list[Visit], core: Core) -> None:
     for fmt in ExportFormat:
-        assert core.exports.visits(*JUNE, fmt, io.StringIO()) == len(june_visits)
+        out = io.BytesIO() if fmt.binary else io.StringIO()
+        assert core.exports.visits(*JUNE, fmt, out) == len(june_visits)
     assert [detail for detail, _, _ in export_entries(core)] == [
         "visits 2026-06-01..2026-06-30, 3 rows, csv",
         "visits 2026-06-01..2026-06-30, 3 rows, json",
+        "visits 2026-06-01..2026-06-30, 3 rows, xlsx",
     ]
 
 

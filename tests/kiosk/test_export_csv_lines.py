@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import storage.sqlite.csv_lines
 import storage.sqlite.export
+import storage.sqlite.forked
 from kiosk.bootstrap import Core
 from kiosk.domain.access_log import visit_record, write_csv
 from kiosk.domain.audit import AuditAction
@@ -257,14 +258,14 @@ def test_a_failing_helper_process_fails_the_export(
         [("Ann Smith", "", "", "", datetime(2026, 3, 2, 9, n, tzinfo=UTC)) for n in range(40)],
     )
     parent = os.getpid()
-    real = storage.sqlite.export.connect
+    real = storage.sqlite.forked.connect
 
     def connect_only_in_parent(path: Path) -> object:
         if os.getpid() != parent:
             raise OSError("disk gone")
         return real(path)
 
-    monkeypatch.setattr(storage.sqlite.export, "connect", connect_only_in_parent)
+    monkeypatch.setattr(storage.sqlite.forked, "connect", connect_only_in_parent)
     out = io.StringIO()
     with pytest.raises(StorageError):
         core.exports.visits(date(2026, 3, 1), date(2026, 3, 31), ExportFormat.CSV, out, processes=2)

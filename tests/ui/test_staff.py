@@ -15,6 +15,7 @@ from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import WriteConfig
 from PySide6.QtCore import Qt
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
 
+import storage.sqlite.export_xlsx
 from kiosk.bootstrap import Core, read_settings
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.visit import OnSite, SignInForm
+from kiosk.domain.workbook import MAX_RECORDS
 from kiosk.export.visits import ExportFormat
 from kiosk.visits.service import SEARCH_LIMIT
 from ui.main_window import KioskWindow
@@ -277,6 +280,64 @@ def test_export_from_the_staff_screen_writes_the_file_with_progress(
     assert entry.detail == f"visits {first}..{last}, 3 rows, csv"
     assert str(date.today()) in entry.detail
     assert not any(name in entry.detail for name, _c, _h in VISITORS)
+
+
+def test_the_export_dialog_writes_an_excel_workbook(
+    qtbot: QtBot, window: KioskWindow, core: Core, tmp_path: Path
+) -> None:
+    sign_in_all(core)
+    log_in(qtbot, window, core)
+    window.staff.export.click()
+    dialog = window.export_controller.dialog
+    assert dialog is not None
+    offered = [dialog.format.itemData(i) for i in range(dialog.format.count())]
+    assert offered == [ExportFormat.CSV, ExportFormat.JSON, ExportFormat.XLSX]
+    xlsx = offered.index(ExportFormat.XLSX)
+    assert dialog.format.itemText(xlsx) == window.catalog.text("staff.export_xlsx")
+    dialog.path.setText(str(tmp_path / "access.csv"))
+    dialog.format.setCurrentIndex(xlsx)
+    target = tmp_path / "access.xlsx"
+    assert dialog.path.text() == str(target)  # the file name follows the format
+    dialog.start.click()
+    qtbot.waitUntil(lambda: target.exists(), timeout=10_000)
+    idle(qtbot, window)
+    book = openpyxl.load_workbook(target)
+    rows = [[cell.value for cell in row] for row in book.active.iter_rows()]
+    assert rows[0][:3] == ["visit_id", "visitor_name", "company"]
+    assert sorted(row[1] for row in rows[1:]) == sorted(v[0] for v in VISITORS)
+    assert all(isinstance(row[5], datetime) for row in rows[1:])
+    assert str(target) in dialog.message.text()
+    (entry,) = [e for e in core.audit.entries() if e.action is AuditAction.EXPORT]
+    assert entry.detail.endswith(", 3 rows, xlsx")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_workbook_export_leaves_no_file(
+    qtbot: QtBot,
+    window: KioskWindow,
+    core: Core,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Too many visits for one sheet: refused with what to do instead, and nothing written."""
+    monkeypatch.setattr(storage.sqlite.export_xlsx, "MAX_RECORDS", 2)
+    sign_in_all(core)
+    log_in(qtbot, window, core)
+    window.staff.export.click()
+    dialog = window.export_controller.dialog
+    assert dialog is not None
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    dialog.path.setText(str(folder / "access.xlsx"))
+    dialog.format.setCurrentIndex(dialog.format.findData(ExportFormat.XLSX))
+    dialog.start.click()
+    limit = window.catalog.text("staff.export_too_many", limit=f"{MAX_RECORDS:,}")
+    failed = window.catalog.text("staff.export_failed", reason=limit)
+    qtbot.waitUntil(lambda: dialog.message.text() == failed, timeout=10_000)
+    idle(qtbot, window)
+    assert list(folder.iterdir()) == []
+    assert dialog.start.isEnabled()
+    assert [e for e in core.audit.entries() if e.action is AuditAction.EXPORT] == []
 
 
 def test_audit_tab_lists_what_staff_did(qtbot: QtBot, window: KioskWindow, core: Core) -> None:
