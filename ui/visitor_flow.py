@@ -79,6 +79,7 @@ class VisitorFlow(QObject):
         welcome.sign_out_requested.connect(self.start_sign_out)
         notice.continue_requested.connect(self._on_notice_continue)
         notice.declined.connect(self._on_notice_declined)
+        notice.back_requested.connect(session.reset)
         details.submitted.connect(self._on_details_submitted)
         details.cancelled.connect(session.reset)
         done.finished.connect(session.reset)

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
@@ -15,6 +15,7 @@ from kiosk.bootstrap import Core, read_settings
 from kiosk.settings.config import Config
 from kiosk.visits.notice import Notices
 from ui.main_window import KioskWindow
+from ui.screens.base import plain_text
 from ui.window_parts import ActivityFilter
 
 CONTRACT = {
@@ -91,7 +92,7 @@ def test_the_notice_informs_and_continues_no_consent_box(
         assert config.site.privacy_contact in shown
         assert str(config.retention.visit_days) in shown
         # The right to object is in its own box, not buried in the main text.
-        assert objection.text() == notice.objection
+        assert objection.accessibleName() == plain_text(notice.objection)
         assert notice.objection not in shown
         label = window.notice.proceed.text().lower()
         for word in ("agree", "consent", "akkoord", "toestemming", "accepter", "samtykke"):
@@ -216,3 +217,33 @@ def test_only_configured_languages_are_offered(
     assert set(window.welcome.language_buttons) == {"da", "en"}
     assert window.findChild(QWidget, "lang_nl") is None
     assert window.session.language == "da"
+
+
+def test_addresses_in_the_notice_do_not_look_like_links(window: KioskWindow) -> None:
+    """The kiosk opens no links, so nothing may be drawn as one (a tap would do nothing)."""
+    window.welcome.sign_in.click()
+    for language in ("en", "nl", "da"):
+        window.session.set_language(language)
+        assert "privacy@example.com" in window.notice.text.toPlainText()
+        assert "<a " not in window.notice.text.document().toHtml()
+        assert "privacy@example.com" in window.notice.objection.text()
+        assert "<a " not in window.notice.objection.text()
+
+
+def test_the_full_notice_is_one_tap_away_and_back_goes_home(
+    qtbot: QtBot, window: KioskWindow
+) -> None:
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.welcome.sign_in.click()
+    notice = window.notice
+    bar = notice.text.verticalScrollBar()
+    assert bar.value() == 0
+    notice.full_button.click()
+    assert bar.value() > 0
+    heading = window.catalog.text("notice.full_text")
+    top = notice.text.cursorForPosition(notice.text.viewport().rect().topLeft() + QPoint(4, 4))
+    assert heading in top.block().text()
+    notice.back.click()
+    assert window.current_screen() is window.welcome
