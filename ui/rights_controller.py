@@ -1,6 +1,7 @@
 """Visitors' rights requests on the staff screen's *Visitor requests* tab: find one person's
-visits, give them a copy (JSON or PDF, on the print worker), correct a field, erase. Each
-calls the core's `RightsRequests`, which records the request in the audit log."""
+visits, give them a copy (JSON or PDF, on the print worker), correct a field, restrict them or
+lift the restriction, record an objection, erase. Each calls the core's `RightsRequests`, which
+records the request in the audit log; each change is confirmed first."""
 
 from __future__ import annotations
 
@@ -41,6 +42,17 @@ class RightsController:
         self._tab.export_requested.connect(self._on_copy)
         self._tab.correct_requested.connect(self._on_correct)
         self._tab.erase_requested.connect(self._on_erase)
+        self._tab.restrict_requested.connect(
+            lambda ids: self._change(ids, "restrict", self._rights.restrict, "restricted")
+        )
+        self._tab.lift_requested.connect(
+            lambda ids: self._change(ids, "lift", self._rights.lift_restriction, "lifted")
+        )
+        self._tab.objection_requested.connect(
+            lambda ids: self._change(
+                ids, "objection", self._rights.record_objection, "objection_recorded"
+            )
+        )
 
     def _job(self, worker: Worker, call: Callable[[], R]) -> SessionJob[R]:
         return SessionJob(worker, self._session, call).failure(
@@ -107,3 +119,25 @@ class RightsController:
         words = catalog(self._session.language)
         text = words.text("staff.rights_erase_confirm", count=len(visit_ids))
         ask(self._screen, words, text, erase)
+
+    def _change(
+        self,
+        visit_ids: list[int],
+        what: str,
+        call: Callable[[list[int]], list[Visit]],
+        done: str,
+    ) -> None:
+        """Restrict, lift or record an objection, once staff confirm (`staff.rights_<what>_
+        confirm`); the changed visits then show as they are, with `staff.rights_<done>`."""
+
+        def changed(visits: list[Visit]) -> None:
+            self._tab.show_changed(
+                visits, lambda c: c.text(f"staff.rights_{done}", count=len(visits))
+            )
+
+        def change() -> None:
+            self._job(self._worker, lambda: call(visit_ids)).success(changed).run()
+
+        words = catalog(self._session.language)
+        text = words.text(f"staff.rights_{what}_confirm", count=len(visit_ids))
+        ask(self._screen, words, text, change)

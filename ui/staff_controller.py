@@ -201,10 +201,13 @@ class StaffController(QObject):
         self.screen.show_message(lambda c: c.text("staff.roll_call_making"))
         self._job(self._worker, self._roll_call.take).success(make).run()
 
-    # -- the audit log tab -----------------------------------------------------------------------
+    # -- changing tabs --------------------------------------------------------------------------
     def _on_tab(self, index: int) -> None:
         if self.screen.tabs.widget(index) is self.screen.audit:
             self._job(self._worker, self._audit.entries).success(self._show_audit).run()
+        elif self.screen.tabs.widget(index) is self.screen.on_site:
+            # Back from *Visitor requests*, where visits may have been restricted or erased.
+            self.refresh()
 
     def _show_audit(self, entries: list[AuditEntry]) -> None:
         self.screen.audit.show_entries(entries)

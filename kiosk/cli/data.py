@@ -55,7 +55,7 @@ def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
 )
 @click.pass_obj
 def present(state: CliState, fmt: str) -> None:
-    """Who is on site now."""
+    """Who is on site now (visits whose processing is restricted left out)."""
     from kiosk.domain.access_log import visit_record, write_csv, write_json
 
     visits = state.core().visits.present()
@@ -106,9 +106,10 @@ def _print_table(visits: list[Visit], out: TextIO) -> None:
 )
 @click.pass_obj
 def export(state: CliState, first: datetime, last: datetime, fmt: str, out: Path | None) -> None:
-    """Visits that signed in between two dates (local days, both inclusive). Recorded in the
-    staff audit log (the range and the count), as an export from the staff screen is. A
-    workbook (xlsx) is a binary file: it needs --out, never goes to stdout."""
+    """Visits that signed in between two dates (local days, both inclusive), restricted ones
+    left out. Recorded in the staff audit log (the range and the count), as an export from the
+    staff screen is. A workbook (xlsx) is a binary file: it needs --out, never goes to
+    stdout."""
     from kiosk.domain.workbook import WorkbookTooLarge
     from kiosk.export.visits import ExportFormat
 
@@ -172,6 +173,7 @@ def purge(state: CliState, dry_run: bool) -> None:
 @click.pass_obj
 def evacuation(state: CliState, out: Path, to_printer: bool) -> None:
     """The roll call of everyone on site now: a PDF to tick off at the assembly point.
+    Visitors whose processing is restricted are on it, marked: use only for the evacuation.
 
     Changes no visit; recorded in the staff audit log. Prints how many people are on site,
     never their names."""

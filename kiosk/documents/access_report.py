@@ -49,6 +49,11 @@ _METHODS = {
     SignOutMethod.AUTO: "auto (closed automatically at the end of the day)",
 }
 _LANGUAGES = {"en": "English", "nl": "Dutch", "da": "Danish"}
+# What a restriction (GDPR Art. 18) means for a visit, after its date.
+_KEPT = (
+    ": kept, but used for nothing but your own requests and, while you are on site, the "
+    "evacuation list"
+)
 # Who sees it when the kiosk tells no host; the site's own text comes from its notice.
 WHO_SEES_IT = "Reception and security staff of the site; no one outside unless the law requires it."
 _ABOUT = (
@@ -174,7 +179,7 @@ def _visit_rows(
     method = visit.sign_out_method
     language = _LANGUAGES.get(visit.language)
     deleted = visit.signed_in_at + timedelta(days=retention_days)
-    return [
+    rows = [
         builder.heading(f"Visit {number} of {count}", HEADING_SIZE, gap=14, rule=True),
         builder.field("Visit id", str(visit.visit_id)),
         builder.field("Name", visit.visitor_name, bold=True),
@@ -189,6 +194,11 @@ def _visit_rows(
         builder.field("Kiosk", visit.kiosk_id),
         builder.field("Deleted after", f"{full_time(deleted)} ({retention_days} days)"),
     ]
+    if visit.restricted_at is not None:
+        rows.append(builder.field("Restricted since", f"{full_time(visit.restricted_at)}{_KEPT}"))
+    if visit.objection_at is not None:
+        rows.append(builder.field("Objection received", full_time(visit.objection_at)))
+    return rows
 
 
 def _blocks(

@@ -5,6 +5,10 @@ company, host and time in (the date too when it is not the day the list was made
 page carries the title, the site, when the list was made, how many people are on site and
 "page X of Y", so a page that goes astray still says what it is.
 
+A visitor whose processing is restricted (GDPR Art. 18) is on the list like everyone else, and
+marked under their name ("restricted — use only for the evacuation", explained in the footer
+of their page): the list is for finding everyone, and only for that.
+
 Text goes through `kiosk.documents.text` (the badge's embedded fonts with per-character
 fallback, Arabic shaping and right-to-left order); a cell too long for its column shrinks,
 then is shortened with "…", and never runs into the next column. The PDF's metadata holds no
@@ -92,9 +96,23 @@ _HEAD_BASE = _MADE_BASE - 22
 ROWS_TOP = _HEAD_BASE - 6
 _FOOTER_BASE = MARGIN_BOTTOM
 assert ROWS_TOP - ROWS_PER_PAGE * ROW_HEIGHT >= _FOOTER_BASE + 10, "rows run into the footer"
+_NOTE_BASE = _FOOTER_BASE + 9  # what a restricted visitor's mark means, above the footer
+_NOTE_SIZE = (7.0, 6.0)
+_NOTE_TOP = _NOTE_BASE + ASCENT * _NOTE_SIZE[0]
+assert ROWS_TOP - ROWS_PER_PAGE * ROW_HEIGHT >= _NOTE_TOP + 2, "rows run into the note"
 
 # Cell text: (largest size, smallest size before "…"), per column.
 _SIZES = {"name": (11.0, 8.0), "company": (9.5, 7.5), "host": (9.5, 7.5), "time": (9.5, 7.5)}
+# A restricted visitor's row: the name a little smaller and higher, the mark under it.
+RESTRICTED_MARK = "restricted — use only for the evacuation"
+RESTRICTED_NOTE = (
+    "Restricted: the use of this visitor's data is restricted at their request (GDPR Art. 18). "
+    "Use their line to account for them in this evacuation, and for nothing else."
+)
+_RESTRICTED_NAME = (9.5, 7.5)
+_RESTRICTED_NAME_RISE = 1.5  # the name's baseline above the row's middle
+_MARK_SIZE = (6.5, 5.5)
+_MARK_DROP = 7.5  # the mark's baseline below the row's middle
 
 
 def local_time_text(moment: datetime, today: datetime | None = None) -> str:
@@ -209,6 +227,8 @@ class _Page:
         for column in COLUMNS[1:]:
             size = _SIZES[column.key]
             baseline = middle - CAP_HEIGHT / 2 * size[0]  # capitals centred on the box
+            if column.key == "name" and visit.restricted:
+                size, baseline = _RESTRICTED_NAME, middle + _RESTRICTED_NAME_RISE
             is_time = column.key == "time"
             self.text(
                 cells[column.key],
@@ -219,15 +239,22 @@ class _Page:
                 bold=column.key == "name",
                 align_right=is_time,
             )
+        if visit.restricted:
+            name = COLUMNS[1]
+            self.text(RESTRICTED_MARK, name.x, name.right - GUTTER, middle - _MARK_DROP, _MARK_SIZE)
 
-    def footer(self) -> None:
+    def footer(self, restricted: bool) -> None:
+        """The instruction, and on a page with a restricted visitor what their mark means."""
         note = "Tick each person who is accounted for at the assembly point."
         left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
         self.text(note, left, right, _FOOTER_BASE, (8, 7), colour=GREY)
+        if restricted:
+            self.text(RESTRICTED_NOTE, left, right, _NOTE_BASE, _NOTE_SIZE)
 
 
 def render_roll_call(visits: list[Visit], site: str, made_at: datetime) -> bytes:
-    """The roll call of `visits` (everyone on site) as an A4 PDF, fonts embedded."""
+    """The roll call of `visits` (everyone on site, restricted visits marked) as an A4 PDF,
+    fonts embedded."""
     ordered = roll_call_order(visits)
     pages = max(1, math.ceil(len(ordered) / ROWS_PER_PAGE))
     made = local_time_text(made_at)
@@ -243,7 +270,7 @@ def render_roll_call(visits: list[Visit], site: str, made_at: datetime) -> bytes
             page.column_titles()
             for index, visit in enumerate(chunk):
                 page.row(index, visit, made_at)
-            page.footer()
+            page.footer(any(visit.restricted for visit in chunk))
         else:
             right = PAGE_WIDTH - MARGIN_X
             page.text("Nobody is on site.", MARGIN_X, right, _HEAD_BASE, (14, 14), bold=True)

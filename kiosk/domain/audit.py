@@ -22,6 +22,9 @@ class AuditAction(StrEnum):
     ACCESS_REQUEST = "access-request"
     CORRECTION = "correction"
     ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    RESTRICTION_LIFTED = "restriction-lifted"
+    OBJECTION = "objection"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,13 @@ thread's connection. Times go in and come out as timezone-aware datetimes; the e
 how it stores them.
 
 Whatever a store keeps of a deleted visit must be gone from its files once `forget_deleted()`
-has run (SQLite: secure_delete and an emptied write-ahead log)."""
+has run (SQLite: secure_delete and an emptied write-ahead log).
+
+A restricted visit (GDPR Art. 18, `Visit.restricted_at`) is kept, and deleted by retention and
+erasure like any other, but it is for nothing else: the reads that serve access monitoring (the
+on-site list and its search, the access log and its exports) leave it out. Only the reads that
+say so include it: `on_site(with_restricted=True)` (the roll call, and signing the visitor
+out), `get`, `by_badge` and `named` (the visitor's own requests)."""
 
 from __future__ import annotations
 
@@ -99,6 +105,23 @@ class VisitRepository(Protocol):
         """Where telling the visit's host stands now; False if there is no such visit."""
         ...
 
+    def restrict(self, visit_ids: Iterable[int], at: datetime) -> list[int]:
+        """Restrict the processing of these visits from `at` (Art. 18); one already restricted
+        keeps its date. Returns the ids of those restricted now, ascending (not those already
+        restricted, nor those not stored)."""
+        ...
+
+    def record_objection(self, visit_ids: Iterable[int], at: datetime) -> list[int]:
+        """Mark these visits with an objection (Art. 21) received at `at`, and restrict them
+        (from `at`, unless they are restricted already) until it is decided. One already
+        marked keeps its date. Returns the ids of those marked now, ascending."""
+        ...
+
+    def lift_restriction(self, visit_ids: Iterable[int]) -> list[int]:
+        """End the restriction of these visits, and with it any objection mark (the objection is
+        decided). Returns the ids of those that were restricted, ascending."""
+        ...
+
     def delete(self, visit_ids: Iterable[int]) -> int:
         """Delete visits for real, with their badge codes, audit links and unsent messages;
         returns how many."""
@@ -121,17 +144,22 @@ class VisitRepository(Protocol):
 
     def badge_code(self, visit_id: int) -> str | None: ...
 
-    def on_site(self, signed_in_before: datetime | None = None) -> list[Visit]:
-        """Open visits, earliest arrival first; optionally only those that began before a time."""
+    def on_site(
+        self, signed_in_before: datetime | None = None, *, with_restricted: bool = False
+    ) -> list[Visit]:
+        """Open visits, earliest arrival first; optionally only those that began before a time.
+        Restricted visits only `with_restricted` (the roll call, and signing visitors out)."""
         ...
 
     def search_on_site(self, words: Sequence[str], limit: int) -> list[OnSite]:
-        """Open visits, earliest first, at most `limit`, whose casefolded name, company or host
-        holds every one of `words` (already casefolded). Runs on every keystroke."""
+        """Open visits that are not restricted, earliest first, at most `limit`, whose
+        casefolded name, company or host holds every one of `words` (already casefolded). Runs
+        on every keystroke."""
         ...
 
     def named(self, name_casefolded: str) -> list[Visit]:
-        """Every visit, past or present, whose casefolded name is exactly this; oldest first."""
+        """Every visit, past or present, restricted or not, whose casefolded name is exactly
+        this; oldest first."""
         ...
 
     def existing(self, visit_ids: Iterable[int]) -> list[int]:
@@ -143,10 +171,13 @@ class VisitRepository(Protocol):
         ...
 
     def signed_in_between(self, start: datetime, end: datetime) -> Iterator[Visit]:
-        """Visits with start <= signed_in_at < end, oldest first, streamed."""
+        """The access log: visits with start <= signed_in_at < end that are not restricted,
+        oldest first, streamed."""
         ...
 
-    def count_signed_in_between(self, start: datetime, end: datetime) -> int: ...
+    def count_signed_in_between(self, start: datetime, end: datetime) -> int:
+        """How many `signed_in_between` gives."""
+        ...
 
     def count_signed_in_before(self, cutoff: datetime) -> int: ...
 
@@ -279,7 +310,7 @@ class Store(Protocol):
         progress: Progress | None = None,
         processes: int = 1,
     ) -> int:
-        """The visits with start <= signed_in_at < end as the access log's CSV
+        """The visits `signed_in_between` gives (not restricted) as the access log's CSV
         (`kiosk.domain.access_log`), header included, written to `out`; returns how many. An
         engine may build it faster itself (up to `processes` processes when no `progress` is
         asked for); the bytes are the same as `access_log.write_csv` would write."""

@@ -59,10 +59,20 @@ class Visit:
     language: str
     notice_version: str
     kiosk_id: str
+    # Processing restricted (GDPR Art. 18) since then: kept, but left out of the on-site list
+    # and the exports; on the evacuation roll call only. None: not restricted.
+    restricted_at: datetime | None = None
+    # An objection (Art. 21) received then, the visit restricted until it is decided; only
+    # ever set on a restricted visit.
+    objection_at: datetime | None = None
 
     @property
     def on_site(self) -> bool:
         return self.signed_out_at is None
+
+    @property
+    def restricted(self) -> bool:
+        return self.restricted_at is not None
 
 
 @dataclass(slots=True)

@@ -4,8 +4,8 @@ so the entry and what it records happen together or not at all. An entry holds v
 counts, never a copy of visitor data: a name, company or host never goes into `detail`.
 
 Actions: login, failed-login, lock-out, logout, pin-set, sign-out, reprint, export,
-evacuation, access-request, correction, erasure. Entries have their own retention
-(`retention.audit_days`)."""
+evacuation, access-request, correction, erasure, restriction, restriction-lifted, objection.
+Entries have their own retention (`retention.audit_days`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,12 @@
-"""The data subject's rights at reception (GDPR Art. 15-17): find one person's visits (access)
-and give them a copy, correct them (rectification), and erase them (erasure).
+"""The data subject's rights at reception (GDPR Art. 15-18, 21): find one person's visits
+(access) and give them a copy, correct them (rectification), erase them (erasure), restrict
+them and lift the restriction (restriction), and record an objection (objection).
+
+A restricted visit is kept (retention and erasure delete it as any other) but used for nothing
+but the visitor's own requests and the evacuation roll call (`kiosk.staff.roll_call`): it is
+left out of the on-site list, `present` and the exports. An objection restricts the visits and
+marks them with its date until staff decide it: they erase the visits, or lift the restriction
+when the grounds to keep them override the visitor's (which clears the mark).
 
 Each action is recorded in the staff audit log, in the same transaction, with the visit ids
 and a count or a field name, never a copy of the data. An erasure reaches every holder of
@@ -10,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.clock import Clock, utc_now
-from kiosk.domain.ports import Erasure, PersonalData, Store
+from kiosk.domain.ports import Erasure, PersonalData, Repositories, Store
 from kiosk.domain.visit import (
     CORRECTABLE_FIELDS,
     SignInForm,
@@ -142,3 +149,61 @@ class RightsRequests:
         self._personal_data.erase(Erasure(tuple(wanted), earliest))
         log.info("rights: %d visits erased: %s", deleted, ids)
         return deleted
+
+    # -- restriction (Art. 18) and objection (Art. 21) ---------------------------------------
+
+    def restrict(self, visit_ids: Iterable[int]) -> list[Visit]:
+        """Restrict the processing of these visits from now: kept, and still found by `find`,
+        but out of the on-site list, `present` and the exports; on the roll call only, marked.
+        Returns the visits restricted now (those already restricted, or not stored, are left
+        out); recorded in the audit log in the same transaction (ids and count)."""
+        return self._change(
+            visit_ids,
+            lambda db, ids, now: db.visits.restrict(ids, now),
+            AuditAction.RESTRICTION,
+            "{count} visits restricted",
+        )
+
+    def lift_restriction(self, visit_ids: Iterable[int]) -> list[Visit]:
+        """End the restriction of these visits, and any objection mark with it: they are back
+        in the lists and the exports. Returns the visits that were restricted; recorded as
+        `restrict` is."""
+        return self._change(
+            visit_ids,
+            lambda db, ids, _now: db.visits.lift_restriction(ids),
+            AuditAction.RESTRICTION_LIFTED,
+            "restriction lifted on {count} visits",
+        )
+
+    def record_objection(self, visit_ids: Iterable[int]) -> list[Visit]:
+        """An objection received now (Art. 21): the visits are marked with its date and
+        restricted (if they were not already) until staff decide: erase them, or lift the
+        restriction. Returns the visits marked now (those already under objection are left
+        out); recorded as `restrict` is."""
+        return self._change(
+            visit_ids,
+            lambda db, ids, now: db.visits.record_objection(ids, now),
+            AuditAction.OBJECTION,
+            "objection received, {count} visits restricted",
+        )
+
+    def _change(
+        self,
+        visit_ids: Iterable[int],
+        change: Callable[[Repositories, list[int], datetime], list[int]],
+        action: AuditAction,
+        detail: str,
+    ) -> list[Visit]:
+        """One change to visits and its audit entry, in one transaction: both or neither. No
+        entry when nothing changed."""
+        wanted = sorted(set(visit_ids))
+        if not wanted:
+            return []
+        with self._store.transaction() as db:
+            changed = change(db, wanted, self._clock())
+            if not changed:
+                return []
+            self._audit.record(db, action, detail.format(count=len(changed)), changed)
+            visits = [visit for visit_id in changed if (visit := db.visits.get(visit_id))]
+        log.info("rights: %s on visits %s", action.value, changed)
+        return visits

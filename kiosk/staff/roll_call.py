@@ -1,7 +1,13 @@
 """The evacuation roll call: everyone on site now, read and audited in one transaction, then
 rendered, saved and printed, the same from the staff screen and from `visitor-kiosk
 evacuation`. The reading (`take`) needs the database; the rest (`make`) does not, so the
-staff screen runs it on its print worker and a slow printer holds up no one."""
+staff screen runs it on its print worker and a slow printer holds up no one.
+
+Visitors whose processing is restricted (GDPR Art. 18) are on it too, marked: the list is how
+the fire marshal finds out who is still inside, and leaving someone off it could cost their life
+(Art. 18(2) allows use "for the protection of the rights of another natural or legal person";
+Art. 6(1)(d), their vital interests; the README gives the reasoning). The mark tells whoever
+holds the list to use those lines for the evacuation only."""
 
 from __future__ import annotations
 
@@ -56,10 +62,10 @@ class RollCall:
         self._clock = clock
 
     def take(self) -> OnSiteNow:
-        """Everyone on site now; recorded in the audit log (their ids and how many, never a
-        name) in the same transaction. Changes no visit."""
+        """Everyone on site now, restricted visits included; recorded in the audit log (their
+        ids and how many, never a name) in the same transaction. Changes no visit."""
         with self._store.transaction() as db:
-            present = db.visits.on_site()
+            present = db.visits.on_site(with_restricted=True)
             ids = [visit.visit_id for visit in present]
             self._audit.record(
                 db, AuditAction.EVACUATION, detail=f"roll call of {people(len(ids))}", visit_ids=ids

@@ -75,11 +75,14 @@ def open_visit_for_badge(db: Repositories, typed: str) -> Visit:
 
 def open_visits_named(db: Repositories, typed_name: str) -> list[int]:
     """The ids of the open visits under exactly `typed_name`, after the same normalisation as
-    sign-in and ignoring case (part of a name finds nothing), earliest arrival first."""
+    sign-in and ignoring case (part of a name finds nothing), earliest arrival first. Restricted
+    visits too: a visitor signs themself out whatever staff recorded, so the roll call does not
+    look for someone who has left."""
     wanted = normalise_text(typed_name).casefold()
     if not wanted:
         return []
-    return [v.visit_id for v in db.visits.on_site() if v.visitor_name.casefold() == wanted]
+    open_visits = db.visits.on_site(with_restricted=True)
+    return [v.visit_id for v in open_visits if v.visitor_name.casefold() == wanted]
 
 
 def badge_code_of(db: Repositories, visit_id: int) -> str | None:
@@ -183,14 +186,16 @@ class Visits:
 
     # -- who is on site ------------------------------------------------------------------------
     def present(self) -> list[Visit]:
-        """Everyone signed in and not yet signed out, earliest arrival first."""
+        """Everyone signed in and not yet signed out, earliest arrival first; not the visits
+        whose processing is restricted (only the roll call has them)."""
         with self._store.reading() as db:
             return db.visits.on_site()
 
     def search_present(self, typed: str, limit: int = SEARCH_LIMIT) -> list[OnSite]:
-        """Who is on site, filtered as staff type: every word must appear (ignoring case, with
-        Unicode case folding) in the name, company or host. Empty text gives everyone, up to
-        `limit` rows, earliest arrival first (ask for limit + 1 to learn there are more)."""
+        """Who is on site (restricted visits left out), filtered as staff type: every word must
+        appear (ignoring case, with Unicode case folding) in the name, company or host. Empty
+        text gives everyone, up to `limit` rows, earliest arrival first (ask for limit + 1 to
+        learn there are more)."""
         words = normalise_text(typed).casefold().split()
         with self._store.reading() as db:
             return db.visits.search_on_site(words, limit)
@@ -222,12 +227,13 @@ class Visits:
             return 0
         now = self._clock()
         # A visit is due exactly when it began before the latest `at` up to now: only those
-        # are read, so the minutely run costs next to nothing when nobody is due.
+        # are read, so the minutely run costs next to nothing when nobody is due. Restricted
+        # visits close too, or the roll call would list them for ever.
         latest = last_local_time_up_to(now, at)
         with self._store.transaction() as db:
             closing = [
                 (visit.visit_id, first_local_time_after(visit.signed_in_at, at))
-                for visit in db.visits.on_site(signed_in_before=latest)
+                for visit in db.visits.on_site(signed_in_before=latest, with_restricted=True)
             ]
             if not closing:
                 return 0

@@ -12,7 +12,10 @@ Seconds are cut, as Python's isoformat(timespec="seconds") cuts them.
 The lines come as SQLite made them, with no quoting and no formula guard: the caller checks
 each batch and writes a line again from its visit (`visits_by_id`) when a field needs either. A
 line whose text may start like a formula begins with a quote mark, which no plain line holds,
-so the caller's check finds it with the others."""
+so the caller's check finds it with the others.
+
+Restricted visits are not in the access log: the lines leave them out, and a batch is cut by
+sign-ins counted in the index alone, so it may hold fewer lines (or none, and is skipped)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import NamedTuple
 import sqlite_utils
 
 from kiosk.domain.visit import Visit
-from storage.sqlite.visits import VISIT_COLUMNS, visit_from_row
+from storage.sqlite.visits import NOT_RESTRICTED, READ_COLUMNS, visit_from_row
 
 # ("2026-03-29T00", "2026-03-29T01", "+01:00"): UTC hour, local hour, offset.
 LocalHour = tuple[str, str, str]
@@ -67,7 +70,8 @@ _FROM = (
     f"FROM visits "
     f"LEFT JOIN {_HOURS} AS i ON i.utc = substr(signed_in_at, 1, 13) "
     f"LEFT JOIN {_HOURS} AS o ON o.utc = substr(signed_out_at, 1, 13) "
-    "WHERE signed_in_at >= :start AND signed_in_at < :end ORDER BY signed_in_at"
+    f"WHERE signed_in_at >= :start AND signed_in_at < :end AND {NOT_RESTRICTED} "
+    "ORDER BY signed_in_at"
 )
 _LINES = f"SELECT {_LINE} {_FROM}"
 # One batch of lines in one result: no Python object per line. The subquery hands its rows
@@ -141,7 +145,7 @@ def batch_lines(db: sqlite_utils.Database, batch: Batch) -> list[bytes]:
 def visits_by_id(db: sqlite_utils.Database, visit_ids: Sequence[int]) -> dict[int, Visit]:
     """These visits, by id."""
     cursor = db.execute(
-        f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
+        f"SELECT {', '.join(READ_COLUMNS)} FROM visits "
         "WHERE visit_id IN (SELECT value FROM json_each(?))",
         ["[" + ",".join(str(int(visit_id)) for visit_id in visit_ids) + "]"],
     )

@@ -173,6 +173,24 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    # A restricted visit (GDPR Art. 18) is kept but left out of the on-site list and the
+    # exports; one under objection (Art. 21) is restricted until the objection is decided.
+    # Columns of the visit, so they go with it; the on-site index stays as it is (the lists
+    # filter on restricted_at as they read each row).
+    db.execute("ALTER TABLE visits ADD COLUMN restricted_at TEXT")
+    db.execute(
+        "ALTER TABLE visits ADD COLUMN objection_at TEXT "
+        "CHECK (objection_at IS NULL OR restricted_at IS NOT NULL)"
+    )
+    # The few restricted visits by sign-in time, so an export counts what it leaves out from
+    # an index as small as they are few.
+    db.execute(
+        "CREATE INDEX visits_restricted ON visits (signed_in_at, restricted_at) "
+        "WHERE restricted_at IS NOT NULL"
+    )
+
+
 # The tables that hold visitors' personal data: `visits`, and those whose rows belong to a visit
 # and are deleted with it (ON DELETE CASCADE), so deleting a visit (retention, erasure, a
 # backup's purge) deletes all of it. The others hold none; a test checks that every table is
@@ -193,6 +211,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

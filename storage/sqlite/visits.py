@@ -8,7 +8,11 @@ Finding one person's visits by name (a rights request) scans the table: no SQLit
 fold Unicode case, and rights requests are rare. The scan stays cheap at a million visits
 because SQLite's own `COLLATE NOCASE` (ASCII case only) decides every ASCII name, and Python's
 `str.casefold` runs only for names with other characters that are no longer than the name
-asked for."""
+asked for.
+
+A restricted visit (`restricted_at` set) is left out of the on-site list, its search and the
+access log by one more condition on the row each of them reads anyway, so their indexes and
+plans are unchanged."""
 
 from __future__ import annotations
 
@@ -34,7 +38,11 @@ from storage.sqlite.times import from_db, to_db
 # (storage.sqlite.csv_lines) writes a row's fields as they are read.
 VISIT_COLUMNS = EXPORT_COLUMNS
 _NEW_VISIT_COLUMNS = VISIT_COLUMNS[1:]
-_SELECT = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits"
+# What a Visit is read from: those, then its restriction (never exported).
+READ_COLUMNS = (*VISIT_COLUMNS, "restricted_at", "objection_at")
+_SELECT = f"SELECT {', '.join(READ_COLUMNS)} FROM visits"
+# The condition the reads for access monitoring add (the on-site list, the access log).
+NOT_RESTRICTED = "restricted_at IS NULL"
 # search_text is computed from the same values by SQLite (kiosk_casefold, see connect()).
 _SEARCH_TEXT_OF_VALUES = "kiosk_casefold(?1 || char(10) || ?2 || char(10) || ?3)"
 _INSERT = (
@@ -71,7 +79,7 @@ _NAMED = (
 
 
 def visit_from_row(row: Sequence[Any]) -> Visit:
-    """A row in `VISIT_COLUMNS` order as a Visit."""
+    """A row in `READ_COLUMNS` order as a Visit."""
     return Visit(
         visit_id=row[0],
         visitor_name=row[1],
@@ -84,6 +92,8 @@ def visit_from_row(row: Sequence[Any]) -> Visit:
         language=row[8],
         notice_version=row[9],
         kiosk_id=row[10],
+        restricted_at=from_db(row[11]) if row[11] else None,
+        objection_at=from_db(row[12]) if row[12] else None,
     )
 
 
@@ -184,6 +194,49 @@ class SqliteVisits:
         )
         return cursor.rowcount == 1
 
+    def restrict(self, visit_ids: Iterable[int], at: datetime) -> list[int]:
+        return self._update_where(
+            visit_ids, "restricted_at IS NULL", "restricted_at = :at", {"at": to_db(at)}
+        )
+
+    def record_objection(self, visit_ids: Iterable[int], at: datetime) -> list[int]:
+        return self._update_where(
+            visit_ids,
+            "objection_at IS NULL",
+            "objection_at = :at, restricted_at = coalesce(restricted_at, :at)",
+            {"at": to_db(at)},
+        )
+
+    def lift_restriction(self, visit_ids: Iterable[int]) -> list[int]:
+        return self._update_where(
+            visit_ids, "restricted_at IS NOT NULL", "restricted_at = NULL, objection_at = NULL"
+        )
+
+    def _update_where(
+        self,
+        visit_ids: Iterable[int],
+        where: str,
+        assignments: str,
+        values: dict[str, Any] | None = None,
+    ) -> list[int]:
+        """Set `assignments` on those of `visit_ids` that meet `where`; their ids, ascending.
+        (Read, then written, in the caller's transaction: no RETURNING, which SQLite has only
+        from 3.35 on.)"""
+        listed = "visit_id IN (SELECT value FROM json_each(:ids))"
+        changed = [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT visit_id FROM visits WHERE {where} AND {listed} ORDER BY visit_id",
+                {"ids": _json_ids(set(visit_ids))},
+            )
+        ]
+        if changed:
+            self.db.execute(
+                f"UPDATE visits SET {assignments} WHERE {listed}",
+                {**(values or {}), "ids": _json_ids(changed)},
+            )
+        return changed
+
     def delete(self, visit_ids: Iterable[int]) -> int:
         """Badge codes, audit links and unsent messages go with the visits (ON DELETE
         CASCADE)."""
@@ -229,13 +282,18 @@ class SqliteVisits:
         row = self.db.execute("SELECT token FROM badges WHERE visit_id = ?", [visit_id]).fetchone()
         return None if row is None else str(row[0])
 
-    def on_site(self, signed_in_before: datetime | None = None) -> list[Visit]:
+    def on_site(
+        self, signed_in_before: datetime | None = None, *, with_restricted: bool = False
+    ) -> list[Visit]:
         """Uses the partial index visits_on_site."""
+        where = "signed_out_at IS NULL"
+        if not with_restricted:
+            where += f" AND {NOT_RESTRICTED}"
         if signed_in_before is None:
-            cursor = self.db.execute(f"{_SELECT} WHERE signed_out_at IS NULL ORDER BY signed_in_at")
+            cursor = self.db.execute(f"{_SELECT} WHERE {where} ORDER BY signed_in_at")
         else:
             cursor = self.db.execute(
-                f"{_SELECT} WHERE signed_out_at IS NULL AND signed_in_at < ? ORDER BY signed_in_at",
+                f"{_SELECT} WHERE {where} AND signed_in_at < ? ORDER BY signed_in_at",
                 [to_db(signed_in_before)],
             )
         return [visit_from_row(row) for row in cursor]
@@ -246,7 +304,8 @@ class SqliteVisits:
         where = " AND instr(search_text, ?) > 0" * len(words)
         cursor = self.db.execute(
             f"SELECT {', '.join(_ON_SITE_COLUMNS)} FROM visits "
-            f"WHERE signed_out_at IS NULL{where} ORDER BY signed_in_at LIMIT ?",
+            f"WHERE signed_out_at IS NULL AND {NOT_RESTRICTED}{where} "
+            "ORDER BY signed_in_at LIMIT ?",
             [*words, limit],
         )
         return [
@@ -289,17 +348,22 @@ class SqliteVisits:
 
     def signed_in_between(self, start: datetime, end: datetime) -> Iterator[Visit]:
         cursor = self.db.execute(
-            f"{_SELECT} WHERE signed_in_at >= ? AND signed_in_at < ? ORDER BY signed_in_at",
+            f"{_SELECT} WHERE signed_in_at >= ? AND signed_in_at < ? AND {NOT_RESTRICTED} "
+            "ORDER BY signed_in_at",
             [to_db(start), to_db(end)],
         )
         for row in cursor:
             yield visit_from_row(row)
 
     def count_signed_in_between(self, start: datetime, end: datetime) -> int:
+        """Every visit in the range, counted in the sign-in index alone, less the restricted
+        ones, counted in their own small index (visits_restricted)."""
+        in_range = "FROM visits WHERE signed_in_at >= :start AND signed_in_at < :end"
         return int(
             self.db.execute(
-                "SELECT count(*) FROM visits WHERE signed_in_at >= ? AND signed_in_at < ?",
-                [to_db(start), to_db(end)],
+                f"SELECT (SELECT count(*) {in_range}) "
+                f"- (SELECT count(*) {in_range} AND restricted_at IS NOT NULL)",
+                {"start": to_db(start), "end": to_db(end)},
             ).fetchone()[0]
         )
 

@@ -15,7 +15,8 @@ the whole batch (no markup holds one); a < or > or a control character in a valu
 the count of those bytes; a value that starts with a space carries a control character from
 SQLite (one that ends with one shows as " </t>"); a time outside the hours table carries one
 too. In a batch with any of these, the rows that have one are written again from their
-visits (`batch_rows`, `csv_lines.visits_by_id`)."""
+visits (`batch_rows`, `csv_lines.visits_by_id`). Restricted visits are left out, as from the
+CSV."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import sqlite_utils
 
 from kiosk.domain.workbook import FRACTION_DIGITS, STYLE_QUOTED, STYLE_TIME
 from storage.sqlite.csv_lines import batch_end
+from storage.sqlite.visits import NOT_RESTRICTED
 
 # ("2026-03-29T01", 46110, 10800): UTC hour, Excel day of its local date, its local second.
 SheetHour = tuple[str, int, int]
@@ -81,7 +83,8 @@ _FROM = (
     f"FROM visits "
     f"LEFT JOIN {_HOURS} AS i ON i.utc = substr(signed_in_at, 1, 13) "
     f"LEFT JOIN {_HOURS} AS o ON o.utc = substr(signed_out_at, 1, 13) "
-    "WHERE signed_in_at >= :start AND signed_in_at < :end ORDER BY signed_in_at"
+    f"WHERE signed_in_at >= :start AND signed_in_at < :end AND {NOT_RESTRICTED} "
+    "ORDER BY signed_in_at"
 )
 # One batch of rows in one result, with how many and how many are open (their sign-out cells
 # are empty): no Python object per row. The order as in csv_lines.

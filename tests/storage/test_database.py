@@ -21,6 +21,7 @@ from kiosk.domain.ports import NoticeText
 from kiosk.domain.visit import NewVisit, SignOutMethod
 from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.database import (
+    MIGRATIONS,
     PERSONAL_TABLES,
     SCHEMA_VERSION,
     TABLES_WITHOUT_VISITOR_DATA,
@@ -361,3 +362,74 @@ def test_date_range_query_uses_the_sign_in_index(busy_db: sqlite_utils.Database)
     found = list(visits.signed_in_between(start, end))
     assert found
     assert all(start <= visit.signed_in_at < end for visit in found)
+
+
+# Restricted visits (GDPR Art. 18): two columns of the visit, and a small index of their own.
+
+
+def test_the_on_site_lists_keep_their_plans_with_restricted_visits(
+    busy_db: sqlite_utils.Database,
+) -> None:
+    visits = SqliteVisits(busy_db)
+    open_ids = [visit.visit_id for visit in visits.on_site()]
+    with transaction(busy_db):
+        assert visits.restrict(open_ids[::3], SIGNED_OUT_AT) == sorted(open_ids[::3])
+    kept = len(open_ids) - len(open_ids[::3])
+
+    plan = plan_of_query_run_by(busy_db, lambda: visits.on_site(with_restricted=True))
+    assert "visits_on_site" in plan
+    assert len(visits.on_site(with_restricted=True)) == len(open_ids)
+    plan = plan_of_query_run_by(busy_db, lambda: visits.search_on_site(["visitor"], 500))
+    assert "visits_on_site" in plan
+    assert len(visits.search_on_site(["visitor"], 500)) == len(visits.on_site()) == kept
+
+
+def test_counting_the_access_log_reads_indexes_only(busy_db: sqlite_utils.Database) -> None:
+    """An export's count (the progress bar's total, the workbook's limit) leaves restricted
+    visits out without reading a row of the table."""
+    visits = SqliteVisits(busy_db)
+    start, end = datetime(2026, 5, 3, tzinfo=UTC), datetime(2026, 5, 10, tzinfo=UTC)
+    in_range = [visit.visit_id for visit in visits.signed_in_between(start, end)]
+    with transaction(busy_db):
+        visits.restrict(in_range[:5], SIGNED_OUT_AT)
+        visits.record_objection(in_range[-2:], SIGNED_OUT_AT)
+
+    plan = plan_of_query_run_by(busy_db, lambda: visits.count_signed_in_between(start, end))
+
+    assert "COVERING INDEX visits_signed_in_at" in plan
+    assert "visits_restricted" in plan
+    assert "SCAN visits" not in plan
+    assert "COVERING INDEX visits_restricted" in plan
+    assert visits.count_signed_in_between(start, end) == len(in_range) - 7
+    assert len(list(visits.signed_in_between(start, end))) == len(in_range) - 7
+
+
+def test_an_objection_is_only_ever_stored_on_a_restricted_visit(
+    db: sqlite_utils.Database,
+) -> None:
+    add_notice(db)
+    add_many(db, [new_visit()])
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute("UPDATE visits SET objection_at = '2026-05-13T09:00:00.000000'")
+
+
+def test_a_database_from_before_restrictions_is_upgraded_with_every_visit_unrestricted(
+    db_path: Path,
+) -> None:
+    old = sqlite_utils.Database(sqlite3.connect(db_path, isolation_level=None))
+    old.conn.create_function("kiosk_casefold", 1, str.casefold)
+    for step in MIGRATIONS[:6]:
+        step(old)
+    old.execute("PRAGMA user_version = 6")
+    add_notice(old)
+    add_many(old, [new_visit(), new_visit(name="Bob Jones")])
+    old.close()
+
+    upgraded = connect(db_path)
+    try:
+        assert schema_version(upgraded) == SCHEMA_VERSION == 7
+        visits = SqliteVisits(upgraded)
+        assert [v.restricted_at for v in visits.on_site()] == [None, None]
+        assert "visits_restricted" in {i.name for i in upgraded.table("visits").indexes}
+    finally:
+        upgraded.close()

@@ -92,8 +92,10 @@ def close(store: Store, visit: Visit, at: datetime, method: SignOutMethod) -> Vi
 
 
 def as_new(visit: Visit) -> dict[str, Any]:
-    """A stored visit's fields other than its id, to compare with what was added."""
+    """A stored visit's fields other than its id and its restriction (a new visit has none),
+    to compare with what was added."""
     fields = dataclasses.asdict(visit)
+    assert (fields.pop("restricted_at"), fields.pop("objection_at")) == (None, None)
     del fields["visit_id"]
     return fields
 

@@ -1,13 +1,18 @@
-"""The staff screen's "visitor requests" tab (GDPR Art. 15-17): find one person's visits by
-their exact name, give them a copy (JSON or a readable PDF), correct a field, or erase them
-after a confirmation. Only that person's visits are ever listed."""
+"""The staff screen's "visitor requests" tab (GDPR Art. 15-18, 21): find one person's visits by
+their exact name, give them a copy (JSON or a readable PDF), correct a field, restrict them or
+lift the restriction, record an objection, or erase them; each change after a confirmation.
+Only that person's visits are ever listed, restricted ones marked under the name.
+
+So that every button fits at 1024x600 in three rows, the copies sit beside *Find visits* (they
+copy every visit found), *Select all* beside *Correct*, and the bottom row holds what changes
+the selected visits' processing: restrict, lift, objection, erase."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,14 +34,24 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%d-%m-%Y %H:%M") if value is not None else ""
 
 
+def restriction_mark(visit: Visit) -> str | None:
+    """Under the name: an objection (the visit restricted until it is decided), or a
+    restriction."""
+    if visit.objection_at is not None:
+        return "staff.rights_mark_objection"
+    return "staff.rights_mark_restricted" if visit.restricted else None
+
+
 RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
     Column("staff.col_visit", lambda v: str(v.visit_id)),
-    Column("staff.col_name", lambda v: v.visitor_name),
+    Column("staff.col_name", lambda v: v.visitor_name, note=restriction_mark),
     Column("staff.col_company", lambda v: v.company),
     Column("staff.col_host", lambda v: v.host),
     Column("staff.col_purpose", lambda v: v.purpose),
     Column("staff.col_in", lambda v: _when(v.signed_in_at)),
     Column("staff.col_out", lambda v: _when(v.signed_out_at)),
+    Column("staff.col_restricted", lambda v: _when(v.restricted_at)),
+    Column("staff.col_objection", lambda v: _when(v.objection_at)),
 )
 
 
@@ -45,6 +60,9 @@ class RightsTab(QWidget):
     export_requested = Signal(str, list)  # "json" | "pdf", the visits found
     correct_requested = Signal(int, str, str)  # visit id, field, new value
     erase_requested = Signal(list)  # visit ids
+    restrict_requested = Signal(list)  # visit ids
+    lift_requested = Signal(list)  # visit ids
+    objection_requested = Signal(list)  # visit ids
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +93,12 @@ class RightsTab(QWidget):
         self.correct.clicked.connect(self._on_correct)
         self.erase = make_button("rightsEraseButton", role="danger")
         self.erase.clicked.connect(self._on_erase)
+        self.restrict = make_button("rightsRestrictButton", role="secondary")
+        self.restrict.clicked.connect(lambda: self._emit_selected(self.restrict_requested))
+        self.lift = make_button("rightsLiftButton", role="secondary")
+        self.lift.clicked.connect(lambda: self._emit_selected(self.lift_requested))
+        self.objection = make_button("rightsObjectionButton", role="secondary")
+        self.objection.clicked.connect(lambda: self._emit_selected(self.objection_requested))
         self.message = QLabel()
         self.message.setObjectName("rightsMessage")
         self.message.setWordWrap(True)
@@ -82,16 +106,19 @@ class RightsTab(QWidget):
         find_row = QHBoxLayout()
         find_row.addWidget(self.name_input, 1)
         find_row.addWidget(self.find_button)
-        copy_row = QHBoxLayout()
-        copy_row.addWidget(self.select_all)
-        copy_row.addStretch(1)
-        copy_row.addWidget(self.export_json)
-        copy_row.addWidget(self.export_pdf)
-        copy_row.addWidget(self.erase)
+        find_row.addWidget(self.export_json)
+        find_row.addWidget(self.export_pdf)
         correct_row = QHBoxLayout()
         correct_row.addWidget(self.field)
         correct_row.addWidget(self.value, 1)
         correct_row.addWidget(self.correct)
+        correct_row.addWidget(self.select_all)
+        change_row = QHBoxLayout()
+        change_row.addWidget(self.restrict)
+        change_row.addWidget(self.lift)
+        change_row.addWidget(self.objection)
+        change_row.addStretch(1)
+        change_row.addWidget(self.erase)
         self.table.setMinimumHeight(100)  # (it scrolls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -100,7 +127,7 @@ class RightsTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(correct_row)
-        layout.addLayout(copy_row)
+        layout.addLayout(change_row)
         self._update_buttons()
 
     def show_found(self, visits: list[Visit]) -> None:
@@ -118,8 +145,22 @@ class RightsTab(QWidget):
         self._render()
 
     def selected_ids(self) -> list[int]:
+        return [visit.visit_id for visit in self.selected()]
+
+    def selected(self) -> list[Visit]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.record(row).visit_id for row in rows]
+        return [self.model.record(row) for row in rows]
+
+    def show_changed(self, changed: list[Visit], text: Callable[[Catalog], str]) -> None:
+        """Visits as they are after a change (a restriction, its lifting, an objection): each
+        replaces its row, and the selection stays."""
+        by_id = {visit.visit_id: visit for visit in changed}
+        selected = self.selected_ids()
+        self.model.set_records([by_id.get(v.visit_id, v) for v in self.model.records])
+        for row, visit in enumerate(self.model.records):
+            if visit.visit_id in selected:
+                self.table.selectRow(row)
+        self.show_message(text)
 
     def retranslate_ui(self, catalog: Catalog) -> None:
         self._catalog = catalog
@@ -154,16 +195,23 @@ class RightsTab(QWidget):
         set_text(self.export_pdf, c.text("staff.rights_export_pdf"))
         set_text(self.correct, c.text("staff.rights_correct"))
         set_text(self.erase, c.text("staff.rights_erase"))
+        set_text(self.restrict, c.text("staff.rights_restrict"))
+        set_text(self.lift, c.text("staff.rights_lift"))
+        set_text(self.objection, c.text("staff.rights_objection"))
         set_text(self.message, self._message(c) if self._message else "")
         self._update_buttons()
 
     def _update_buttons(self, *_args: object) -> None:
         found = self.model.rowCount() > 0
-        selected = len(self.selected_ids())
+        selected = self.selected()
         for button in (self.select_all, self.export_json, self.export_pdf):
             button.setEnabled(found)
-        self.erase.setEnabled(selected >= 1)
-        self.correct.setEnabled(selected == 1)
+        self.erase.setEnabled(len(selected) >= 1)
+        self.correct.setEnabled(len(selected) == 1)
+        # Each only where it would change something.
+        self.restrict.setEnabled(any(not v.restricted for v in selected))
+        self.lift.setEnabled(any(v.restricted for v in selected))
+        self.objection.setEnabled(any(v.objection_at is None for v in selected))
 
     def _on_find(self) -> None:
         if self.name_input.text().strip():
@@ -179,6 +227,9 @@ class RightsTab(QWidget):
             self.correct_requested.emit(ids[0], self.field.currentData(), self.value.text())
 
     def _on_erase(self) -> None:
+        self._emit_selected(self.erase_requested)
+
+    def _emit_selected(self, signal: SignalInstance) -> None:
         ids = self.selected_ids()
         if ids:
-            self.erase_requested.emit(ids)
+            signal.emit(ids)
