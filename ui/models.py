@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -19,13 +20,36 @@ def _no_note(_record: object) -> str | None:
     return None
 
 
+def _no_value(_record: object) -> str:
+    return ""
+
+
+def format_when(
+    moment: datetime | None, catalog: Catalog, *, seconds: bool = False, today: bool = False
+) -> str:
+    """A time as the staff screens show every time: the reader's language's one date format
+    (`format.date`) and the 24-hour clock, in local time; with `today`, a time of today shows
+    as the time alone (the date would be noise in the list of who is here now)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    if today and local.date() == datetime.now().astimezone().date():
+        return clock
+    return f"{local.strftime(catalog.text('format.date'))} {clock}"
+
+
 @dataclass(frozen=True)
 class Column(Generic[T]):
     header_key: str  # i18n key of the column's title
-    value: Callable[[T], str]
+    value: Callable[[T], str] = _no_value
     # The i18n key of a short note shown under a record's value (a mark staff should see); the
     # key + "_tip", if the catalogs have it, explains it in a tooltip.
     note: Callable[[T], str | None] = _no_note
+    # A time column: shown by `format_when` in the reader's language (value is then unused).
+    when: Callable[[T], datetime | None] | None = None
+    seconds: bool = False
+    today: bool = False
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
@@ -72,12 +96,21 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return self._note_tip(column, record)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
-        value = column.value(record)
+        value = self._value(column, record)
         note = column.note(record)
         if note is None or self._catalog is None:
             return value
         marked = f"⚠ {self._catalog.text(note)}"
         return f"{value}\n{marked}" if value else marked
+
+    def _value(self, column: Column[T], record: T) -> str:
+        if column.when is None:
+            return column.value(record)
+        if self._catalog is None:
+            return ""
+        return format_when(
+            column.when(record), self._catalog, seconds=column.seconds, today=column.today
+        )
 
     def _note_tip(self, column: Column[T], record: T) -> str | None:
         """The note's longer explanation (its key + "_tip"), for a pointer resting on it."""

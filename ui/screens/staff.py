@@ -46,10 +46,6 @@ class OnSiteRow(Protocol):
     def host_notice(self) -> HostNotice | None: ...
 
 
-def local_time(visit: OnSiteRow) -> str:
-    return visit.signed_in_at.astimezone().strftime("%d-%m %H:%M")
-
-
 def host_not_reached(visit: OnSiteRow) -> str | None:
     """The kiosk told reception instead of the host (unknown, refused, or too late)."""
     return "staff.host_not_reached" if visit.host_notice is HostNotice.NOT_REACHED else None
@@ -59,7 +55,7 @@ PRESENT_COLUMNS: tuple[Column[OnSiteRow], ...] = (
     Column("staff.col_name", lambda v: v.visitor_name),
     Column("staff.col_company", lambda v: v.company),
     Column("staff.col_host", lambda v: v.host, note=host_not_reached),
-    Column("staff.col_since", local_time),
+    Column("staff.col_since", when=lambda v: v.signed_in_at, today=True),
 )
 
 

@@ -12,7 +12,7 @@ from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import make_button, set_text
 
 AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
-    Column("staff.col_when", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+    Column("staff.col_when", when=lambda e: e.at, seconds=True),
     Column("staff.col_action", lambda e: e.action.value),
     Column("staff.col_detail", lambda e: e.detail),
     Column("staff.col_visits", lambda e: str(e.visit_count)),

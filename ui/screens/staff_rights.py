@@ -10,7 +10,6 @@ the selected visits' processing: restrict, lift, objection, erase."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
@@ -30,10 +29,6 @@ from ui.screens.base import clear_field, make_button, make_field, set_text
 FIELDS = ("visitor_name", "company", "host", "purpose")
 
 
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%d-%m-%Y %H:%M") if value is not None else ""
-
-
 def restriction_mark(visit: Visit) -> str | None:
     """Under the name: an objection (the visit restricted until it is decided), or a
     restriction."""
@@ -48,10 +43,10 @@ RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
     Column("staff.col_company", lambda v: v.company),
     Column("staff.col_host", lambda v: v.host),
     Column("staff.col_purpose", lambda v: v.purpose),
-    Column("staff.col_in", lambda v: _when(v.signed_in_at)),
-    Column("staff.col_out", lambda v: _when(v.signed_out_at)),
-    Column("staff.col_restricted", lambda v: _when(v.restricted_at)),
-    Column("staff.col_objection", lambda v: _when(v.objection_at)),
+    Column("staff.col_in", when=lambda v: v.signed_in_at),
+    Column("staff.col_out", when=lambda v: v.signed_out_at),
+    Column("staff.col_restricted", when=lambda v: v.restricted_at),
+    Column("staff.col_objection", when=lambda v: v.objection_at),
 )
 
 
