@@ -88,11 +88,15 @@ class StaffScreen(Screen):
         self.title = make_title("staffTitle")
         self.exit = make_button("staffExit", role="primary")
         self.exit.clicked.connect(self.exit_requested)
-        self.quit = make_button("staffQuitKiosk", role="quiet")
+        # Closing the kiosk ends it for everyone: it looks like the other actions that cannot
+        # be undone (erase), and sits apart from Log out, which is tapped many times a day.
+        self.quit = make_button("staffQuitKiosk", role="danger-quiet")
         self.quit.clicked.connect(self.quit_requested)
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top.setSpacing(24)
+        top.addWidget(self.title)
         top.addWidget(self.quit)
+        top.addStretch(1)
         top.addWidget(self.exit)
 
         # -- on site -----------------------------------------------------------------------
@@ -110,7 +114,9 @@ class StaffScreen(Screen):
         self.sign_out.clicked.connect(self._on_sign_out)
         self.reprint = make_button("reprintButton", role="secondary")
         self.reprint.clicked.connect(self._on_reprint)
-        self.evacuation = make_button("evacuationButton", role="danger")
+        # The roll call is urgent, not destructive: the green of an exit sign, not the red of
+        # erase.
+        self.evacuation = make_button("evacuationButton", role="evacuation")
         self.evacuation.clicked.connect(self.evacuation_requested)
         self.export = make_button("exportButton", role="secondary")
         self.export.clicked.connect(self.export_requested)
