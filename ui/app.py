@@ -52,7 +52,7 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
     session = VisitorSession(config.default_language)
     window = KioskWindow(
         session,
-        site_name=config.site.name,
+        site_names={language: config.site_name(language) for language in config.kiosk.languages},
         languages=config.kiosk.languages,
         hosts=core.hosts,
         notices=core.notices,

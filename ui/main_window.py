@@ -7,7 +7,7 @@ flows. What a screen's buttons do is the flows' business (`ui.visitor_flow`,
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -70,7 +70,7 @@ class KioskWindow(QMainWindow):
         self,
         session: VisitorSession,
         *,
-        site_name: str,
+        site_names: Mapping[str, str],
         languages: tuple[str, ...],
         hosts: tuple[str, ...],
         notices: Notices,
@@ -89,7 +89,8 @@ class KioskWindow(QMainWindow):
         self._may_close = not lockdown
         self._on_shutdown: list[Callable[[], None]] = []
 
-        self.welcome = WelcomeScreen(site_name, languages)
+        self._site_names = site_names  # per language
+        self.welcome = WelcomeScreen(site_names, languages)
         self.notice = NoticeScreen()
         self.details = DetailsScreen(hosts)
         self.done = DoneScreen(done_timeout_s)
@@ -107,7 +108,7 @@ class KioskWindow(QMainWindow):
         }
         self.stack = ScreenStack(tuple(self.screens.values()))
 
-        self.site_label = QLabel(site_name)
+        self.site_label = QLabel(site_names[languages[0]])
         self.site_label.setObjectName("siteName")
         self.language_bar = LanguageBar(languages, session.set_language)
         self.header = QWidget()
@@ -223,6 +224,7 @@ class KioskWindow(QMainWindow):
         if self.keyboard is not None:
             self.keyboard.set_language(language)
         self.setWindowTitle(current.text("window.title"))
+        self.site_label.setText(self._site_names[language])
         for screen in self.screens.values():
             screen.retranslate_ui(current)
         self.notice.show_notice(self._notices.notice(language), current)

@@ -221,7 +221,7 @@ class Sender:
             host=visit.host,
             signed_in_at=visit.signed_in_at,
             kiosk_id=visit.kiosk_id,
-            site=self._config.site.name,
+            site=self._config.site_name(message.language),
         )
         notify = self._config.notify
         if message.channel is Channel.WEBHOOK:

@@ -25,6 +25,6 @@ def send_test_message(
         sender=notify.sender,
         to=[address],
         message_id=secrets.token_hex(16),
-        site=config.site.name,
+        site=config.site_name(config.default_language),
     )
     return send(smtp_server(config), message, context)

@@ -112,7 +112,7 @@ class BadgePrinting:
             visitor_name=visit.visitor_name,
             company=visit.company if self._config.badge.show_company else "",
             host=visit.host,
-            site=self._config.site.name,
+            site=self._config.site_name(self._config.default_language),
             issued=issued.strftime(words.text("badge.date_format")),
             valid_until=valid_until,
             token=code,

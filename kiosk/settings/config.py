@@ -33,6 +33,8 @@ class SiteConfig:
     # Firms that see visitors' data working for the controller (processors), as the notice
     # names them, e.g. "Securitas (security guards)"; at most 10.
     processors: tuple[str, ...] = ()
+    # The site's name in other languages ({ nl = "…, hoofdkantoor" }); `name` in the others.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,10 @@ class Config:
     @property
     def default_language(self) -> str:
         return self.kiosk.languages[0]
+
+    def site_name(self, language: str) -> str:
+        """The site's name as a reader of `language` sees it (`site.names`, else `site.name`)."""
+        return self.site.names.get(language) or self.site.name
 
     def auto_sign_out_time(self) -> time | None:
         """The local time of day for the auto sign-out; None when switched off or unreadable."""
@@ -224,6 +230,14 @@ def _coerce(key: str, hint: Any, value: Any, source: Path | None) -> Any:
         if len(value) > _TEXT_MAX or any(ord(c) < 32 for c in value):
             raise ConfigError(key, f"must be one line of at most {_TEXT_MAX} characters", source)
         return value.strip()
+    if origin is dict:
+        key_type, value_type = get_args(hint)
+        if not isinstance(value, dict):
+            raise ConfigError(key, f'must be a table like {{ nl = "…" }}, got {value!r}', source)
+        return {
+            _coerce(key, key_type, name, source): _coerce(key, value_type, text, source)
+            for name, text in value.items()
+        }
     if origin is tuple:
         (item_type, _ellipsis) = get_args(hint)
         if not isinstance(value, list):
@@ -254,6 +268,9 @@ def _check_values(config: Config, source: Path | None) -> None:
     for key in ("name", "controller", "privacy_contact", "kiosk_id"):
         if not getattr(config.site, key):
             raise ConfigError(f"site.{key}", "must not be empty", source)
+    for language in config.site.names:
+        if language not in SUPPORTED_LANGUAGES:
+            raise ConfigError("site.names", f"{language!r} is not a language of the kiosk", source)
     processors = config.site.processors
     if len(processors) > 10 or any(not name or len(name) > 100 for name in processors):
         raise ConfigError(

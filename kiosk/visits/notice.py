@@ -140,7 +140,7 @@ def chosen(config: Config) -> dict[str, str]:
 def notice_values(config: Config, language: str = "en") -> dict[str, str]:
     """Every placeholder's value: the settings, then the chosen texts filled in with them."""
     values = {
-        "site": config.site.name,
+        "site": config.site_name(language),
         "controller": config.site.controller,
         "privacy_contact": config.site.privacy_contact,
         "supervisory_authority": config.site.supervisory_authority,

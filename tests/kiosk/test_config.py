@@ -268,3 +268,27 @@ def test_processors_must_be_a_short_list_of_names(
 ) -> None:
     with pytest.raises(ConfigError, match=r"site\.processors"):
         load_config(write_config(f"[site]\nprocessors = {processors}\n"))
+
+
+def test_the_site_has_a_name_per_language(write_config: WriteConfig) -> None:
+    config = load_config(
+        write_config(
+            '[site]\nname = "Example B.V., head office"\n'
+            'names = { nl = "Example B.V., hoofdkantoor", da = "Example B.V., hovedkontor" }\n'
+        )
+    )
+    assert config.site_name("nl") == "Example B.V., hoofdkantoor"
+    assert config.site_name("da") == "Example B.V., hovedkontor"
+    assert config.site_name("en") == "Example B.V., head office"
+
+
+@pytest.mark.parametrize(
+    ("names", "said"),
+    [('{ fr = "Siège" }', "'fr'"), ('"hoofdkantoor"', "table"), ("{ nl = 3 }", "text")],
+)
+def test_site_names_must_be_a_table_of_known_languages(
+    write_config: WriteConfig, names: str, said: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"site\.names") as caught:
+        load_config(write_config(f"[site]\nnames = {names}\n"))
+    assert said in str(caught.value)

@@ -346,3 +346,10 @@ def test_the_notice_says_what_the_badge_shows(language: str) -> None:
     assert BADGE_COMPANY[language] not in without.summary
     assert BADGE_COMPANY[language] in with_company.summary
     assert BADGE_COMPANY[language] in with_company.full
+
+
+def test_the_notice_names_the_site_in_its_language() -> None:
+    config = _with(SITE, {"site": {"names": {"nl": "Acme Lobby West (NL)"}}})
+    assert "Acme Lobby West (NL)" in render_notice("nl", config).full
+    assert "Acme Lobby West (NL)" not in render_notice("en", config).full
+    assert "Acme Lobby West" in render_notice("en", config).full

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow, fill_and_submit, wait_for_screen
+from visitsupport import WriteConfig
 
 from kiosk.bootstrap import Core, read_settings
 from kiosk.settings.config import Config
@@ -247,3 +248,20 @@ def test_the_full_notice_is_one_tap_away_and_back_goes_home(
     assert heading in top.block().text()
     notice.back.click()
     assert window.current_screen() is window.welcome
+
+
+def test_the_site_is_named_in_the_reader_s_language(
+    make_window: MakeWindow, write_config: WriteConfig
+) -> None:
+    config = write_config(
+        '[site]\nname = "Example B.V., head office"\n'
+        'names = { nl = "Example B.V., hoofdkantoor" }\n'
+    )
+    window = make_window(config)
+    assert "head office" in window.welcome.title.text()
+    assert window.site_label.text() == "Example B.V., head office"
+    window.session.set_language("nl")
+    assert "hoofdkantoor" in window.welcome.title.text()
+    assert window.site_label.text() == "Example B.V., hoofdkantoor"
+    window.session.set_language("da")  # no Danish name: the site's name
+    assert window.site_label.text() == "Example B.V., head office"

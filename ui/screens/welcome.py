@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -15,9 +17,14 @@ class WelcomeScreen(Screen):
     sign_out_requested = Signal()
     staff_requested = Signal()
 
-    def __init__(self, site_name: str, languages: tuple[str, ...], parent: QWidget | None = None):
+    def __init__(
+        self,
+        site_names: Mapping[str, str],
+        languages: tuple[str, ...],
+        parent: QWidget | None = None,
+    ):
         super().__init__("welcome", parent)
-        self._site_name = site_name
+        self._site_names = site_names  # per language
         # (A badge held under the scanner here signs out at once: see ui/scanner.py.)
         self.title = make_title("welcomeTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -66,7 +73,8 @@ class WelcomeScreen(Screen):
         layout.addWidget(self.staff, 0, Qt.AlignmentFlag.AlignRight)
 
     def retranslate_ui(self, catalog: Catalog) -> None:
-        set_text(self.title, catalog.text("welcome.title", site=self._site_name))
+        site = self._site_names[catalog.language]
+        set_text(self.title, catalog.text("welcome.title", site=site))
         set_text(self.subtitle, catalog.text("welcome.subtitle"))
         set_text(self.sign_in, catalog.text("welcome.sign_in"))
         set_text(self.sign_out, catalog.text("welcome.sign_out"))
