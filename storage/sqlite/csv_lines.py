@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from kiosk.domain.clock import utc_offsets
 from kiosk.domain.visit import Visit
+from storage.sqlite.times import from_db
 from storage.sqlite.visits import NOT_RESTRICTED, READ_COLUMNS, visit_from_row
 
 # ("2026-03-29T00", "2026-03-29T01", "+01:00"): UTC hour, local hour, offset.
@@ -106,21 +110,14 @@ def csv_batches_between(
     in batches of about BATCH: each line the fields as stored (NULL as empty) joined by
     commas, times in local ISO 8601 with the offset. While a batch is out, `batch_lines`
     gives its lines one by one. (Bytes: a million lines are never decoded and encoded.)"""
-    db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
-    db.execute(
-        f"CREATE TABLE {_HOURS} (utc TEXT PRIMARY KEY, local TEXT NOT NULL, "
-        "offset TEXT NOT NULL) WITHOUT ROWID"
-    )
-    try:
-        db.conn.executemany(f"INSERT INTO {_HOURS} VALUES (?, ?, ?)", hours)
+    columns = "utc TEXT PRIMARY KEY, local TEXT NOT NULL, offset TEXT NOT NULL"
+    with hours_table(db, _HOURS, columns, hours):
         while start < end:
             until = batch_end(db, start, end)
             text, lines = db.execute(_BATCH_TEXT, {"start": start, "end": until}).fetchone()
             if lines:
                 yield Batch(text, lines, start, until)
             start = until
-    finally:
-        db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
 
 
 def batch_end(db: sqlite_utils.Database, start: str, end: str) -> str:
@@ -183,3 +180,53 @@ def sign_in_span(db: sqlite_utils.Database, start: str, end: str) -> tuple[str, 
         {"s": start, "e": end},
     ).fetchone()
     return None if row is None or row[0] is None else (row[0], row[1])
+
+
+# The hours tables of the CSV and the sheet cover the sign-ins' span and this long after it,
+# for the sign-outs (ten years at most); a time past them is converted the slow way, exactly.
+SIGN_OUT_MARGIN = timedelta(days=2)
+_MOST_HOURS = 24 * 366 * 10
+HOUR = timedelta(hours=1)
+
+
+def offset_periods(
+    db: sqlite_utils.Database, start: str, end: str
+) -> list[tuple[datetime, datetime, timedelta]]:
+    """The export's times cut where the local UTC offset changes: (since, until, offset) for
+    each period, `until` being where the next begins; none when no visit is in the range."""
+    span = sign_in_span(db, start, end)
+    if span is None:
+        return []
+    first = from_db(span[0]).replace(minute=0, second=0, microsecond=0)
+    last = min(from_db(span[1]) + SIGN_OUT_MARGIN, first + _MOST_HOURS * HOUR)
+    changes = utc_offsets(first, last)
+    ends = [*changes[1:], (last + HOUR, None)]
+    return [
+        (since, until, offset) for (since, offset), (until, _) in zip(changes, ends, strict=True)
+    ]
+
+
+def whole_hours(since: datetime, until: datetime) -> Iterator[datetime]:
+    """The whole UTC hours that lie inside [since, until)."""
+    hour = since.replace(minute=0, second=0, microsecond=0)
+    if hour < since:
+        hour += HOUR
+    while hour + HOUR <= until:
+        yield hour
+        hour += HOUR
+
+
+@contextmanager
+def hours_table(
+    db: sqlite_utils.Database, table: str, columns: str, hours: Iterable[tuple[Any, ...]]
+) -> Iterator[None]:
+    """A temporary table of hours (`columns`: its SQL column list) for the batches' SQL, dropped
+    afterwards."""
+    db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.execute(f"CREATE TABLE {table} ({columns}) WITHOUT ROWID")
+    try:
+        places = ", ".join("?" * (columns.count(",") + 1))  # one per column
+        db.conn.executemany(f"INSERT INTO {table} VALUES ({places})", hours)
+        yield
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS {table}")

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -26,17 +26,17 @@ from kiosk.domain.access_log import (
     with_progress,
     write_csv,
 )
-from kiosk.domain.clock import utc_offsets
 from storage.sqlite.csv_lines import (
     LocalHour,
     batch_lines,
     csv_batches_between,
-    sign_in_span,
+    offset_periods,
     split_points,
     visits_by_id,
+    whole_hours,
 )
 from storage.sqlite.forked import write_in_parts
-from storage.sqlite.times import from_db, to_db
+from storage.sqlite.times import to_db
 from storage.sqlite.visits import SqliteVisits
 
 Write = Callable[[bytes], object]
@@ -75,40 +75,22 @@ def export_csv(
     return _write_sql_lines(db, low, high, hours, write, progress, total)
 
 
-# The hours table covers the sign-ins' span and this long after it, for the sign-outs; a
-# time past it is converted by SQLite itself, exactly but more slowly.
-_SIGN_OUT_MARGIN = timedelta(days=2)
-_MOST_HOURS = 24 * 366 * 10
-_HOUR = timedelta(hours=1)
-
-
 def _local_hours(db: sqlite_utils.Database, start: str, end: str) -> list[LocalHour] | None:
     """For SQLite's lines: each UTC hour over the export's times whose offset is whole hours
     and the same all hour long, with its local hour and offset. None when Python must format
     the times itself: an offset with seconds, which SQLite cannot write."""
-    span = sign_in_span(db, start, end)
-    if span is None:
-        return []
-    first = from_db(span[0]).replace(minute=0, second=0, microsecond=0)
-    last = min(from_db(span[1]) + _SIGN_OUT_MARGIN, first + _MOST_HOURS * _HOUR)
-    changes = utc_offsets(first, last)
     hours: list[LocalHour] = []
-    for (since, offset), (until, _) in zip(
-        changes, [*changes[1:], (last + _HOUR, None)], strict=True
-    ):
+    for since, until, offset in offset_periods(db, start, end):
         seconds = int(offset.total_seconds())
         if seconds % 60:
             return None
         if seconds % 3600:
             continue
         text = _offset_text(seconds // 60)
-        # The whole hours inside [since, until).
-        hour = since.replace(minute=0, second=0, microsecond=0)
-        if hour < since:
-            hour += _HOUR
-        while hour + _HOUR <= until:
-            hours.append((hour.isoformat()[:13], (hour + offset).isoformat()[:13], text))
-            hour += _HOUR
+        hours.extend(
+            (hour.isoformat()[:13], (hour + offset).isoformat()[:13], text)
+            for hour in whole_hours(since, until)
+        )
     return hours
 
 

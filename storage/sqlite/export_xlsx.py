@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 import sqlite_utils
 
 from kiosk.domain.access_log import EXPORT_COLUMNS, Progress, visit_record
-from kiosk.domain.clock import utc_offsets
 from kiosk.domain.workbook import (
     EPOCH,
     MAX_RECORDS,
@@ -32,9 +31,14 @@ from kiosk.domain.workbook import (
     time_flags,
     workbook_parts,
 )
-from storage.sqlite.csv_lines import sign_in_span, split_points, visits_by_id
+from storage.sqlite.csv_lines import (
+    offset_periods,
+    split_points,
+    visits_by_id,
+    whole_hours,
+)
 from storage.sqlite.forked import Write, write_in_parts
-from storage.sqlite.times import from_db, to_db
+from storage.sqlite.times import to_db
 from storage.sqlite.visits import SqliteVisits
 from storage.sqlite.xlsx_rows import SheetBatch, SheetHour, batch_rows, sheet_batches_between
 from storage.sqlite.zip_pieces import Deflater, Piece, ZipWriter, joined
@@ -197,35 +201,18 @@ def _rows_split(
 
 # -- local time --------------------------------------------------------------------------------
 
-# As for the CSV (storage.sqlite.export): the hours cover the sign-ins' span and this long after
-# it, for the sign-outs; a time past them is written by Python, with its batch.
-_SIGN_OUT_MARGIN = timedelta(days=2)
-_MOST_HOURS = 24 * 366 * 10
-_HOUR = timedelta(hours=1)
 _DAY_SECONDS = 86400
 
 
 def _sheet_hours(db: sqlite_utils.Database, start: str, end: str) -> list[SheetHour]:
     """Each UTC hour over the export's times whose UTC offset is the same all hour long and
     that lies whole inside one local day, with that day (Excel's number) and the local second
-    of the day it begins at."""
-    span = sign_in_span(db, start, end)
-    if span is None:
-        return []
-    first = from_db(span[0]).replace(minute=0, second=0, microsecond=0)
-    last = min(from_db(span[1]) + _SIGN_OUT_MARGIN, first + _MOST_HOURS * _HOUR)
-    changes = utc_offsets(first, last)
+    of the day it begins at. (A time past them is written by Python, with its batch.)"""
     hours: list[SheetHour] = []
-    for (since, offset), (until, _) in zip(
-        changes, [*changes[1:], (last + _HOUR, None)], strict=True
-    ):
-        hour = since.replace(minute=0, second=0, microsecond=0)
-        if hour < since:
-            hour += _HOUR
-        while hour + _HOUR <= until:
+    for since, until, offset in offset_periods(db, start, end):
+        for hour in whole_hours(since, until):
             local = hour + offset
             second = local.hour * 3600 + local.minute * 60 + local.second
             if second + 3600 <= _DAY_SECONDS:
                 hours.append((hour.isoformat()[:13], (local.date() - EPOCH).days, second))
-            hour += _HOUR
     return hours

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import sqlite_utils
 
 from kiosk.domain.workbook import FRACTION_DIGITS, STYLE_QUOTED, STYLE_TIME
-from storage.sqlite.csv_lines import batch_end
+from storage.sqlite.csv_lines import batch_end, hours_table
 from storage.sqlite.visits import NOT_RESTRICTED
 
 # ("2026-03-29T01", 46110, 10800): UTC hour, Excel day of its local date, its local second.
@@ -112,21 +112,14 @@ def sheet_batches_between(
 ) -> Iterator[SheetBatch]:
     """The sheet rows in UTF-8 of the visits with start <= signed_in_at < end, oldest first,
     in batches of about csv_lines.BATCH, as the module says."""
-    db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
-    db.execute(
-        f"CREATE TABLE {_HOURS} (utc TEXT PRIMARY KEY, day INTEGER NOT NULL, "
-        "secs INTEGER NOT NULL) WITHOUT ROWID"
-    )
-    try:
-        db.conn.executemany(f"INSERT INTO {_HOURS} VALUES (?, ?, ?)", hours)
+    columns = "utc TEXT PRIMARY KEY, day INTEGER NOT NULL, secs INTEGER NOT NULL"
+    with hours_table(db, _HOURS, columns, hours):
         while start < end:
             until = batch_end(db, start, end)
             text, rows, still_open = db.execute(_BATCH, {"start": start, "end": until}).fetchone()
             if rows:
                 yield SheetBatch(text, rows, int(still_open), start, until)
             start = until
-    finally:
-        db.execute(f"DROP TABLE IF EXISTS {_HOURS}")
 
 
 def batch_rows(db: sqlite_utils.Database, batch: SheetBatch) -> list[tuple[int, bytes, bool]]:
