@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from kiosk.domain.clock import Clock, utc_now
@@ -157,16 +158,18 @@ def assemble(
             personal_data,
             controller=config.site.controller,
             retention_days=config.retention.visit_days,
-            who_sees_it=who_sees_it(config),
+            who_sees_it=partial(who_sees_it, config),
+            default_language=config.default_language,
             clock=clock,
         ),
         roll_call=RollCall(
             store,
             audit,
-            config.site_name(config.default_language),
+            config.site_name,
             saved_reports,
             report_printer,
             clock,
+            default_language=config.default_language,
         ),
         exports=Exports(store, audit),
         retention=Retention(store, personal_data, config.retention, clock),

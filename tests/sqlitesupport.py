@@ -24,7 +24,7 @@ def new_visit(
         visitor_name=name,
         company="Acme",
         host="Bo Jensen",
-        purpose="Meeting",
+        purpose="meeting",
         signed_in_at=signed_in_at,
         language="en",
         notice_version=notice,

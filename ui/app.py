@@ -7,10 +7,12 @@ The workers (database, export, upkeep, print) are made here and stopped with the
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDir, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 from kiosk.bootstrap import Core, assemble
 from kiosk.domain.errors import FrontendUnavailable
@@ -20,6 +22,7 @@ from kiosk.settings.config import Config
 from ui.export_controller import ExportController
 from ui.keyboard import keyboard_problem, use_on_screen_keyboard
 from ui.main_window import KioskWindow
+from ui.models import TABLE_ROW
 from ui.maintenance import Maintenance
 from ui.rights_controller import RightsController
 from ui.session import Screen, VisitorSession
@@ -139,11 +142,60 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
     # The stylesheet comes last: set first, every widget added to the tree while the window
     # is built would have its style worked out again (about 80 ms of the start-up).
     apply_stylesheet(app)
+    window.style_scaler = StyleScaler(app, window)
     return window
 
 
-def apply_stylesheet(app: QApplication) -> None:
-    app.setStyleSheet(asset_path(STYLESHEET).read_text(encoding="utf-8"))
+def apply_stylesheet(app: QApplication, scale: float = 1.0) -> None:
+    # The stylesheet names its pictures "icons:<file>" (assets/icons, package data).
+    QDir.addSearchPath("icons", str(asset_path("icons")))
+    app.setStyleSheet(scaled_stylesheet(asset_path(STYLESHEET).read_text(encoding="utf-8"), scale))
+
+
+# The stylesheet's sizes (text, targets, padding) are made for this screen; a larger one gets
+# them larger, up to MAX_SCALE, so a 1920x1080 kiosk is read and touched as easily from the
+# same distance instead of showing the same layout floating in empty space.
+BASE_SIZE = (1280, 800)
+MAX_SCALE = 1.5
+_PX = re.compile(r"(?<![\w.#-])(\d+(?:\.\d+)?)px")
+
+
+def ui_scale(width: int, height: int) -> float:
+    """How much larger than the stylesheet's own sizes a window of this size shows them: 1 up
+    to BASE_SIZE, then in steps of 0.05 as far as both sides allow, at most MAX_SCALE."""
+    fits = min(width / BASE_SIZE[0], height / BASE_SIZE[1])
+    return max(1.0, min(MAX_SCALE, math.floor(fits * 20 + 1e-9) / 20))
+
+
+def scaled_stylesheet(sheet: str, scale: float) -> str:
+    """Every px size in `sheet` times `scale`, rounded to whole pixels."""
+    if scale == 1.0:
+        return sheet
+    return _PX.sub(lambda m: f"{round(float(m.group(1)) * scale)}px", sheet)
+
+
+class StyleScaler(QObject):
+    """Sets the application's stylesheet at the scale for the window's size whenever that
+    scale changes (once, as a full-screen kiosk takes its screen's size)."""
+
+    def __init__(self, app: QApplication, window: QWidget) -> None:
+        super().__init__(window)
+        self._app = app
+        self._window = window
+        self.scale = 1.0
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self._window and event.type() == QEvent.Type.Resize:
+            scale = ui_scale(self._window.width(), self._window.height())
+            if scale != self.scale:
+                self.scale = scale
+                apply_stylesheet(self._app, scale)
+                # Table rows are sized in code, not by the stylesheet: two lines of the
+                # larger text (a value and its mark) still fit in one.
+                for table in self._window.findChildren(QTableView):
+                    table.verticalHeader().setDefaultSectionSize(round(TABLE_ROW * scale))
+        return False
 
 
 def prepare_environment(config: Config) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QLibraryInfo, Qt, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTimer, QTranslator
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -65,6 +65,7 @@ class KioskWindow(QMainWindow):
     export_controller: ExportController
     maintenance: Maintenance
     prepare_timer: QTimer
+    style_scaler: QObject  # ui.app.StyleScaler: the stylesheet's sizes for the window's size
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from kiosk.settings.i18n import Catalog
 
 T = TypeVar("T")
+TABLE_ROW = 64  # px: a touch target, and room for a value and its mark on two lines
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -50,6 +51,8 @@ class Column(Generic[T]):
     when: Callable[[T], datetime | None] | None = None
     seconds: bool = False
     today: bool = False
+    # A value worded in the reader's language (value is then unused).
+    worded: Callable[[T, Catalog], str] | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
@@ -104,10 +107,13 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return f"{value}\n{marked}" if value else marked
 
     def _value(self, column: Column[T], record: T) -> str:
-        if column.when is None:
+        if column.when is None and column.worded is None:
             return column.value(record)
         if self._catalog is None:
             return ""
+        if column.worded is not None:
+            return column.worded(record, self._catalog)
+        assert column.when is not None
         return format_when(
             column.when(record), self._catalog, seconds=column.seconds, today=column.today
         )
@@ -136,7 +142,7 @@ def make_table(object_name: str, model: RecordTableModel[Any]) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(64)  # a touch target
+    table.verticalHeader().setDefaultSectionSize(TABLE_ROW)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.setWordWrap(False)
     return table

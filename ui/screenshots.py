@@ -162,25 +162,38 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
 def _sample_audit() -> list[AuditEntry]:
     # Round times today, so the pictures change only with the date.
     now = datetime.now().astimezone().replace(hour=11, minute=40, second=0, microsecond=0)
-    made_up = (
-        (AuditAction.EXPORT, "visits 2026-11-01..2026-11-21, 1843 rows, csv", 0, ()),
-        (AuditAction.SIGN_OUT, "", 1, (2,)),
-        (AuditAction.REPRINT, "", 1, (4,)),
-        (AuditAction.ACCESS_REQUEST, "search: 2 visits", 2, (1, 17)),
-        (AuditAction.FAILED_LOGIN, "wrong PIN 1 in a row", 0, ()),
-        (AuditAction.LOGIN, "", 0, ()),
+    made_up: tuple[tuple[AuditAction, dict[str, str | int], int, tuple[int, ...]], ...] = (
+        (
+            AuditAction.EXPORT,
+            {
+                "what": "visits",
+                "first": "2026-11-01",
+                "last": "2026-11-21",
+                "count": 1843,
+                "format": "csv",
+            },
+            0,
+            (),
+        ),
+        (AuditAction.SIGN_OUT, {"count": 1}, 1, (2,)),
+        (AuditAction.REPRINT, {}, 1, (4,)),
+        (AuditAction.CORRECTION, {"field": "company"}, 1, (17,)),
+        (AuditAction.ACCESS_REQUEST, {"count": 2}, 2, (1, 17)),
+        (AuditAction.FAILED_LOGIN, {"count": 1}, 0, ()),
+        (AuditAction.LOGIN, {}, 0, ()),
     )
     return [
         AuditEntry(
             audit_id=len(made_up) - n,
             at=now - timedelta(minutes=7 * n),
             action=action,
-            detail=detail,
+            detail="",
             visit_count=count,
             visit_ids=ids,
             kiosk_id="lobby-1",
+            params=params,
         )
-        for n, (action, detail, count, ids) in enumerate(made_up)
+        for n, (action, params, count, ids) in enumerate(made_up)
     ]
 
 

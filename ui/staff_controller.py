@@ -195,8 +195,11 @@ class StaffController(QObject):
             key = "staff.roll_call_printed" if report.printed_on else "staff.roll_call_saved"
             self.screen.show_message(lambda c: c.text(key, path=report.path))
 
+        language = self._session.language  # the staff screen's: the list is in it too
+
         def make(on_site: OnSiteNow) -> None:
-            self._job(self._printer, lambda: self._roll_call.make(on_site)).success(made).run()
+            roll_call = lambda: self._roll_call.make(on_site, language=language)  # noqa: E731
+            self._job(self._printer, roll_call).success(made).run()
 
         self.screen.show_message(lambda c: c.text("staff.roll_call_making"))
         self._job(self._worker, self._roll_call.take).success(make).run()

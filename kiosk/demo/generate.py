@@ -17,7 +17,6 @@ from kiosk.demo import names as demo_names
 from kiosk.domain.clock import Clock
 from kiosk.domain.ports import Store
 from kiosk.domain.visit import NewVisit, SignOutMethod
-from kiosk.settings.i18n import catalog
 from kiosk.visits.notice import Notices
 
 _GIVEN = {
@@ -133,10 +132,6 @@ def _visits(
     local_now = now.astimezone()
     now = now.astimezone(UTC)
     today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    purposes = {
-        lang: [catalog(lang).text(f"details.purpose.{key}") for key in _PURPOSE_KEYS]
-        for lang in languages
-    }
     lang_weights = [3.0] + [1.0] * (len(languages) - 1)
     counts = _day_counts(rng, count, days, today)
     # The last visits of today stay open, so the demo always has people on site.
@@ -164,7 +159,7 @@ def _visits(
                 visitor_name=_person(rng, language),
                 company=rng.choice(demo_names.COMPANIES) if rng.random() < 0.9 else "",
                 host=rng.choice(hosts),
-                purpose=rng.choice(purposes[language]),
+                purpose=rng.choice(_PURPOSE_KEYS),
                 signed_in_at=signed_in,
                 language=language,
                 notice_version=versions[language],

@@ -8,6 +8,12 @@ Two forms of the same visits, in the order given:
 - `access_report_json`: the same visits as the export's records (`EXPORT_COLUMNS`, local ISO
   8601 times with the UTC offset), the machine-readable copy Art. 15(3) and Art. 20 ask for.
 
+The PDF is for the visitor, so it is in their language: the language of their latest visit
+(the one they chose at the kiosk), or the site's default language when the kiosk has no words
+for that one (`report_language`). Every word comes from the catalogs (`report.*`, and the
+roll call's dates and month names), a picked purpose included (`Catalog.purpose`); what the
+visitor typed is shown as typed.
+
 Text goes through `kiosk.documents.text`, so any name the kiosk accepts renders with embedded
 fonts. The PDF's metadata holds no personal data.
 """
@@ -22,12 +28,13 @@ from io import BytesIO
 
 from reportlab.lib.colors import Color, black
 
-from kiosk.documents.roll_call import GREY, MONTHS, PAGE_HEIGHT, PAGE_WIDTH, new_canvas
+from kiosk.documents.roll_call import GREY, PAGE_HEIGHT, PAGE_WIDTH, day_text, new_canvas
 from kiosk.documents.text import ASCENT, LEADING, FontStyle, Line, Shaper, clean, draw_line
 from kiosk.domain.access_log import visit_record, write_json
-from kiosk.domain.visit import SignOutMethod, Visit
+from kiosk.domain.visit import Visit
+from kiosk.settings.config import SUPPORTED_LANGUAGES
+from kiosk.settings.i18n import Catalog, catalog
 
-PDF_TITLE = "Access report"
 MM = 72 / 25.4
 MARGIN_X = 20 * MM
 MARGIN_TOP = 16 * MM
@@ -43,38 +50,24 @@ _VALUE_X = _LEFT + LABEL_WIDTH
 _BODY_TOP = PAGE_HEIGHT - MARGIN_TOP - 22  # under the running header
 _BODY_BOTTOM = MARGIN_BOTTOM
 
-_METHODS = {
-    SignOutMethod.KIOSK: "kiosk (signed out at the kiosk)",
-    SignOutMethod.STAFF: "staff (signed out by reception staff)",
-    SignOutMethod.AUTO: "auto (closed automatically at the end of the day)",
-}
-_LANGUAGES = {"en": "English", "nl": "Dutch", "da": "Danish"}
-# What a restriction (GDPR Art. 18) means for a visit, after its date.
-_KEPT = (
-    ": kept, but used for nothing but your own requests and, while you are on site, the "
-    "evacuation list"
-)
-# Who sees it when the kiosk tells no host; the site's own text comes from its notice.
-WHO_SEES_IT = "Reception and security staff of the site; no one outside unless the law requires it."
+# Why the data is kept and on what basis, where it comes from and the visitor's rights: a
+# label and its text (the key + "_text"), in this order; who sees it goes after the basis.
 _ABOUT = (
-    ("Purpose", "Monitoring access to the premises."),
-    (
-        "Legal basis",
-        "Legitimate interest (GDPR Art. 6(1)(f)): protecting business secrets, employees, "
-        "premises and visitors.",
-    ),
-    (
-        "Source",
-        "You, at the visitor kiosk. Sign-out times come from the kiosk, from staff or from the "
-        "automatic sign-out at the end of the day.",
-    ),
-    (
-        "Your rights",
-        "You may ask for your data to be corrected or erased, for its use to be restricted, "
-        "and object to its use (Art. 21). You may also complain to the supervisory authority. "
-        "Ask at reception or write to the privacy contact.",
-    ),
+    "report.about_purpose",
+    "report.about_basis",
+    "report.about_source",
+    "report.about_rights",
 )
+
+
+def report_language(visits: Sequence[Visit], default: str) -> str:
+    """The language the visitor reads: that of their latest visit (the one they chose at the
+    kiosk) when the kiosk has words for it, else `default` (the site's default language)."""
+    if visits:
+        latest = max(visits, key=lambda visit: (visit.signed_in_at, visit.visit_id))
+        if latest.language in SUPPORTED_LANGUAGES:
+            return latest.language
+    return default
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -90,11 +83,17 @@ def access_report_json(visits: Iterable[Visit]) -> str:
 # --- PDF -----------------------------------------------------------------------------------
 
 
-def full_time(moment: datetime) -> str:
-    """Local time to the second, with the offset: "13 May 2026 09:05:12 (UTC+02:00)"."""
+def full_time(moment: datetime, words: Catalog) -> str:
+    """Local time to the second, with the offset, the month in `words`' language:
+    "13 May 2026 09:05:12 (UTC+02:00)", "13. maj 2026 09:05:12 (UTC+02:00)"."""
     local = moment.astimezone()
     offset = local.isoformat()[-6:] if local.utcoffset() else "+00:00"
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M:%S} (UTC{offset})"
+    return f"{day_text(local, words)} {local:%H:%M:%S} (UTC{offset})"
+
+
+def days(count: int, words: Catalog) -> str:
+    """A number of days in `words`' language: "1 day", "90 days"."""
+    return words.text("report.days_one" if count == 1 else "report.days_many", count=count)
 
 
 def wrap(shaper: Shaper, text: str, width: float, size: float) -> list[str]:
@@ -139,9 +138,10 @@ class _Row:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, words: Catalog) -> None:
         self.regular = Shaper(FontStyle.REGULAR)
         self.bold = Shaper(FontStyle.BOLD)
+        self.words = words
 
     def lines(
         self, text: str, left: float, right: float, size: float, bold: bool, pitch: float = 0
@@ -162,7 +162,9 @@ class _Builder:
         ]
         return _Row(tuple(texts), gap + len(texts) * LEADING * size + 4, rule)
 
-    def field(self, label: str, value: str, bold: bool = False) -> _Row:
+    def field(self, label_key: str, value: str, bold: bool = False) -> _Row:
+        """A row: the label (its catalog key; "" for none) and its value."""
+        label = self.words.text(label_key) if label_key else ""
         labels = [
             _Text(t.line, t.x, t.dy, colour=GREY)
             for t in self.lines(label, _LEFT, _VALUE_X - 10, SIZE - 1, False, LEADING * SIZE)
@@ -172,32 +174,51 @@ class _Builder:
         return _Row((*labels, *values), count * LEADING * SIZE + 3.5)
 
 
+def _explained(kind: str, stored: str | None, words: Catalog) -> str:
+    """A stored code as it is, with what it means in the report's language when the catalog
+    says (`report.<kind>.<code>`): "staff (signed out by reception staff)", "da (Danish)"."""
+    if not stored:
+        return ""
+    meaning = words.messages.get(f"report.{kind}.{stored}")
+    return f"{stored} ({meaning})" if meaning else stored
+
+
 def _visit_rows(
     builder: _Builder, visit: Visit, number: int, count: int, retention_days: int
 ) -> list[_Row]:
+    words = builder.words
     out = visit.signed_out_at
+    still_on_site = f"{NONE} ({words.text('report.still_on_site')})"
     method = visit.sign_out_method
-    language = _LANGUAGES.get(visit.language)
     deleted = visit.signed_in_at + timedelta(days=retention_days)
+    heading = words.text("report.visit", number=number, count=count)
+    deleted_text = words.text(
+        "report.deleted_after_text",
+        time=full_time(deleted, words),
+        days=days(retention_days, words),
+    )
     rows = [
-        builder.heading(f"Visit {number} of {count}", HEADING_SIZE, gap=14, rule=True),
-        builder.field("Visit id", str(visit.visit_id)),
-        builder.field("Name", visit.visitor_name, bold=True),
-        builder.field("Company", visit.company),
-        builder.field("Host", visit.host),
-        builder.field("Purpose", visit.purpose),
-        builder.field("Signed in", full_time(visit.signed_in_at)),
-        builder.field("Signed out", full_time(out) if out else f"{NONE} (still on site)"),
-        builder.field("Sign-out method", _METHODS.get(method, method.value) if method else ""),
-        builder.field("Language", f"{visit.language} ({language})" if language else visit.language),
-        builder.field("Notice version", visit.notice_version),
-        builder.field("Kiosk", visit.kiosk_id),
-        builder.field("Deleted after", f"{full_time(deleted)} ({retention_days} days)"),
+        builder.heading(heading, HEADING_SIZE, gap=14, rule=True),
+        builder.field("report.visit_id", str(visit.visit_id)),
+        builder.field("report.name", visit.visitor_name, bold=True),
+        builder.field("report.company", visit.company),
+        builder.field("report.host", visit.host),
+        builder.field("report.purpose", words.purpose(visit.purpose)),
+        builder.field("report.signed_in", full_time(visit.signed_in_at, words)),
+        builder.field("report.signed_out", full_time(out, words) if out else still_on_site),
+        builder.field("report.sign_out_method", _explained("method", method, words)),
+        builder.field("report.language", _explained("language", visit.language, words)),
+        builder.field("report.notice_version", visit.notice_version),
+        builder.field("report.kiosk", visit.kiosk_id),
+        builder.field("report.deleted_after", deleted_text),
     ]
     if visit.restricted_at is not None:
-        rows.append(builder.field("Restricted since", f"{full_time(visit.restricted_at)}{_KEPT}"))
+        since = full_time(visit.restricted_at, words)
+        rows.append(
+            builder.field("report.restricted", words.text("report.restricted_text", time=since))
+        )
     if visit.objection_at is not None:
-        rows.append(builder.field("Objection received", full_time(visit.objection_at)))
+        rows.append(builder.field("report.objection", full_time(visit.objection_at, words)))
     return rows
 
 
@@ -207,26 +228,24 @@ def _blocks(
     made_at: datetime,
     retention_days: int,
     who_sees_it: str,
+    words: Catalog,
 ) -> list[list[_Row]]:
     """The report as blocks of rows; a block is kept on one page when it fits."""
-    builder = _Builder()
+    builder = _Builder(words)
+    kept = days(retention_days, words)
     intro = [
-        builder.heading("Your data in the visitor register", TITLE_SIZE, gap=0),
-        builder.field("", "A copy of what the visitor register holds about you (GDPR Art. 15)."),
-        builder.field("Controller", controller),
-        builder.field("Made", full_time(made_at)),
-        builder.field("Visits", str(len(visits))),
-        builder.field(
-            "Kept for",
-            f"{retention_days} days: each visit is deleted automatically {retention_days} "
-            "days after sign-in.",
-        ),
+        builder.heading(words.text("report.heading"), TITLE_SIZE, gap=0),
+        builder.field("", words.text("report.intro")),
+        builder.field("report.controller", controller),
+        builder.field("report.made", full_time(made_at, words)),
+        builder.field("report.visits", str(len(visits))),
+        builder.field("report.kept_for", words.text("report.kept_for_text", days=kept)),
     ]
-    about = [builder.field(label, text) for label, text in _ABOUT]
-    about.insert(2, builder.field("Who sees it", who_sees_it))
+    about = [builder.field(label, words.text(f"{label}_text")) for label in _ABOUT]
+    about.insert(2, builder.field("report.about_who", who_sees_it))
     blocks = [intro, about]
     if not visits:
-        blocks.append([builder.heading("No visits are stored for this person.", SIZE, gap=14)])
+        blocks.append([builder.heading(words.text("report.no_visits"), SIZE, gap=14)])
     for number, visit in enumerate(visits, start=1):
         blocks.append(_visit_rows(builder, visit, number, len(visits), retention_days))
     return blocks
@@ -257,18 +276,24 @@ def render_access_report_pdf(
     controller: str,
     made_at: datetime,
     retention_days: int,
-    who_sees_it: str = WHO_SEES_IT,
+    who_sees_it: str,
+    *,
+    language: str,
 ) -> bytes:
-    """The access report for one visitor's `visits` as an A4 PDF, fonts embedded."""
-    pages = _paginate(_blocks(visits, controller, made_at, retention_days, who_sees_it))
+    """The access report for one visitor's `visits` as an A4 PDF in `language` (one of the
+    catalogs; see `report_language`), fonts embedded. `who_sees_it`: the recipients, as the
+    notice in that language names them."""
+    words = catalog(language)
+    blocks = _blocks(visits, controller, made_at, retention_days, who_sees_it, words)
+    pages = _paginate(blocks)
     small = Shaper(FontStyle.REGULAR)
     out = BytesIO()
-    canvas = new_canvas(out, PDF_TITLE)
+    canvas = new_canvas(out, words.text("report.title"))
+    header = words.text("report.running_header", time=full_time(made_at, words))
     header_base = PAGE_HEIGHT - MARGIN_TOP - ASCENT * 8.5
     for number, rows in enumerate(pages, start=1):
-        page = small.line(f"page {number} of {len(pages)}", 8.5)
-        draw_line(canvas, small.line(f"{PDF_TITLE}, made {full_time(made_at)}", 8.5), _LEFT,
-                  header_base, colour=GREY)  # fmt: skip
+        page = small.line(words.text("report.page", number=number, count=len(pages)), 8.5)
+        draw_line(canvas, small.line(header, 8.5), _LEFT, header_base, colour=GREY)
         draw_line(canvas, page, _RIGHT - page.width, header_base, colour=GREY)
         canvas.setStrokeColor(GREY)
         canvas.setLineWidth(0.5)

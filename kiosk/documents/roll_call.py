@@ -5,6 +5,11 @@ company, host and time in (the date too when it is not the day the list was made
 page carries the title, the site, when the list was made, how many people are on site and
 "page X of Y", so a page that goes astray still says what it is.
 
+Every word is in the language it is made in (`roll_call.*` in the catalogs, `assets/i18n/`;
+`kiosk.staff.roll_call` chooses it: the staff screen's language, or from the command line the
+site's default language). Dates carry the month's name from the catalog (`day_text`), never
+from the machine's locale; the access report writes its dates the same way.
+
 A visitor whose processing is restricted (GDPR Art. 18) is on the list like everyone else, and
 marked under their name ("restricted — use only for the evacuation", explained in the footer
 of their page): the list is for finding everyone, and only for that.
@@ -35,9 +40,9 @@ from kiosk.documents.text import (
     draw_line,
     fit_line,
 )
-from kiosk.domain.visit import Visit, people
+from kiosk.domain.visit import Visit
+from kiosk.settings.i18n import Catalog, catalog
 
-PDF_TITLE = "Evacuation roll call"
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 12 * MM
@@ -52,14 +57,12 @@ GUTTER = 8.0
 """Free space at the end of a column's text, before the next column."""
 GREY = Color(0.35, 0.35, 0.35)
 SHADE = Color(0.93, 0.93, 0.93)
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-"""English month names, whatever the machine's locale, to match the English words around."""
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # tick, name, company, host, time
-    title: str
+    title_key: str  # the catalog's key of its title; "" for none
     x: float
     width: float
 
@@ -71,14 +74,14 @@ class Column:
 def _columns() -> tuple[Column, ...]:
     columns: list[Column] = []
     x = MARGIN_X
-    for key, title, width in (
-        ("tick", "", 26.0),
-        ("name", "Name", 152.0),
-        ("company", "Company", 172.0),
-        ("host", "Host", 111.0),
-        ("time", "Time in", 66.0),
+    for key, width in (
+        ("tick", 26.0),
+        ("name", 152.0),
+        ("company", 172.0),
+        ("host", 111.0),
+        ("time", 66.0),
     ):
-        columns.append(Column(key, title, x, width))
+        columns.append(Column(key, f"roll_call.col_{key}" if key != "tick" else "", x, width))
         x += width
     return tuple(columns)
 
@@ -103,21 +106,27 @@ assert ROWS_TOP - ROWS_PER_PAGE * ROW_HEIGHT >= _NOTE_TOP + 2, "rows run into th
 
 # Cell text: (largest size, smallest size before "…"), per column.
 _SIZES = {"name": (11.0, 8.0), "company": (9.5, 7.5), "host": (9.5, 7.5), "time": (9.5, 7.5)}
-# A restricted visitor's row: the name a little smaller and higher, the mark under it.
-RESTRICTED_MARK = "restricted — use only for the evacuation"
-RESTRICTED_NOTE = (
-    "Restricted: the use of this visitor's data is restricted at their request (GDPR Art. 18). "
-    "Use their line to account for them in this evacuation, and for nothing else."
-)
+# A restricted visitor's row: the name a little smaller and higher, the mark under it
+# (`roll_call.restricted_mark`), explained in the page's footer (`roll_call.restricted_note`).
 _RESTRICTED_NAME = (9.5, 7.5)
 _RESTRICTED_NAME_RISE = 1.5  # the name's baseline above the row's middle
 _MARK_SIZE = (6.5, 5.5)
 _MARK_DROP = 7.5  # the mark's baseline below the row's middle
 
 
-def local_time_text(moment: datetime, today: datetime | None = None) -> str:
+def day_text(moment: datetime, words: Catalog, *, year: bool = True) -> str:
+    """The day of `moment` (taken as it is: convert to local time first) with the month's
+    name in `words`' language, whatever the machine's locale: "12 May 2026", "12 mei 2026",
+    "12. maj 2026"; without `year`, "12 May"."""
+    month = words.text(f"roll_call.month.{moment.month}")
+    key = "roll_call.date_year" if year else "roll_call.date"
+    return words.text(key, day=moment.day, month=month, year=moment.year)
+
+
+def local_time_text(moment: datetime, words: Catalog, today: datetime | None = None) -> str:
     """`moment` in local time: "09:05" on the local day of `today`, "12 May 09:05" on
-    another day of its year, else "12 May 2025 09:05"; without `today` the full form."""
+    another day of its year, else "12 May 2025 09:05"; without `today` the full form. The
+    month in `words`' language."""
     local = moment.astimezone()
     clock = f"{local:%H:%M}"
     if today is not None:
@@ -125,8 +134,15 @@ def local_time_text(moment: datetime, today: datetime | None = None) -> str:
         if local.date() == day.date():
             return clock
         if local.year == day.year:
-            return f"{local.day} {MONTHS[local.month - 1]} {clock}"
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {clock}"
+            return f"{day_text(local, words, year=False)} {clock}"
+    return f"{day_text(local, words)} {clock}"
+
+
+def people_on_site(count: int, words: Catalog) -> str:
+    """The head count in `words`' language: "1 person on site", "2 people on site" (and
+    "0 people on site")."""
+    key = "roll_call.on_site_one" if count == 1 else "roll_call.on_site_many"
+    return words.text(key, count=count)
 
 
 def roll_call_order(visits: Sequence[Visit]) -> list[Visit]:
@@ -148,10 +164,11 @@ def new_canvas(out: BytesIO, title: str) -> Canvas:
 class _Page:
     """Draws one page of the roll call."""
 
-    def __init__(self, canvas: Canvas, regular: Shaper, bold: Shaper) -> None:
+    def __init__(self, canvas: Canvas, regular: Shaper, bold: Shaper, words: Catalog) -> None:
         self.canvas = canvas
         self.regular = regular
         self.bold = bold
+        self.words = words
 
     def text(
         self,
@@ -178,20 +195,23 @@ class _Page:
 
     def header(self, site: str, made: str, count: int, number: int, pages: int) -> None:
         left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
-        page = f"page {number} of {pages}"
+        words = self.words
+        page = words.text("roll_call.page", number=number, count=pages)
         used = self.text(page, left, right, _TITLE_BASE, (_LINE_SIZE, 8), align_right=True)
-        self.text(PDF_TITLE, left, right - used - 12, _TITLE_BASE, (_TITLE_SIZE, 10), bold=True)
-        on_site = f"{people(count)} on site"
+        title = words.text("roll_call.title")
+        self.text(title, left, right - used - 12, _TITLE_BASE, (_TITLE_SIZE, 10), bold=True)
+        on_site = people_on_site(count, words)
         size = (_LINE_SIZE + 1, _LINE_SIZE)
         used = self.text(on_site, left, right, _SITE_BASE, size, bold=True, align_right=True)
         self.text(site, left, right - used - 16, _SITE_BASE, (_LINE_SIZE, 8))
-        self.text(f"made {made}", left, right, _MADE_BASE, (_SMALL_SIZE, 7), colour=GREY)
+        made_line = words.text("roll_call.made", time=made)
+        self.text(made_line, left, right, _MADE_BASE, (_SMALL_SIZE, 7), colour=GREY)
 
     def column_titles(self) -> None:
         for column in COLUMNS:
-            if column.title:
+            if column.title_key:
                 self.text(
-                    column.title,
+                    self.words.text(column.title_key),
                     column.x,
                     column.right - (0 if column.key == "time" else GUTTER),
                     _HEAD_BASE,
@@ -222,7 +242,7 @@ class _Page:
             "name": visit.visitor_name,
             "company": visit.company,
             "host": visit.host,
-            "time": local_time_text(visit.signed_in_at, today),
+            "time": local_time_text(visit.signed_in_at, self.words, today),
         }
         for column in COLUMNS[1:]:
             size = _SIZES[column.key]
@@ -241,28 +261,31 @@ class _Page:
             )
         if visit.restricted:
             name = COLUMNS[1]
-            self.text(RESTRICTED_MARK, name.x, name.right - GUTTER, middle - _MARK_DROP, _MARK_SIZE)
+            mark = self.words.text("roll_call.restricted_mark")
+            self.text(mark, name.x, name.right - GUTTER, middle - _MARK_DROP, _MARK_SIZE)
 
     def footer(self, restricted: bool) -> None:
         """The instruction, and on a page with a restricted visitor what their mark means."""
-        note = "Tick each person who is accounted for at the assembly point."
+        note = self.words.text("roll_call.tick")
         left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
         self.text(note, left, right, _FOOTER_BASE, (8, 7), colour=GREY)
         if restricted:
-            self.text(RESTRICTED_NOTE, left, right, _NOTE_BASE, _NOTE_SIZE)
+            restricted_note = self.words.text("roll_call.restricted_note")
+            self.text(restricted_note, left, right, _NOTE_BASE, _NOTE_SIZE)
 
 
-def render_roll_call(visits: list[Visit], site: str, made_at: datetime) -> bytes:
-    """The roll call of `visits` (everyone on site, restricted visits marked) as an A4 PDF,
-    fonts embedded."""
+def render_roll_call(visits: list[Visit], site: str, made_at: datetime, *, language: str) -> bytes:
+    """The roll call of `visits` (everyone on site, restricted visits marked) as an A4 PDF in
+    `language` (one of the catalogs), fonts embedded; `site` is the site's name in it."""
+    words = catalog(language)
     ordered = roll_call_order(visits)
     pages = max(1, math.ceil(len(ordered) / ROWS_PER_PAGE))
-    made = local_time_text(made_at)
+    made = local_time_text(made_at, words)
     # Shapers live for one roll call, so nothing of the names is kept afterwards.
     regular, bold = Shaper(FontStyle.REGULAR), Shaper(FontStyle.BOLD)
     out = BytesIO()
-    canvas = new_canvas(out, PDF_TITLE)
-    page = _Page(canvas, regular, bold)
+    canvas = new_canvas(out, words.text("roll_call.title"))
+    page = _Page(canvas, regular, bold, words)
     for number in range(1, pages + 1):
         page.header(site, made, len(ordered), number, pages)
         chunk = ordered[(number - 1) * ROWS_PER_PAGE : number * ROWS_PER_PAGE]
@@ -273,7 +296,8 @@ def render_roll_call(visits: list[Visit], site: str, made_at: datetime) -> bytes
             page.footer(any(visit.restricted for visit in chunk))
         else:
             right = PAGE_WIDTH - MARGIN_X
-            page.text("Nobody is on site.", MARGIN_X, right, _HEAD_BASE, (14, 14), bold=True)
+            nobody = words.text("roll_call.nobody")
+            page.text(nobody, MARGIN_X, right, _HEAD_BASE, (14, 14), bold=True)
         canvas.showPage()
     canvas.save()
     return out.getvalue()

@@ -1,12 +1,15 @@
 """The staff audit log's records: who did what at the staff screen (or with a staff command of
 the command line), when, and to which visits. An entry holds visit ids and counts, never a copy
-of visitor data: a name, company or host never goes into `detail`."""
+of visitor data: a name, company or host never goes into `detail` or `params`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+AuditParams = Mapping[str, str | int]
 
 
 class AuditAction(StrEnum):
@@ -36,3 +39,7 @@ class AuditEntry:
     visit_count: int  # the visits involved when the entry was made
     visit_ids: tuple[int, ...]  # those still stored; erased or purged visits are unlinked
     kiosk_id: str
+    # What the detail is made of (counts, a field's name, dates, a format), so that each reader
+    # sees it in their language; empty for entries made before the log kept them, whose
+    # `detail` (English) is all there is.
+    params: AuditParams = field(default_factory=dict)

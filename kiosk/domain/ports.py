@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Protocol, TextIO
 
 from kiosk.domain.access_log import Progress
-from kiosk.domain.audit import AuditAction, AuditEntry
+from kiosk.domain.audit import AuditAction, AuditEntry, AuditParams
 from kiosk.domain.outbox import OutboxMessage
 from kiosk.domain.visit import HostNotice, NewVisit, OnSite, SignOutMethod, Visit
 
@@ -192,6 +192,7 @@ class AuditRepository(Protocol):
         detail: str,
         visit_ids: Iterable[int],
         kiosk_id: str,
+        params: AuditParams | None = None,
     ) -> int:
         """One entry, linked to those of `visit_ids` that exist; returns its id."""
         ...

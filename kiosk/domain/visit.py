@@ -25,6 +25,9 @@ NAME_MAX = 100
 FIELD_MAX = 100
 # What staff may correct on a visitor's request (Art. 16): the four fields the visitor typed.
 CORRECTABLE_FIELDS = ("visitor_name", "company", "host", "purpose")
+# The purposes a visitor picks from a list, stored as these keys and shown in each reader's
+# language (`Catalog.purpose`); a purpose the visitor types is stored as typed.
+PURPOSES = ("meeting", "interview", "delivery", "maintenance", "training")
 
 # Bidi embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
 _BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))

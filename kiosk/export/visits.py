@@ -103,7 +103,13 @@ class Exports:
     def _record(self, what: str, first: date, last: date, count: int, fmt: ExportFormat) -> None:
         with self._store.transaction() as db:
             self._audit.record(
-                db, AuditAction.EXPORT, detail=f"{what} {first}..{last}, {count} rows, {fmt.value}"
+                db,
+                AuditAction.EXPORT,
+                what=what,
+                first=first.isoformat(),
+                last=last.isoformat(),
+                count=count,
+                format=fmt.value,
             )
 
 

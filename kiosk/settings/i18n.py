@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from kiosk.domain.visit import PURPOSES
 from kiosk.settings.assets import asset_path
 
 REFERENCE_LANGUAGE = "en"
@@ -33,6 +34,12 @@ class Catalog:
         except KeyError:
             raise TranslationError(f"{self.language}: no text for {key!r}") from None
         return template.format(**values) if values else template
+
+    def purpose(self, stored: str) -> str:
+        """A visit's purpose as this language's reader sees it: a purpose picked from the
+        list (stored as its key, `kiosk.domain.visit.PURPOSES`) in this language, one the
+        visitor typed as typed."""
+        return self.text(f"details.purpose.{stored}") if stored in PURPOSES else stored
 
 
 def placeholders(template: str) -> set[str]:

@@ -186,13 +186,9 @@ class StaffAuth:
     def _wrong(self, db: Repositories, attempt: int, now: datetime) -> LoginResult:
         lock = now + timedelta(seconds=LOCK_S) if attempt >= MAX_ATTEMPTS else None
         count = db.staff_auth.record_failure(lock)
-        self._audit.record(db, AuditAction.FAILED_LOGIN, detail=f"wrong PIN {count} in a row")
+        self._audit.record(db, AuditAction.FAILED_LOGIN, count=count)
         if lock is not None:
-            self._audit.record(
-                db,
-                AuditAction.LOCK_OUT,
-                detail=f"{count} wrong PINs: staff login locked {LOCK_S} s",
-            )
+            self._audit.record(db, AuditAction.LOCK_OUT, count=count, minutes=LOCK_S // 60)
             return LoginResult(LoginOutcome.LOCKED, until=lock)
         return LoginResult(LoginOutcome.WRONG, attempts_left=MAX_ATTEMPTS - count)
 

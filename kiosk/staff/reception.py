@@ -35,7 +35,7 @@ class Reception:
                 except UnknownVisit:
                     continue
                 done.append(visit_id)
-            self._audit.record(db, AuditAction.SIGN_OUT, visit_ids=done)
+            self._audit.record(db, AuditAction.SIGN_OUT, done, count=len(done))
         return len(done)
 
     def sign_out_badge(self, typed: str) -> Visit:
@@ -44,7 +44,7 @@ class Reception:
         with self._store.transaction() as db:
             visit = open_visit_for_badge(db, typed)
             closed = sign_out(db, visit.visit_id, self._clock(), SignOutMethod.STAFF)
-            self._audit.record(db, AuditAction.SIGN_OUT, visit_ids=[visit.visit_id])
+            self._audit.record(db, AuditAction.SIGN_OUT, [visit.visit_id], count=1)
         return closed
 
     def reprint(self, visit_id: int) -> SignedIn:

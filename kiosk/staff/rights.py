@@ -49,17 +49,20 @@ class RightsRequests:
         *,
         controller: str,
         retention_days: int,
-        who_sees_it: str,
+        who_sees_it: Callable[[str], str],
+        default_language: str,
         clock: Clock = utc_now,
     ) -> None:
-        """`who_sees_it`: the recipients as the notice names them (the host too, when the
-        kiosk tells hosts), for the visitor's copy of their data."""
+        """`who_sees_it`: the recipients as the notice in a language names them (the host
+        too, when the kiosk tells hosts), for the visitor's copy of their data; the copy is in
+        the language of the visitor's latest visit, else in `default_language` (the site's)."""
         self._store = store
         self._audit = audit
         self._personal_data = personal_data
         self._controller = controller
         self._retention_days = retention_days
         self._who_sees_it = who_sees_it
+        self._default_language = default_language
         self._clock = clock
 
     def find(self, typed_name: str) -> list[Visit]:
@@ -72,21 +75,32 @@ class RightsRequests:
         with self._store.transaction() as db:
             found = db.visits.named(wanted)
             ids = [visit.visit_id for visit in found]
-            self._audit.record(db, AuditAction.ACCESS_REQUEST, f"search: {len(found)} visits", ids)
+            self._audit.record(db, AuditAction.ACCESS_REQUEST, ids, count=len(found))
         log.info("rights: search found visits %s", ids)
         return found
 
     def copy(self, visits: list[Visit], kind: str, path: Path) -> Path:
         """The visitor's copy of their visits, as JSON (the export's records) or a readable
-        PDF, written to `path` (chosen by staff). Needs no database: any worker may run it."""
-        from kiosk.documents.access_report import access_report_json, render_access_report_pdf
+        PDF in the visitor's language (that of their latest visit), written to `path` (chosen
+        by staff). Needs no database: any worker may run it."""
+        from kiosk.documents.access_report import (
+            access_report_json,
+            render_access_report_pdf,
+            report_language,
+        )
 
         if kind == "json":
             data = access_report_json(visits).encode("utf-8")
         elif kind == "pdf":
             made_at = self._clock().astimezone()
+            language = report_language(visits, self._default_language)
             data = render_access_report_pdf(
-                visits, self._controller, made_at, self._retention_days, self._who_sees_it
+                visits,
+                self._controller,
+                made_at,
+                self._retention_days,
+                self._who_sees_it(language),
+                language=language,
             )
         else:
             raise ValueError(f"unknown report kind {kind!r}")
@@ -116,7 +130,7 @@ class RightsRequests:
             )
             if corrected is None:
                 raise UnknownVisit(visit_id)
-            self._audit.record(db, AuditAction.CORRECTION, f"field: {field}", [visit_id])
+            self._audit.record(db, AuditAction.CORRECTION, [visit_id], field=field)
         self._store.forget_deleted()
         log.info("rights: visit %d corrected (%s)", visit_id, field)
         return corrected
@@ -138,7 +152,7 @@ class RightsRequests:
             ids = [visit.visit_id for visit in stored]
             deleted = 0
             if ids:
-                self._audit.record(db, AuditAction.ERASURE, f"{len(ids)} visits erased", ids)
+                self._audit.record(db, AuditAction.ERASURE, ids, count=len(ids))
                 deleted = db.visits.delete(ids)
         if deleted:
             self._store.forget_deleted()
@@ -161,7 +175,6 @@ class RightsRequests:
             visit_ids,
             lambda db, ids, now: db.visits.restrict(ids, now),
             AuditAction.RESTRICTION,
-            "{count} visits restricted",
         )
 
     def lift_restriction(self, visit_ids: Iterable[int]) -> list[Visit]:
@@ -172,7 +185,6 @@ class RightsRequests:
             visit_ids,
             lambda db, ids, _now: db.visits.lift_restriction(ids),
             AuditAction.RESTRICTION_LIFTED,
-            "restriction lifted on {count} visits",
         )
 
     def record_objection(self, visit_ids: Iterable[int]) -> list[Visit]:
@@ -184,7 +196,6 @@ class RightsRequests:
             visit_ids,
             lambda db, ids, now: db.visits.record_objection(ids, now),
             AuditAction.OBJECTION,
-            "objection received, {count} visits restricted",
         )
 
     def _change(
@@ -192,7 +203,6 @@ class RightsRequests:
         visit_ids: Iterable[int],
         change: Callable[[Repositories, list[int], datetime], list[int]],
         action: AuditAction,
-        detail: str,
     ) -> list[Visit]:
         """One change to visits and its audit entry, in one transaction: both or neither. No
         entry when nothing changed."""
@@ -203,7 +213,7 @@ class RightsRequests:
             changed = change(db, wanted, self._clock())
             if not changed:
                 return []
-            self._audit.record(db, action, detail.format(count=len(changed)), changed)
+            self._audit.record(db, action, changed, count=len(changed))
             visits = [visit for visit_id in changed if (visit := db.visits.get(visit_id))]
         log.info("rights: %s on visits %s", action.value, changed)
         return visits

@@ -4,13 +4,14 @@ what was done, when, and to which visits: ids in `audit_visits`, whose rows go w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
-from kiosk.domain.audit import AuditAction, AuditEntry
+from kiosk.domain.audit import AuditAction, AuditEntry, AuditParams
 from storage.sqlite.times import from_db, to_db
 
 # visit_ids: the ids still linked (a purged or erased visit's link is gone with it).
@@ -18,12 +19,12 @@ _SELECT = (
     "SELECT a.audit_id, a.at, a.action, a.detail, a.visit_count, "
     "(SELECT group_concat(visit_id, ' ') FROM "
     "(SELECT visit_id FROM audit_visits v WHERE v.audit_id = a.audit_id ORDER BY visit_id)), "
-    "a.kiosk_id FROM audit_log a"
+    "a.kiosk_id, a.params FROM audit_log a"
 )
 
 
 def _entry(row: Sequence[Any]) -> AuditEntry:
-    audit_id, at, action, detail, count, ids, kiosk_id = row
+    audit_id, at, action, detail, count, ids, kiosk_id, params = row
     return AuditEntry(
         audit_id=audit_id,
         at=from_db(at),
@@ -32,6 +33,7 @@ def _entry(row: Sequence[Any]) -> AuditEntry:
         visit_count=count,
         visit_ids=tuple(int(i) for i in ids.split()) if ids else (),
         kiosk_id=kiosk_id,
+        params=json.loads(params),
     )
 
 
@@ -46,14 +48,15 @@ class SqliteAudit:
         detail: str,
         visit_ids: Iterable[int],
         kiosk_id: str,
+        params: AuditParams | None = None,
     ) -> int:
         """The count is of the visits that existed when the entry was made; it stays when they
         are deleted later (an erasure is recorded just before it happens)."""
         ids = sorted(set(visit_ids))
         audit_id = self.db.execute(
-            "INSERT INTO audit_log (at, action, detail, visit_count, kiosk_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [to_db(at), action.value, detail, 0, kiosk_id],
+            "INSERT INTO audit_log (at, action, detail, visit_count, kiosk_id, params) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [to_db(at), action.value, detail, 0, kiosk_id, json.dumps(dict(params or {}))],
         ).lastrowid
         assert audit_id is not None
         self.db.conn.executemany(

@@ -191,6 +191,41 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     )
 
 
+# The words the purpose list put in `purpose` before it stored keys, in every language and
+# wording it ever had: (key, word).
+_PURPOSE_WORDS = (
+    ("meeting", "Meeting"),
+    ("meeting", "Afspraak"),
+    ("meeting", "Møde"),
+    ("interview", "Job interview"),
+    ("interview", "Sollicitatiegesprek"),
+    ("interview", "Jobsamtale"),
+    ("delivery", "Delivery"),
+    ("delivery", "Bezorging"),
+    ("delivery", "Levering"),
+    ("maintenance", "Maintenance or repair"),
+    ("maintenance", "Onderhoud of reparatie"),
+    ("maintenance", "Service eller reparation"),
+    ("maintenance", "Vedligeholdelse eller reparation"),
+    ("training", "Training or event"),
+    ("training", "Training of evenement"),
+    ("training", "Kursus eller arrangement"),
+)
+
+
+def _migration_8(db: sqlite_utils.Database) -> None:
+    # A purpose picked from the list is stored as its key (kiosk.domain.visit.PURPOSES) and
+    # shown in each reader's language; visits stored before keep their meaning. A purpose
+    # typed with exactly a list word meant the same thing, so it becomes the key too.
+    db.conn.executemany("UPDATE visits SET purpose = ? WHERE purpose = ?", list(_PURPOSE_WORDS))
+
+
+def _migration_9(db: sqlite_utils.Database) -> None:
+    # What an audit entry's detail is made of (JSON: counts, a field's name, dates), so the
+    # staff screen words it in the reader's language; '{}' for entries made before.
+    db.execute("ALTER TABLE audit_log ADD COLUMN params TEXT NOT NULL DEFAULT '{}'")
+
+
 # The tables that hold visitors' personal data: `visits`, and those whose rows belong to a visit
 # and are deleted with it (ON DELETE CASCADE), so deleting a visit (retention, erasure, a
 # backup's purge) deletes all of it. The others hold none; a test checks that every table is
@@ -212,6 +247,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
+    _migration_9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -91,7 +91,7 @@ def test_roll_call_changes_no_visit_and_is_audited(cli: Cli, tmp_path: Path) -> 
     assert entry.visit_count == len(present_ids)
     assert set(entry.visit_ids) == present_ids
     # The same detail as a roll call from the staff screen: printed or not is not recorded.
-    assert entry.detail == f"roll call of {people(len(present_ids))}"
+    assert entry.params == {"count": len(present_ids)}
 
 
 @pytest.mark.parametrize("count", [1, 2])
@@ -116,8 +116,8 @@ def test_the_audit_detail_counts_people(cli: Cli, tmp_path: Path, count: int) ->
     assert result.returncode == 1, result.stderr  # asked to print, with no staff printer
     assert result.stdout == f"{people(count)} on site; roll call written to {out}\n"
     (entry,) = roll_calls(data_dir)
-    assert entry.detail == f"roll call of {people(count)}"
-    assert entry.detail == ("roll call of 1 person" if count == 1 else "roll call of 2 people")
+    assert entry.params == {"count": count}
+    assert entry.detail == f"Roll call of {count} visitor(s)"
 
 
 def test_an_empty_site_still_makes_a_roll_call(cli: Cli, tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ def test_an_unwritable_out_fails_with_one_clear_line(cli: Cli, tmp_path: Path) -
     assert not out.exists()
     # The roll call was taken (and recorded) before the file could not be written.
     (entry,) = roll_calls(tmp_path / "data")
-    assert entry.detail == "roll call of 0 people"
+    assert entry.params == {"count": 0}
 
 
 # --- --print ---------------------------------------------------------------------------------
@@ -256,3 +256,36 @@ def test_a_printer_that_fails_the_job_exits_1_and_leaves_no_job(
     assert line.startswith("visitor-kiosk: not printed (failed")
     assert out.read_bytes().startswith(b"%PDF")
     assert cups.jobs(queue) == []  # cancelled: nothing prints later by surprise
+
+
+def test_the_roll_call_is_in_the_sites_default_language(cli: Cli, tmp_path: Path) -> None:
+    """From the command line nobody picked a language: the list is in the site's default (the
+    first of `kiosk.languages`), with the site's name in it; what the command prints stays
+    English."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        '[site]\nname = "Example B.V., head office"\n'
+        'names = { da = "Example B.V., hovedkontoret" }\n'
+        '[kiosk]\nlanguages = ["da", "en", "nl"]\n',
+        encoding="utf-8",
+    )
+    data_dir = tmp_path / "data"
+    core = assemble(data_dir, config)
+    try:
+        core.visits.sign_in(
+            SignInForm("Anna de Vries", "Voorbeeld B.V."), core.notices.notice("nl")
+        )
+    finally:
+        core.close()
+    out = tmp_path / "roll-call.pdf"
+
+    result = ok(cli("--data-dir", data_dir, "--config", config, "evacuation", "--out", out))
+
+    assert result.stdout == f"1 person on site; roll call written to {out}\n"
+    text = flat(pdf_text(out))
+    assert "Evakueringsliste" in text
+    assert "Example B.V., hovedkontoret" in text
+    assert "1 person til stede" in text
+    assert "Navn Virksomhed Vært Ankommet" in text
+    assert "Evacuation" not in text
+    assert "on site" not in text

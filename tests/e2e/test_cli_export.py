@@ -1,7 +1,8 @@
 """`visitor-kiosk export` end to end, as real subprocesses: the date window, CSV, JSON and
 Excel workbooks, `--out` files, bad input, formula-safe cells, local days, a log without
 visitor names (see the contract, "Export records"), and each export recorded in the staff
-audit log, as an export from the staff screen is: "visits FIRST..LAST, N rows, FORMAT"."""
+audit log, as an export from the staff screen is:
+"Access log from FIRST to LAST, N rows, FORMAT"."""
 
 from __future__ import annotations
 
@@ -89,7 +90,9 @@ def test_export_csv_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir
     assert len(rows) - 1 == DEMO_VISITS
     assert result.stderr == ""
     assert all(first <= row[5][:10] <= last for row in rows[1:])
-    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, csv"]
+    assert new_exports(demo_dir, before) == [
+        f"Access log from {first} to {last}, {DEMO_VISITS} rows, csv"
+    ]
 
 
 def test_export_json_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_dir: Path) -> None:
@@ -104,7 +107,9 @@ def test_export_json_to_stdout_holds_every_visit_of_the_window(cli: Cli, demo_di
     times = [datetime.fromisoformat(r["signed_in_at"]) for r in records]
     assert all(t.utcoffset() is not None for t in times)
     assert times == sorted(times)
-    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, json"]
+    assert new_exports(demo_dir, before) == [
+        f"Access log from {first} to {last}, {DEMO_VISITS} rows, json"
+    ]
 
 
 def test_export_json_values_equal_the_csv_values(cli: Cli, demo_dir: Path) -> None:
@@ -186,7 +191,9 @@ def test_export_out_writes_the_file_and_nothing_else(
 
     assert result.stdout == ""
     assert str(DEMO_VISITS) in result.stderr
-    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, {fmt}"]
+    assert new_exports(demo_dir, before) == [
+        f"Access log from {first} to {last}, {DEMO_VISITS} rows, {fmt}"
+    ]
     assert [p.name for p in folder.iterdir()] == [out.name]  # no .part file left behind
     if fmt == "json":
         assert json.loads(out.read_text(encoding="utf-8")) == export_json(cli, demo_dir, *window())
@@ -234,7 +241,9 @@ def test_export_xlsx_out_writes_a_workbook_that_says_what_the_json_says(
 
     assert result.stdout == ""
     assert f"exported {DEMO_VISITS} visits to {out}" in result.stderr
-    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, xlsx"]
+    assert new_exports(demo_dir, before) == [
+        f"Access log from {first} to {last}, {DEMO_VISITS} rows, xlsx"
+    ]
     assert [p.name for p in folder.iterdir()] == [out.name]  # no .part file left behind
     assert out.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
     assert out.read_bytes().startswith(b"PK\x03\x04")
@@ -318,7 +327,9 @@ def test_export_from_and_to_the_ends_of_the_calendar(
 
     assert ok(result).stderr == ""
     assert len(json.loads(result.stdout)) == DEMO_VISITS
-    assert new_exports(demo_dir, before) == [f"visits {first}..{last}, {DEMO_VISITS} rows, json"]
+    assert new_exports(demo_dir, before) == [
+        f"Access log from {first} to {last}, {DEMO_VISITS} rows, json"
+    ]
 
 
 def test_an_export_of_days_without_visits_is_recorded_too(cli: Cli, demo_dir: Path) -> None:
@@ -327,7 +338,9 @@ def test_an_export_of_days_without_visits_is_recorded_too(cli: Cli, demo_dir: Pa
     result = ok(export(cli, demo_dir, "2001-02-03", "2001-02-04"))
 
     assert list(csv.reader(io.StringIO(result.stdout))) == [CONTRACT_COLUMNS]
-    assert new_exports(demo_dir, before) == ["visits 2001-02-03..2001-02-04, 0 rows, csv"]
+    assert new_exports(demo_dir, before) == [
+        "Access log from 2001-02-03 to 2001-02-04, 0 rows, csv"
+    ]
 
 
 # --- formula-safe CSV -------------------------------------------------------------------------

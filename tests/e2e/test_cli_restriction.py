@@ -17,8 +17,8 @@ from clisupport import Cli, ok
 from cupssupport import pdf_text
 
 from kiosk.bootstrap import assemble
-from kiosk.documents.roll_call import RESTRICTED_MARK
 from kiosk.domain.visit import SignInForm
+from kiosk.settings.i18n import catalog
 
 NAMES = ("Anna de Vries", "Bo Kristiansen", "Siobhán O'Sullivan")
 TODAY = date.today().isoformat()
@@ -80,4 +80,4 @@ def test_the_roll_call_lists_restricted_visitors_marked(
     text = " ".join(pdf_text(out).split())
     for name in NAMES:
         assert name in text
-    assert text.count(RESTRICTED_MARK) == 2
+    assert text.count(catalog("en").text("roll_call.restricted_mark")) == 2

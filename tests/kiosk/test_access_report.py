@@ -5,11 +5,13 @@ is Europe/Amsterdam here."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,17 +21,20 @@ from visitsupport import Clock, WriteConfig, local
 
 from kiosk.bootstrap import Core, assemble
 from kiosk.documents.access_report import (
-    PDF_TITLE,
     access_report_json,
     full_time,
     render_access_report_pdf,
+    report_language,
 )
 from kiosk.domain.access_log import visit_record
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.visit import SignInForm, Visit
 from kiosk.export.visits import ExportFormat
+from kiosk.settings.config import Config
+from kiosk.settings.i18n import catalog
 from kiosk.staff.reception import Reception
-from kiosk.visits.notice import Notice
+from kiosk.staff.rights import RightsRequests
+from kiosk.visits.notice import Notice, who_sees_it
 from kiosk.visits.service import Visits
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
@@ -58,9 +63,19 @@ def her_visits(visits: Visits, reception: Reception, clock: Clock, notice: Notic
     return [visits.get(v.visit_id) for v in (first, second, third)]
 
 
-def write_pdf(tmp_path: Path, visits: list[Visit], retention_days: int = 90) -> Path:
-    pdf = tmp_path / "access.pdf"
-    pdf.write_bytes(render_access_report_pdf(visits, CONTROLLER, MADE, retention_days))
+ENGLISH = catalog("en")
+
+
+def write_pdf(
+    tmp_path: Path, visits: list[Visit], retention_days: int = 90, language: str = "en"
+) -> Path:
+    pdf = tmp_path / f"access-{language}.pdf"
+    recipients = who_sees_it(Config(), language)
+    pdf.write_bytes(
+        render_access_report_pdf(
+            visits, CONTROLLER, MADE, retention_days, recipients, language=language
+        )
+    )
     return pdf
 
 
@@ -88,7 +103,7 @@ def test_json_is_exactly_what_is_stored_as_the_export_writes_it(
     assert records == json.loads(out.getvalue())
     assert [list(record) for record in records] == [CONTRACT_COLUMNS] * 3
     exports = [e.detail for e in core.audit.entries(limit=None) if e.action is AuditAction.EXPORT]
-    assert exports == ["visits 2026-05-11..2026-05-20, 3 rows, json"]
+    assert exports == ["Access log from 2026-05-11 to 2026-05-20, 3 rows, json"]
 
 
 def test_json_values_round_trip(her_visits: list[Visit]) -> None:
@@ -126,7 +141,7 @@ def test_pdf_shows_every_stored_field_of_every_visit(
 
     for visit in her_visits:
         assert f"Visit id {visit.visit_id}" in text
-        assert f"Signed in {full_time(visit.signed_in_at)}" in text
+        assert f"Signed in {full_time(visit.signed_in_at, ENGLISH)}" in text
         assert f"Notice version {visit.notice_version}" in text
         assert f"Kiosk {visit.kiosk_id}" in text
         assert f"Language {visit.language} (English)" in text
@@ -199,7 +214,7 @@ def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None
 
     pdfinfo = require_tool("pdfinfo")
     info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
-    assert re.search(rf"^Title:\s+{PDF_TITLE}$", info.stdout, re.MULTILINE)
+    assert re.search(r"^Title:\s+Access report$", info.stdout, re.MULTILINE)
     assert "Annelies" not in info.stdout
     pdffonts = require_tool("pdffonts")
     fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True)
@@ -229,3 +244,170 @@ def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(
     assert said in text
     # In the notice's own words, for these settings.
     assert flat(core.notices.notice("en").summary).count(said) == 1
+
+
+# --- in the visitor's language ---------------------------------------------------------------
+
+# Words of the English report (labels, the "about" block, the running header, a month, the
+# language names) that a Danish or Dutch report must not have.
+ENGLISH_WORDS = (
+    "Access report", "Your data", "visitor register", "Controller", "Made", "Kept for", "days",
+    "Purpose", "Legal basis", "Legitimate interest", "Who sees it", "Source", "Your rights",
+    "Visit 1 of 2", "Visit id", "Name", "Company", "Host", "Signed in", "Signed out",
+    "still on site", "Sign-out method", "signed out at the kiosk", "Language", "English",
+    "Danish", "Dutch", "Notice version", "Deleted after", "Restricted since", "page 1 of",
+    "May", "Reception and security staff",
+)  # fmt: skip
+# For each language: what the copy of VISITS says, {first} and {second} being their visit ids.
+IN_LANGUAGE = {
+    "da": (
+        "Indsigtsrapport",
+        [
+            "Indsigtsrapport, oprettet",
+            "side 1 af",
+            "Dine oplysninger i besøgsregistret",
+            "databeskyttelsesforordningens art. 15",
+            f"Dataansvarlig {CONTROLLER}",
+            "Besøg 2",
+            "Opbevaringsperiode 45 dage: hvert besøg slettes automatisk 45 dage efter",
+            "Formål At overvåge adgangen til vores lokaliteter.",
+            "Retsgrundlag Legitim interesse (databeskyttelsesforordningens art. 6, stk. 1",
+            "Hvem har adgang Receptions- og sikkerhedspersonalet på dette sted",
+            "Dine rettigheder Du kan bede om",
+            "Besøg 1 af 2",
+            "Besøgsnummer {first}",
+            f"Navn {NAME}",
+            "Virksomhed Noordzee Logistiek B.V.",
+            "Vært Jens Kristensen",
+            "Formål med besøget Jobsamtale",
+            "Formål med besøget Levering",
+            "Tjekket ind 11. maj 2026 09:03:00 (UTC+02:00)",
+            "Tjekket ud 11. maj 2026 17:21:00 (UTC+02:00)",
+            "Udtjekning kiosk (tjekket ud ved kiosken)",
+            "Sprog en (engelsk)",
+            "Opbevares til 25. jun. 2026 09:03:00 (UTC+02:00) (45 dage)",
+            "Besøgsnummer {second}",
+            "Tjekket ud — (stadig til stede)",
+            "Sprog da (dansk)",
+            "Begrænset siden",
+            "bevaret, men bruges kun til dine egne anmodninger",
+        ],
+    ),
+    "nl": (
+        "Inzageoverzicht",
+        [
+            "Inzageoverzicht, gemaakt op",
+            "pagina 1 van",
+            "Uw gegevens in het bezoekersregister",
+            "(art. 15 AVG)",
+            f"Verantwoordelijke {CONTROLLER}",
+            "Bezoeken 2",
+            "Bewaartermijn 45 dagen: elk bezoek wordt 45 dagen na de aanmelding automatisch",
+            "Doel De toegang tot onze gebouwen monitoren.",
+            "Grondslag Legitiem belang (art. 6, lid 1, onder f, AVG)",
+            "Wie heeft toegang De receptie- en beveiligingsmedewerkers van deze vestiging",
+            "Uw rechten U kunt ons vragen",
+            "Bezoek 1 van 2",
+            "Bezoeknummer {first}",
+            f"Naam {NAME}",
+            "Bedrijf Noordzee Logistiek B.V.",
+            "Contactpersoon Jens Kristensen",
+            "Doel van het bezoek Sollicitatiegesprek",
+            "Doel van het bezoek Bezorging",
+            "Aangemeld 11 mei 2026 09:03:00 (UTC+02:00)",
+            "Afgemeld 11 mei 2026 17:21:00 (UTC+02:00)",
+            "Afmelding kiosk (zelf afgemeld bij de kiosk)",
+            "Taal en (Engels)",
+            "Bewaard tot 25 jun 2026 09:03:00 (UTC+02:00) (45 dagen)",
+            "Bezoeknummer {second}",
+            "Afgemeld — (nog aanwezig)",
+            "Taal nl (Nederlands)",
+            "Beperkt sinds",
+            "bewaard, maar alleen gebruikt voor uw eigen verzoeken",
+        ],
+    ),
+}
+
+
+def arrive_in(visits: Visits, core: Core, clock: Clock, at: datetime, language: str,
+              host: str, purpose: str) -> Visit:  # fmt: skip
+    clock.now = at
+    form = SignInForm(NAME, "Noordzee Logistiek B.V.", host, purpose)
+    return visits.sign_in(form, core.notices.notice(language)).visit
+
+
+@pytest.mark.parametrize("language", ["da", "nl"])
+def test_the_copy_is_in_the_language_of_the_visitors_latest_visit(
+    core: Core, visits: Visits, clock: Clock, tmp_path: Path, language: str
+) -> None:
+    """Her first visit was in English, her latest in `language`: the whole copy is in it, a
+    purpose she picked from the list (stored as its key) too, and none of it in English."""
+    first = arrive_in(visits, core, clock, local(11, 9, 3), "en", "Jens Kristensen", "interview")
+    clock.now = local(11, 17, 21)
+    visits.sign_out(first.visit_id)
+    second = arrive_in(visits, core, clock, local(20, 8, 30), language, "Ida Holm", "delivery")
+    clock.now = local(20, 9)
+    core.rights.restrict([second.visit_id])
+    rights = RightsRequests(
+        core.store,
+        core.audit,
+        core.personal_data,
+        controller=CONTROLLER,
+        retention_days=45,
+        who_sees_it=partial(who_sees_it, core.config),
+        default_language="en",
+    )
+    mine = [visits.get(second.visit_id), visits.get(first.visit_id)]  # in any order
+
+    pdf = rights.copy(mine, "pdf", tmp_path / "copy.pdf")
+
+    title, phrases = IN_LANGUAGE[language]
+    text = flat(pdf_text(pdf))
+    for phrase in phrases:
+        assert phrase.format(first=first.visit_id, second=second.visit_id) in text
+    for word in ENGLISH_WORDS:
+        assert not re.search(rf"\b{re.escape(word)}\b", text), word
+    assert "interview" not in text
+    assert "delivery" not in text
+    pdfinfo = require_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(rf"^Title:\s+{title}$", info.stdout, re.MULTILINE)
+
+
+def test_a_picked_purpose_reads_in_english_in_an_english_copy(
+    visits: Visits, notice: Notice, tmp_path: Path
+) -> None:
+    visit = visits.sign_in(SignInForm(NAME, purpose="interview"), notice).visit
+
+    text = flat(pdf_text(write_pdf(tmp_path, [visit])))
+
+    assert "Purpose Job interview" in text
+    assert "Language en (English)" in text
+
+
+def test_a_language_the_kiosk_has_no_words_for_gets_the_sites_default(
+    data_dir: Path, write_config: WriteConfig, tmp_path: Path
+) -> None:
+    core = assemble(data_dir, write_config('[kiosk]\nlanguages = ["nl", "en", "da"]\n'))
+    try:
+        visit = core.visits.sign_in(SignInForm(NAME), core.notices.notice("da")).visit
+        older = dataclasses.replace(visit, signed_in_at=visit.signed_in_at - timedelta(days=1))
+        latest = dataclasses.replace(visit, language="fr")  # a language no longer offered
+        pdf = core.rights.copy([latest, older], "pdf", tmp_path / "copy.pdf")
+    finally:
+        core.close()
+
+    text = flat(pdf_text(pdf))
+    assert "Uw gegevens in het bezoekersregister" in text
+    assert "Taal fr" in text  # the stored code, with no name for it
+    assert "Taal da (Deens)" in text
+
+
+def test_report_language_is_the_latest_visits_whatever_the_order() -> None:
+    def visit(day: int, language: str) -> Visit:
+        return Visit(day, NAME, "", "", "", local(day, 9), None, None, language, "v", "lobby-1")
+
+    assert report_language([visit(12, "nl"), visit(11, "da")], "en") == "nl"
+    assert report_language([visit(11, "nl"), visit(12, "da")], "en") == "da"
+    assert report_language([visit(11, "da"), visit(12, "xx")], "nl") == "nl"
+    assert report_language([], "da") == "da"

@@ -16,25 +16,26 @@ from kiosk.domain.audit import AuditAction
 from kiosk.domain.visit import SignInForm
 from kiosk.export.visits import ExportFormat
 from kiosk.maintenance.retention import Retention
-from kiosk.settings.config import RetentionConfig
-from kiosk.staff.audit import AuditLog
+from kiosk.settings.config import SUPPORTED_LANGUAGES, RetentionConfig
+from kiosk.settings.i18n import catalog
+from kiosk.staff.audit import AuditLog, entry_detail, worded_action
 
 
 def record(
     audit: AuditLog,
     core: Core,
     action: AuditAction,
-    detail: str = "",
     visit_ids: Iterable[int] = (),
+    **params: str | int,
 ) -> int:
     """One entry, in a transaction of its own."""
     with core.store.transaction() as db:
-        return audit.record(db, action, detail, visit_ids)
+        return audit.record(db, action, visit_ids, **params)
 
 
 def test_entries_link_existing_visits_and_keep_the_count_when_they_go(core: Core) -> None:
     visit = core.visits.sign_in(SignInForm("Ann Smith"), core.notices.notice("en")).visit
-    record(core.audit, core, AuditAction.ERASURE, "1 visits erased", [visit.visit_id, 999_999])
+    record(core.audit, core, AuditAction.ERASURE, [visit.visit_id, 999_999], count=1)
     (entry,) = core.audit.entries()
     assert entry.visit_ids == (visit.visit_id,)
     assert entry.visit_count == 1  # the id that does not exist is not counted
@@ -60,9 +61,10 @@ def test_export_is_csv_with_local_times_and_no_visitor_data(core: Core) -> None:
     assert "Acme" not in out.getvalue()
     # The export is recorded itself: the range, the count and the format.
     newest = core.audit.entries(limit=1)[0]
-    assert (newest.action, newest.detail) == (
+    assert (newest.action, newest.detail, newest.params) == (
         AuditAction.EXPORT,
-        f"audit {today}..{today}, 1 rows, csv",
+        f"Audit log from {today} to {today}, 1 rows, csv",
+        {"what": "audit", "first": str(today), "last": str(today), "count": 1, "format": "csv"},
     )
 
 
@@ -92,3 +94,51 @@ def test_the_cleanup_applies_the_configured_audit_retention(
         assert [e.action for e in core.audit.entries()] == [AuditAction.LOGOUT]
     finally:
         core.close()
+
+
+def test_every_action_is_worded_in_every_language() -> None:
+    for language in SUPPORTED_LANGUAGES:
+        words = catalog(language)
+        names = {worded_action(words, action) for action in AuditAction}
+        assert len(names) == len(AuditAction), language  # no two actions read alike
+
+
+def test_an_entry_reads_in_the_readers_language_and_is_stored_with_its_parts(core: Core) -> None:
+    """The log keeps what a detail is made of; each reader sees it in their own language, with
+    their own date format and field names, and the export's detail is the English."""
+    visit = core.visits.sign_in(SignInForm("Ann Smith"), core.notices.notice("en")).visit
+    record(core.audit, core, AuditAction.FAILED_LOGIN, count=2)
+    record(core.audit, core, AuditAction.CORRECTION, [visit.visit_id], field="host")
+    record(
+        core.audit, core, AuditAction.EXPORT,
+        what="visits", first="2026-11-01", last="2026-11-21", count=1843, format="csv",
+    )  # fmt: skip
+    export, correction, failed = core.audit.entries()
+
+    assert failed.params == {"count": 2}
+    assert failed.detail == "Wrong PIN (2 in a row)"
+    shown = {
+        language: [
+            (worded_action(catalog(language), e.action), entry_detail(catalog(language), e))
+            for e in (failed, correction, export)
+        ]
+        for language in ("nl", "da")
+    }
+    assert shown["nl"] == [
+        ("Mislukte inlogpoging", "Verkeerde pincode (2 keer achter elkaar)"),
+        ("Correctie", "Gecorrigeerd: Contactpersoon"),
+        ("Export", "Bezoekerslog van 01-11-2026 t/m 21-11-2026, 1843 rijen, csv"),
+    ]
+    assert shown["da"] == [
+        ("Mislykket login", "Forkert pinkode (2 i træk)"),
+        ("Berigtigelse", "Rettet: Vært"),
+        ("Eksport", "Adgangslog fra 01.11.2026 til 21.11.2026, 1843 rækker, csv"),
+    ]
+
+
+def test_an_entry_from_before_the_log_kept_its_parts_shows_its_stored_text(core: Core) -> None:
+    with core.store.transaction() as db:
+        db.audit.add(datetime.now(UTC), AuditAction.FAILED_LOGIN, "wrong PIN 1 in a row", [], "k")
+    (entry,) = core.audit.entries()
+    assert entry.params == {}
+    assert entry_detail(catalog("nl"), entry) == "wrong PIN 1 in a row"

@@ -239,9 +239,9 @@ def test_export_returns_the_count(june_visits: list[Visit], core: Core) -> None:
         out = io.BytesIO() if fmt.binary else io.StringIO()
         assert core.exports.visits(*JUNE, fmt, out) == len(june_visits)
     assert [detail for detail, _, _ in export_entries(core)] == [
-        "visits 2026-06-01..2026-06-30, 3 rows, csv",
-        "visits 2026-06-01..2026-06-30, 3 rows, json",
-        "visits 2026-06-01..2026-06-30, 3 rows, xlsx",
+        "Access log from 2026-06-01 to 2026-06-30, 3 rows, csv",
+        "Access log from 2026-06-01 to 2026-06-30, 3 rows, json",
+        "Access log from 2026-06-01 to 2026-06-30, 3 rows, xlsx",
     ]
 
 
@@ -253,9 +253,9 @@ def test_each_export_is_audited_with_range_count_and_format(
     export(core, ExportFormat.JSON, *JUNE)
     export(core, ExportFormat.CSV, date(2026, 1, 1), date(2026, 1, 31))
     assert export_entries(core) == [
-        ("visits 2026-06-01..2026-06-30, 3 rows, csv", 0, ()),
-        ("visits 2026-06-01..2026-06-30, 3 rows, json", 0, ()),
-        ("visits 2026-01-01..2026-01-31, 0 rows, csv", 0, ()),
+        ("Access log from 2026-06-01 to 2026-06-30, 3 rows, csv", 0, ()),
+        ("Access log from 2026-06-01 to 2026-06-30, 3 rows, json", 0, ()),
+        ("Access log from 2026-01-01 to 2026-01-31, 0 rows, csv", 0, ()),
     ]
     (entry,) = core.audit.entries(limit=1)
     assert entry.action is AuditAction.EXPORT

@@ -229,8 +229,8 @@ def test_the_workbook_export_is_audited_with_range_count_and_format(
 
     entries = [e for e in reversed(core.audit.entries()) if e.action is AuditAction.EXPORT]
     assert [(e.detail, e.visit_count) for e in entries] == [
-        (f"visits 2026-01-01..2026-12-31, {hostile} rows, xlsx", 0),
-        ("visits 2025-01-01..2025-01-31, 0 rows, xlsx", 0),
+        (f"Access log from 2026-01-01 to 2026-12-31, {hostile} rows, xlsx", 0),
+        ("Access log from 2025-01-01 to 2025-01-31, 0 rows, xlsx", 0),
     ]
     assert "Ørsted" not in " ".join(e.detail for e in core.audit.entries())
 
@@ -299,7 +299,7 @@ def test_the_audit_log_exports_as_a_workbook_too(core: Core, hostile: int) -> No
     record = dict(zip(AUDIT_COLUMNS, entry, strict=True))
     assert record["action"] == "export"
     assert isinstance(record["at"], datetime)
-    assert record["detail"] == f"visits 2026-01-01..2026-12-31, {hostile} rows, json"
+    assert record["detail"] == f"Access log from 2026-01-01 to 2026-12-31, {hostile} rows, json"
     (kept,) = [e for e in core.audit.entries() if e.audit_id == record["audit_id"]]
     assert record["at"] == kept.at.astimezone().replace(tzinfo=None, microsecond=0)
 

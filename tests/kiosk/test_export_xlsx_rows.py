@@ -158,7 +158,7 @@ def test_tricky_text_and_dst_days_give_the_same_bytes(core: Core) -> None:
     (entry,) = core.audit.entries(limit=None)
     assert (entry.action, entry.detail) == (
         AuditAction.EXPORT,
-        f"visits 2026-01-01..2026-12-31, {len(rows)} rows, xlsx",
+        f"Access log from 2026-01-01 to 2026-12-31, {len(rows)} rows, xlsx",
     )
 
 

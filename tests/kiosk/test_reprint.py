@@ -33,10 +33,10 @@ class FailingAudit(AuditLog):
         self,
         db: Repositories,
         action: AuditAction,
-        detail: str = "",
         visit_ids: Iterable[int] = (),
+        **params: str | int,
     ) -> int:
-        super().record(db, action, detail, visit_ids)
+        super().record(db, action, visit_ids, **params)
         raise AuditFails()
 
 

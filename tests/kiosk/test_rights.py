@@ -38,7 +38,8 @@ def rights_on(core: Core, store: Store) -> RightsRequests:
         core.personal_data,
         controller=core.config.site.controller,
         retention_days=core.config.retention.visit_days,
-        who_sees_it="Reception and security staff of the site.",
+        who_sees_it=lambda _language: "Reception and security staff of the site.",
+        default_language="en",
     )
 
 
@@ -218,13 +219,12 @@ def test_a_search_is_recorded_as_an_access_request_without_the_name(
     rights.find("Nobody Here")
     nothing = newest_entry(core)
 
-    assert (entry.action, entry.detail) == (AuditAction.ACCESS_REQUEST, "search: 2 visits")
-    assert (entry.visit_ids, entry.visit_count) == (tuple(ids(visits)), 2)
-    assert (nothing.action, nothing.detail, nothing.visit_count) == (
-        entry.action,
-        "search: 0 visits",
-        0,
+    assert (entry.action, entry.detail) == (
+        AuditAction.ACCESS_REQUEST,
+        "Search by name: 2 visit(s) found",
     )
+    assert (entry.visit_ids, entry.visit_count) == (tuple(ids(visits)), 2)
+    assert (nothing.action, nothing.params, nothing.visit_count) == (entry.action, {"count": 0}, 0)
     assert "zwartvaal" not in audit_text(core).casefold()
     assert "nobody" not in audit_text(core).casefold()
 
@@ -343,7 +343,11 @@ def test_a_correction_is_recorded_by_field_name_without_the_values(
     rights.correct(visit.visit_id, "company", " Ørnebjerg  New")  # the same after normalising
 
     assert core.audit.entries() == [entry]
-    assert (entry.action, entry.detail) == (AuditAction.CORRECTION, "field: company")
+    assert (entry.action, entry.detail, entry.params) == (
+        AuditAction.CORRECTION,
+        "Corrected: Company",
+        {"field": "company"},
+    )
     assert (entry.visit_ids, entry.visit_count) == ((visit.visit_id,), 1)
     assert "zwartvaal" not in audit_text(core).casefold()
     assert "ørnebjerg" not in audit_text(core).casefold()
@@ -381,7 +385,7 @@ def test_erasure_is_recorded_first_and_keeps_its_count(
 
     erasure, search = core.audit.entries()
     entry_kind = AuditAction.ACCESS_REQUEST
-    assert (erasure.action, erasure.detail) == (AuditAction.ERASURE, "2 visits erased")
+    assert (erasure.action, erasure.params) == (AuditAction.ERASURE, {"count": 2})
     assert (erasure.visit_count, erasure.visit_ids) == (2, ())
     assert (search.action, search.visit_count, search.visit_ids) == (entry_kind, 2, ())
 

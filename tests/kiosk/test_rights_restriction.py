@@ -23,13 +23,13 @@ import storage.sqlite.csv_lines
 import storage.sqlite.export
 import storage.sqlite.export_xlsx
 from kiosk.bootstrap import Core
-from kiosk.documents.roll_call import RESTRICTED_MARK, RESTRICTED_NOTE
 from kiosk.domain.access_log import visit_record, write_csv, write_json
 from kiosk.domain.audit import AuditAction
 from kiosk.domain.clock import local_day_bounds
 from kiosk.domain.visit import NameMatch, NewVisit, SignInForm, SignOutMethod, Visit
 from kiosk.domain.workbook import write_xlsx
 from kiosk.export.visits import ExportFormat
+from kiosk.settings.i18n import catalog
 from kiosk.staff.audit import AuditLog
 from kiosk.staff.rights import RightsRequests
 from kiosk.visits.notice import Notice
@@ -45,6 +45,10 @@ from tests.kiosk.test_rights import (
     traces_in,
 )
 from tests.kiosk.test_roll_call import table
+
+# The roll call's mark of a restricted visitor and what it means, in the site's default language.
+RESTRICTED_MARK = catalog("en").text("roll_call.restricted_mark")
+RESTRICTED_NOTE = catalog("en").text("roll_call.restricted_note")
 
 pytestmark = pytest.mark.usefixtures("amsterdam")
 
@@ -75,7 +79,7 @@ def stored(core: Core, visit: Visit) -> Visit:
 
 def newest_actions(core: Core, count: int) -> list[tuple[str, str, tuple[int, ...], int]]:
     return [
-        (e.action.value, e.detail, e.visit_ids, e.visit_count)
+        (e.action.value, e.params, e.visit_ids, e.visit_count)
         for e in core.audit.entries(limit=count)
     ]
 
@@ -94,7 +98,7 @@ def test_restricting_is_audited_by_ids_and_count_and_only_once(core: Core, arriv
     assert all(visit.restricted for visit in restricted)
     assert restricted == [stored(core, v) for v in mine]
     assert not stored(core, other).restricted
-    assert newest_actions(core, 1) == [("restriction", "2 visits restricted", tuple(ids(mine)), 2)]
+    assert newest_actions(core, 1) == [("restriction", {"count": 2}, tuple(ids(mine)), 2)]
     # Restricted already: nothing changes, nothing is recorded.
     assert core.rights.restrict(ids(mine)) == []
     assert core.rights.restrict([]) == []
@@ -127,9 +131,9 @@ def test_an_objection_restricts_and_marks_and_lifting_clears_both(
     assert core.rights.lift_restriction(ids(mine)) == []
     actions = newest_actions(core, 3)
     assert actions == [
-        ("restriction-lifted", "restriction lifted on 2 visits", tuple(ids(mine)), 2),
-        ("access-request", "search: 2 visits", tuple(ids(mine)), 2),
-        ("objection", "objection received, 2 visits restricted", tuple(ids(mine)), 2),
+        ("restriction-lifted", {"count": 2}, tuple(ids(mine)), 2),
+        ("access-request", {"count": 2}, tuple(ids(mine)), 2),
+        ("objection", {"count": 2}, tuple(ids(mine)), 2),
     ]
 
 
@@ -169,7 +173,8 @@ def test_a_change_and_its_audit_entry_happen_together_or_not_at_all(
         core.personal_data,
         controller="x",
         retention_days=90,
-        who_sees_it="x",
+        who_sees_it=lambda _language: "x",
+        default_language="en",
     )
     for failing in (cut, no_audit):
         with pytest.raises(OSError, match=r"power cut|disk full"):
@@ -391,7 +396,7 @@ def test_the_json_export_and_its_audit_entry_leave_restricted_visits_out(core: C
     assert tags_in(data.decode()) == tags_shown
     assert len(json.loads(data)) == len(shown)
     (entry,) = [e for e in core.audit.entries() if e.action is AuditAction.EXPORT]
-    assert entry.detail == f"visits {FIRST}..{LAST}, {len(shown)} rows, json"
+    assert entry.detail == f"Access log from {FIRST} to {LAST}, {len(shown)} rows, json"
 
 
 # -- the visitor's copy says so --------------------------------------------------------------

@@ -8,6 +8,7 @@ place lands in the wrong cell and the test sees it."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -27,7 +28,6 @@ from kiosk.bootstrap import Core
 from kiosk.documents.roll_call import (
     COLUMNS,
     PAGE_HEIGHT,
-    PDF_TITLE,
     ROW_HEIGHT,
     ROWS_PER_PAGE,
     ROWS_TOP,
@@ -38,6 +38,7 @@ from kiosk.domain.audit import AuditAction
 from kiosk.domain.visit import SignInForm, Visit
 from kiosk.printing.cups import SaveOnly
 from kiosk.printing.reports import SavedReports
+from kiosk.settings.i18n import catalog
 from kiosk.staff.audit import AuditLog
 from kiosk.staff.reception import Reception
 from kiosk.staff.roll_call import RollCall
@@ -102,9 +103,9 @@ def pages_text(pdf: Path) -> list[str]:
     return [page for page in pdf_text(pdf).split("\f") if page.strip()]
 
 
-def write(tmp_path: Path, visits: list[Visit], site: str = SITE) -> Path:
-    pdf = tmp_path / "roll-call.pdf"
-    pdf.write_bytes(render_roll_call(visits, site, MADE))
+def write(tmp_path: Path, visits: list[Visit], site: str = SITE, language: str = "en") -> Path:
+    pdf = tmp_path / f"roll-call-{language}.pdf"
+    pdf.write_bytes(render_roll_call(visits, site, MADE, language=language))
     return pdf
 
 
@@ -121,9 +122,18 @@ def visit(
 
 @pytest.fixture
 def roll_call(core: Core, clock: Clock) -> RollCall:
-    """The roll call on the core's store, on the test's clock, for the site SITE."""
+    """The roll call on the core's store, on the test's clock, for the site SITE (in Danish
+    SITE_DA); in English unless asked for another language."""
     audit = AuditLog(core.store, core.config.site.kiosk_id, clock)
-    return RollCall(core.store, audit, SITE, SavedReports(core.paths.report_dir), SaveOnly(), clock)
+    reports = SavedReports(core.paths.report_dir)
+    return RollCall(core.store, audit, site_name, reports, SaveOnly(), clock, default_language="en")
+
+
+SITE_DA = "Rotterdam Waalhaven, bygning C"
+
+
+def site_name(language: str) -> str:
+    return SITE_DA if language == "da" else SITE
 
 
 def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
@@ -178,9 +188,10 @@ def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
     assert "company" not in rows[4]  # an empty company stays empty
     # Taking the roll call is audited: who was on it by visit id and how many, never a name.
     entry = core.audit.entries(limit=1)[0]
-    assert (entry.action, entry.detail, entry.at) == (
+    assert (entry.action, entry.detail, entry.params, entry.at) == (
         AuditAction.EVACUATION,
-        "roll call of 5 people",
+        "Roll call of 5 visitor(s)",
+        {"count": 5},
         MADE,
     )
     assert sorted(entry.visit_ids) == sorted(v.visit_id for v in present)
@@ -203,9 +214,9 @@ def test_made_without_a_file_it_is_saved_and_a_printer_fault_is_reported(core: C
     assert report.printed_on is None
     assert report.fault is not None
     entry = core.audit.entries(limit=1)[0]
-    assert (entry.action, entry.detail, entry.visit_ids) == (
+    assert (entry.action, entry.params, entry.visit_ids) == (
         AuditAction.EVACUATION,
-        "roll call of 0 people",
+        {"count": 0},
         (),
     )
 
@@ -245,7 +256,7 @@ def test_an_empty_site_is_one_page_saying_so(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_time_in_has_the_date_only_when_it_is_not_today(moment: datetime, shown: str) -> None:
-    assert local_time_text(moment, MADE) == shown
+    assert local_time_text(moment, catalog("en"), MADE) == shown
 
 
 # --- 500 people ------------------------------------------------------------------------------
@@ -277,7 +288,7 @@ def crowd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     with pytest.MonkeyPatch.context() as patch:  # `amsterdam` is for one test; this is once
         patch.setenv("TZ", "Europe/Amsterdam")
         time.tzset()
-        pdf.write_bytes(render_roll_call(crowd, SITE, MADE))
+        pdf.write_bytes(render_roll_call(crowd, SITE, MADE, language="en"))
     time.tzset()
     return pdf, names
 
@@ -376,6 +387,113 @@ def test_metadata_names_no_one(tmp_path: Path) -> None:
 
     pdfinfo = require_tool("pdfinfo")
     info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
-    assert re.search(rf"^Title:\s+{PDF_TITLE}$", info.stdout, re.MULTILINE)
-    assert PDF_TITLE == "Evacuation roll call"
+    assert re.search(r"^Title:\s+Evacuation roll call$", info.stdout, re.MULTILINE)
     assert "Jansen" not in info.stdout
+
+
+# --- in the reader's language ----------------------------------------------------------------
+
+# What the roll call says in each language: the title (also the PDF's title), the column
+# titles, page, when made, the head count for one and for two people, the time in of a visitor
+# who came yesterday, the restricted mark and its note, the instruction, and an empty site.
+IN_LANGUAGE = {
+    "nl": {
+        "title": "Ontruimingslijst",
+        "columns": ["Naam", "Bedrijf", "Contactpersoon", "Aangemeld"],
+        "page": "pagina 1 van 1",
+        "made": "gemaakt op 13 mei 2026 14:30",
+        "one": "1 persoon aanwezig",
+        "two": "2 personen aanwezig",
+        "none": "0 personen aanwezig",
+        "yesterday": "12 mei 16:45",
+        "mark": "beperkt — alleen voor de ontruiming",
+        "note": "Beperkt: op verzoek van de bezoeker is het gebruik",
+        "tick": "Vink iedereen af die op de verzamelplaats aanwezig is.",
+        "nobody": "Er is niemand aanwezig.",
+    },
+    "da": {
+        "title": "Evakueringsliste",
+        "columns": ["Navn", "Virksomhed", "Vært", "Ankommet"],
+        "page": "side 1 af 1",
+        "made": "oprettet 13. maj 2026 14:30",
+        "one": "1 person til stede",
+        "two": "2 personer til stede",
+        "none": "0 personer til stede",
+        "yesterday": "12. maj 16:45",
+        "mark": "begrænset — kun til evakueringen",
+        "note": "Begrænset: brugen af den besøgendes oplysninger er begrænset",
+        "tick": "Sæt kryds ved hver person, der er nået frem til samlingsstedet.",
+        "nobody": "Der er ingen til stede.",
+    },
+}
+ENGLISH_WORDS = (
+    "Evacuation", "roll call", "Name", "Company", "Host", "Time in", "page", "made", "May",
+    "person on site", "people", "on site", "Tick", "restricted", "Restricted", "GDPR Art",
+    "Nobody",
+)  # fmt: skip
+
+
+def header_words(pdf: Path) -> str:
+    """The words of the first page above the rows, in reading order."""
+    (words, *_) = words_by_page(pdf)
+    return " ".join(word.text for word in words if word.row < 0)
+
+
+@pytest.mark.parametrize("language", ["nl", "da"])
+def test_in_another_language_every_word_is_in_it(tmp_path: Path, language: str) -> None:
+    said = IN_LANGUAGE[language]
+    yesterday = visit(2, "Bram Visser", local(12, 16, 45), "Visser Transport", "Ida Holm")
+    restricted = dataclasses.replace(visit(1, "Anna Jansen"), restricted_at=MADE)
+
+    pdf = write(tmp_path, [restricted, yesterday], language=language)
+
+    (page,) = pages_text(pdf)
+    text = " ".join(page.split())
+    for key in ("title", "page", "made", "two", "note", "tick"):
+        assert said[key] in text, key
+    assert header_words(pdf).split()[-len(" ".join(said["columns"]).split()) :] == (
+        " ".join(said["columns"]).split()
+    )
+    rows = table(pdf)
+    assert [row["name"] for row in rows] == [f"Anna Jansen {said['mark']}", "Bram Visser"]
+    assert rows[1]["time"] == said["yesterday"]
+    for word in ENGLISH_WORDS:
+        assert not re.search(rf"\b{re.escape(word)}\b", text), word
+    pdfinfo = require_tool("pdfinfo")
+    info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(rf"^Title:\s+{said['title']}$", info.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_the_head_count_is_singular_for_one_person_in_every_language(
+    tmp_path: Path, language: str
+) -> None:
+    said = IN_LANGUAGE.get(language, {"one": "1 person on site", "none": "0 people on site"})
+
+    one = " ".join(pdf_text(write(tmp_path, [visit(1, "Anna Jansen")], language=language)).split())
+    assert said["one"] in one
+    empty = " ".join(pdf_text(write(tmp_path, [], language=language)).split())
+    assert said["none"] in empty
+    if language != "en":
+        assert said["nobody"] in empty
+
+
+def test_made_in_a_language_and_else_in_the_sites_default(
+    core: Core, roll_call: RollCall, visits: Visits, clock: Clock, notice: Notice, tmp_path: Path
+) -> None:
+    """The staff screen asks for its language; the command line asks for none and gets the
+    site's default language (here English); the site's name is the one for that language."""
+    visits.sign_in(SignInForm("Anna Jansen"), notice)
+    on_site = roll_call.take()
+
+    danish = roll_call.make(on_site, out=tmp_path / "da.pdf", to_printer=False, language="da")
+    default = roll_call.make(on_site, out=tmp_path / "default.pdf", to_printer=False)
+
+    danish_text = " ".join(pdf_text(danish.path).split())
+    assert "Evakueringsliste" in danish_text
+    assert SITE_DA in danish_text
+    assert "1 person til stede" in danish_text
+    default_text = " ".join(pdf_text(default.path).split())
+    assert "Evacuation roll call" in default_text
+    assert SITE in default_text
+    assert "1 person on site" in default_text

@@ -61,7 +61,7 @@ def make_version_1_database(path: Path) -> list[tuple[Any, ...]]:
                 "Ann Smith",
                 "Acme",
                 "Bo Jensen",
-                "Meeting",
+                "A site survey",
                 "2026-05-13T07:30:00.000000Z",
                 None,
                 None,

@@ -427,9 +427,52 @@ def test_a_database_from_before_restrictions_is_upgraded_with_every_visit_unrest
 
     upgraded = connect(db_path)
     try:
-        assert schema_version(upgraded) == SCHEMA_VERSION == 7
+        assert schema_version(upgraded) == SCHEMA_VERSION >= 7
         visits = SqliteVisits(upgraded)
         assert [v.restricted_at for v in visits.on_site()] == [None, None]
         assert "visits_restricted" in {i.name for i in upgraded.table("visits").indexes}
     finally:
         upgraded.close()
+
+
+def test_purposes_stored_as_list_words_become_keys_and_typed_ones_stay(db_path: Path) -> None:
+    """Before keys, the purpose list stored its word in the visitor's language: after the
+    upgrade "Afspraak", "Møde" and "Meeting" are one purpose, shown in each reader's language;
+    what a visitor typed is kept as typed."""
+    old = sqlite_utils.Database(sqlite3.connect(db_path, isolation_level=None))
+    old.conn.create_function("kiosk_casefold", 1, str.casefold)
+    for step in MIGRATIONS[:7]:
+        step(old)
+    old.execute("PRAGMA user_version = 7")
+    add_notice(old)
+    words = [
+        "Afspraak",
+        "Møde",
+        "Meeting",
+        "Vedligeholdelse eller reparation",
+        "Kursus eller arrangement",
+        "Audit of the warehouse",
+        "",
+    ]
+    visits = [new_visit(name=f"Visitor {i}") for i in range(len(words))]
+    for visit, word in zip(visits, words, strict=True):
+        visit.purpose = word
+    add_many(old, visits)
+    old.close()
+
+    upgraded = connect(db_path)
+    try:
+        stored = [
+            row[0] for row in upgraded.execute("SELECT purpose FROM visits ORDER BY visit_id")
+        ]
+    finally:
+        upgraded.close()
+    assert stored == [
+        "meeting",
+        "meeting",
+        "meeting",
+        "maintenance",
+        "training",
+        "Audit of the warehouse",
+        "",
+    ]

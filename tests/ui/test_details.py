@@ -12,6 +12,7 @@ from qtsupport import MakeWindow, drop_worker_connection, fill_and_submit, wait_
 
 from kiosk.bootstrap import read_settings
 from kiosk.domain.visit import NAME_MAX, normalise_text
+from kiosk.settings.i18n import catalog
 from ui.main_window import KioskWindow
 
 HOSTILE = [
@@ -260,3 +261,31 @@ def test_the_chosen_purpose_shows_as_chosen_until_something_else_is_typed(
     chips["training"].click()
     window.details.clear()
     assert not any(chip.isChecked() for chip in chips.values())
+
+
+def test_a_purpose_from_the_list_is_stored_as_its_key_and_a_typed_one_as_typed(
+    qtbot: QtBot, window: KioskWindow, data_dir: Path
+) -> None:
+    """The log holds one purpose, not "Møde", "Afspraak" and "Meeting": each reader sees it in
+    their own language."""
+    window.language_bar.buttons["da"].click()
+    window.welcome.sign_in.click()
+    window.notice.proceed.click()
+    details = window.details
+    details.inputs["visitor_name"].setText("Åse Lund")
+    details.purpose_buttons["meeting"].click()
+    assert details.inputs["purpose"].text() == "Møde"
+    details.submit.click()
+    wait_for_screen(qtbot, window, "done")
+    window.done.finish.click()
+    wait_for_screen(qtbot, window, "welcome")
+    fill_and_submit(qtbot, window, "Bo Berg", purpose="Møde")  # typed, not picked
+    wait_for_screen(qtbot, window, "done")
+
+    assert [purpose for *_, purpose in stored_visits(data_dir)] == ["meeting", "Møde"]
+    assert [catalog(lang).purpose("meeting") for lang in ("en", "nl", "da")] == [
+        "Meeting",
+        "Afspraak",
+        "Møde",
+    ]
+    assert catalog("nl").purpose("Møde") == "Møde"

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
 from kiosk.domain.visit import HostNotice, NameMatch, OnSite, Visit
+from ui.app import ui_scale
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen as ScreenWidget
 from ui.session import Screen
@@ -163,3 +164,29 @@ def test_every_screen_fits_and_is_touch_sized(
                 assert metrics.height() * len(lines) <= label.contentsRect().height(), (
                     f"{where}: {label.objectName()} lines cut off"
                 )
+
+
+def test_a_larger_screen_shows_the_same_layout_larger(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    """1920x1080 is not 1280x800 floating in empty space: text, targets and rows grow with the
+    screen (up to 1.5x), and come back when the window is smaller again."""
+    assert [ui_scale(*size) for size in SIZES] == [1.0, 1.0, 1.35]
+    assert ui_scale(3840, 2160) == 1.5
+    window = make_window(size=(1280, 800))
+    window.session.show(Screen.DETAILS)
+
+    def sizes() -> tuple[int, int, int]:
+        QApplication.processEvents()
+        name = window.details.inputs["visitor_name"]
+        row = window.staff.present_table.verticalHeader().defaultSectionSize()
+        return QFontInfo(name.font()).pixelSize(), name.height(), row
+
+    base = sizes()
+    window.resize(1920, 1080)
+    large = sizes()
+    ratios = [big / small for big, small in zip(large, base, strict=True)]
+    assert all(1.3 <= ratio <= 1.4 for ratio in ratios), ratios  # 1.35, to whole pixels
+    window.resize(1280, 800)
+    back = sizes()
+    assert (back[0], back[2]) == (base[0], base[2])  # the text and the rows

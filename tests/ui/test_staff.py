@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import WriteConfig
+from cupssupport import pdf_text
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -277,8 +278,14 @@ def test_export_from_the_staff_screen_writes_the_file_with_progress(
     (entry,) = [e for e in core.audit.entries() if e.action is AuditAction.EXPORT]
     first, last = dialog.first.date().toPython(), dialog.last.date().toPython()
     assert last == date.today()
-    assert entry.detail == f"visits {first}..{last}, 3 rows, csv"
-    assert str(date.today()) in entry.detail
+    assert entry.detail == f"Access log from {first} to {last}, 3 rows, csv"
+    assert entry.params == {
+        "what": "visits",
+        "first": str(first),
+        "last": str(last),
+        "count": 3,
+        "format": "csv",
+    }
     assert not any(name in entry.detail for name, _c, _h in VISITORS)
 
 
@@ -309,6 +316,7 @@ def test_the_export_dialog_writes_an_excel_workbook(
     assert str(target) in dialog.message.text()
     (entry,) = [e for e in core.audit.entries() if e.action is AuditAction.EXPORT]
     assert entry.detail.endswith(", 3 rows, xlsx")
+    assert (entry.params["count"], entry.params["format"]) == (3, "xlsx")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -349,6 +357,29 @@ def test_audit_tab_lists_what_staff_did(qtbot: QtBot, window: KioskWindow, core:
     assert "pin-set" in shown
 
 
+def test_audit_tab_reads_in_the_staff_screens_language(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    core.staff_auth.set_pin(PIN)
+    core.staff_auth.login("000000")  # a wrong PIN
+    log_in(qtbot, window, core)
+    window.session.set_language("nl")
+    window.staff.tabs.setCurrentWidget(window.staff.audit)
+    model = window.staff.audit.model
+    qtbot.waitUntil(lambda: model.rowCount() >= 3)
+    rows = [
+        tuple(model.index(row, column).data() for column in (1, 2))
+        for row in range(model.rowCount())
+    ]
+    assert rows[:3] == [
+        ("Ingelogd", ""),
+        ("Mislukte inlogpoging", "Verkeerde pincode (1 keer achter elkaar)"),
+        ("Pincode ingesteld", ""),
+    ]
+    window.session.set_language("da")
+    assert model.index(1, 2).data() == "Forkert pinkode (1 i træk)"
+
+
 def test_evacuation_list_is_saved_when_there_is_no_printer(
     qtbot: QtBot,
     make_window: MakeWindow,
@@ -356,10 +387,14 @@ def test_evacuation_list_is_saved_when_there_is_no_printer(
     core: Core,
     data_dir: Path,
 ) -> None:
-    config = write_config('[staff]\nprinter = "none"\n')
+    """In the language the staff screen shows (picked at the welcome screen), not the site's
+    default (Dutch here)."""
+    config = write_config('[staff]\nprinter = "none"\n[kiosk]\nlanguages = ["nl", "en", "da"]\n')
     window = make_window(config)
     sign_in_all(core)
+    window.welcome.language_buttons["da"].click()
     log_in(qtbot, window, core)
+    assert window.staff.evacuation.text() == "Evakueringsliste"
     window.staff.evacuation.click()
     paths, _config = read_settings(data_dir, config)
     reports = paths.report_dir
@@ -368,9 +403,15 @@ def test_evacuation_list_is_saved_when_there_is_no_printer(
     (saved,) = reports.glob("roll-call-*.pdf")
     assert str(saved) in window.staff.message.text()
     assert saved.stat().st_mode & 0o077 == 0
+    text = " ".join(pdf_text(saved).split())
+    assert "Evakueringsliste" in text
+    assert "3 personer til stede" in text
+    assert "Navn Virksomhed Vært Ankommet" in text
+    assert "Ontruimingslijst" not in text
+    assert "Evacuation" not in text
     (entry,) = [e for e in core.audit.entries() if e.action is AuditAction.EVACUATION]
     assert entry.visit_count == 3
-    assert entry.detail == "roll call of 3 people"
+    assert entry.params == {"count": 3}
 
 
 # -- visitors' rights ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.domain.visit import FieldError, SignInForm, clean_form
+from kiosk.domain.visit import PURPOSES, FieldError, SignInForm, clean_form
 from kiosk.settings.i18n import Catalog
 from ui.screens.base import (
     Screen,
@@ -31,7 +32,6 @@ from ui.screens.base import (
 )
 from ui.screens.flow import FlowLayout
 
-PURPOSES = ("meeting", "interview", "delivery", "maintenance", "training")
 _FIELDS = ("visitor_name", "company", "host", "purpose")
 
 
@@ -221,6 +221,10 @@ class DetailsScreen(Screen):
             self.show_field_error(error)
             return
         self._set_error(None)
+        if self._purpose_key is not None:
+            # A purpose picked from the list is stored as its key, so every reader sees it
+            # in their own language.
+            cleaned = replace(cleaned, purpose=self._purpose_key)
         self.submitted.emit(cleaned)
 
     def _on_purpose_chosen(self, key: str) -> None:

@@ -7,17 +7,26 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from kiosk.settings.i18n import Catalog
-from kiosk.staff.audit import AuditEntry
+from kiosk.staff.audit import AuditEntry, entry_detail, worded_action
 from ui.models import Column, RecordTableModel, make_table
 from ui.screens.base import make_button, set_text
 
 AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
     Column("staff.col_when", when=lambda e: e.at, seconds=True),
-    Column("staff.col_action", lambda e: e.action.value),
-    Column("staff.col_detail", lambda e: e.detail),
-    Column("staff.col_visits", lambda e: str(e.visit_count)),
-    Column("staff.col_visit_ids", lambda e: " ".join(str(i) for i in e.visit_ids)),
+    Column("staff.col_action", worded=lambda e, words: worded_action(words, e.action)),
+    Column("staff.col_detail", worded=lambda e, words: entry_detail(words, e)),
+    Column("staff.col_visits", worded=lambda e, words: visits_of(words, e)),
 )
+
+
+def visits_of(words: Catalog, entry: AuditEntry) -> str:
+    """The visit ids an entry still links ("1, 17"); for visits deleted since (erased, or past
+    retention), how many there were."""
+    if entry.visit_ids:
+        return ", ".join(str(i) for i in entry.visit_ids)
+    if entry.visit_count:
+        return words.text("staff.audit_visits_gone", count=entry.visit_count)
+    return ""
 
 
 class AuditTab(QWidget):

@@ -42,7 +42,7 @@ RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
     Column("staff.col_name", lambda v: v.visitor_name, note=restriction_mark),
     Column("staff.col_company", lambda v: v.company),
     Column("staff.col_host", lambda v: v.host),
-    Column("staff.col_purpose", lambda v: v.purpose),
+    Column("staff.col_purpose", worded=lambda v, catalog: catalog.purpose(v.purpose)),
     Column("staff.col_in", when=lambda v: v.signed_in_at),
     Column("staff.col_out", when=lambda v: v.signed_out_at),
     Column("staff.col_restricted", when=lambda v: v.restricted_at),
@@ -83,6 +83,8 @@ class RightsTab(QWidget):
         self.export_pdf.clicked.connect(lambda: self._on_export("pdf"))
         self.field = QComboBox()
         self.field.setObjectName("rightsCorrectField")
+        # As wide as its longest field name, so none is cut ("Volledige naam").
+        self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.value = make_field("rightsCorrectValue")
         self.correct = make_button("rightsCorrectButton", role="secondary")
         self.correct.clicked.connect(self._on_correct)
