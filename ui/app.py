@@ -22,8 +22,8 @@ from kiosk.settings.config import Config
 from ui.export_controller import ExportController
 from ui.keyboard import keyboard_problem, use_on_screen_keyboard
 from ui.main_window import KioskWindow
-from ui.models import TABLE_ROW
 from ui.maintenance import Maintenance
+from ui.models import TABLE_ROW
 from ui.rights_controller import RightsController
 from ui.session import Screen, VisitorSession
 from ui.staff_controller import StaffController
@@ -185,7 +185,7 @@ class StyleScaler(QObject):
         self.scale = 1.0
         window.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Resize:
             scale = ui_scale(self._window.width(), self._window.height())
             if scale != self.scale:
