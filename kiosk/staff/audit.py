@@ -70,7 +70,8 @@ def worded_detail(words: Catalog, action: AuditAction, params: AuditParams) -> s
     for end in ("first", "last"):
         if end in values:
             day = date.fromisoformat(str(values[end]))
-            values[end] = day.strftime(words.text("format.date"))
+            # Four-digit years always (C's %Y gives "1" for the year 1).
+            values[end] = day.strftime(words.text("format.date").replace("%Y", f"{day.year:04d}"))
     return words.text(key, **values)
 
 

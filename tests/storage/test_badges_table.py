@@ -112,7 +112,7 @@ def test_migration_2_upgrades_a_version_1_database_keeping_its_visits(db_path: P
             visitor_name="Ann Smith",
             company="Acme",
             host="Bo Jensen",
-            purpose="Meeting",
+            purpose="A site survey",
             signed_in_at=SIGNED_IN_AT,
             signed_out_at=None,
             sign_out_method=None,
