@@ -52,7 +52,7 @@ class AuditLog:
 
 
 def worded_action(words: Catalog, action: AuditAction) -> str:
-    """The action in the reader's language ("Failed login", "Mislukte aanmelding")."""
+    """The action in the reader's language ("Failed login", "Mislukte inlogpoging")."""
     return words.text(f"audit.action.{action.value}")
 
 
