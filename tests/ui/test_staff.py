@@ -380,6 +380,22 @@ def test_audit_tab_reads_in_the_staff_screens_language(
     assert model.index(1, 2).data() == "Forkert pinkode (1 i træk)"
 
 
+def test_audit_tab_shows_the_visits_linked_or_how_many_went_since(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    ids = sign_in_all(core)
+    core.reception.sign_out(ids[:2])  # one entry, linking the first two visits
+    core.rights.erase([ids[0]])  # that entry keeps one id; the erasure's own keeps none
+    log_in(qtbot, window, core)
+    window.staff.tabs.setCurrentWidget(window.staff.audit)
+    model = window.staff.audit.model
+    qtbot.waitUntil(lambda: model.rowCount() >= 3)
+    shown = {entry.action: model.index(row, 3).data() for row, entry in enumerate(model.records)}
+    assert shown[AuditAction.SIGN_OUT] == str(ids[1])
+    assert shown[AuditAction.ERASURE] == "1 deleted since"
+    assert shown[AuditAction.LOGIN] == ""
+
+
 def test_evacuation_list_is_saved_when_there_is_no_printer(
     qtbot: QtBot,
     make_window: MakeWindow,

@@ -23,7 +23,7 @@ from kiosk.domain.visit import SignInForm, Visit
 from tests.ui.test_layout import MIN_TARGET, SIZES, visible
 from tests.ui.test_staff import actions, confirm, idle, log_in, sign_in_all, table_names
 from ui.main_window import KioskWindow
-from ui.screens.staff_rights import RightsTab
+from ui.screens.staff_rights import RIGHTS_COLUMNS, RightsTab
 from ui.session import Screen
 
 BUTTONS = ("rightsRestrictButton", "rightsLiftButton", "rightsObjectionButton")
@@ -184,3 +184,21 @@ def test_the_requests_tab_fits_and_is_touch_sized(
         assert button.width() >= button.minimumSizeHint().width(), f"{where}: squeezed"
     assert rights.table.height() >= 100, f"{where}: no room for the list"
     assert rights.message.heightForWidth(rights.message.width()) <= rights.message.height()
+
+
+def test_a_purpose_from_the_list_reads_in_the_staff_screens_language(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    core.visits.sign_in(SignInForm("Åse Lund", purpose="meeting"), core.notices.notice("da"))
+    core.visits.sign_in(SignInForm("Åse Lund", purpose="Eget formål"), core.notices.notice("da"))
+    log_in(qtbot, window, core)
+    window.session.set_language("nl")
+    rights = open_requests(qtbot, window, "Åse Lund", 2)
+    column = next(i for i, c in enumerate(RIGHTS_COLUMNS) if c.header_key == "staff.col_purpose")
+
+    def purposes() -> list[str]:
+        return [rights.model.index(row, column).data() for row in range(2)]
+
+    assert purposes() == ["Afspraak", "Eget formål"]
+    window.session.set_language("en")
+    assert purposes() == ["Meeting", "Eget formål"]
