@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTimer, QTranslator
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -31,7 +31,7 @@ from ui.scanner import BadgeScanner, platform_offset
 from ui.screens.base import Screen as ScreenWidget
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
-from ui.screens.notice import NoticeScreen
+from ui.screens.notice import NoticeScreen, is_compact
 from ui.screens.sign_out import SignOutScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.staff_login import StaffLoginScreen
@@ -191,10 +191,17 @@ class KioskWindow(QMainWindow):
         # The site and the language switch; not while the on-screen keyboard needs the room.
         typing = self.keyboard is not None and self.keyboard.covered > 0
         # The staff screens have none: the room is theirs, and staff switch at the welcome.
+        # Nor has the notice on a low screen: its first layer needs the height.
+        screen = self.session.screen
         self.header.setVisible(
-            self.session.screen not in (Screen.WELCOME, Screen.STAFF_LOGIN, Screen.STAFF)
+            screen not in (Screen.WELCOME, Screen.STAFF_LOGIN, Screen.STAFF)
+            and not (screen is Screen.NOTICE and is_compact(self))
             and not typing
         )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_header()
 
     def _forget(self) -> None:
         """The session was reset: every screen forgets what it held, and a dialog staff left

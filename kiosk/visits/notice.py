@@ -102,8 +102,10 @@ def notice_template(language: str) -> dict[str, str]:
 def choice_templates(language: str) -> dict[str, dict[str, str]]:
     """For each of CHOICES, its text in each variant."""
     raw = _notice_file(language)
+    # Only the line breaks of a multi-line text go: a leading space ("Questions: x.{dpo}") is
+    # part of the words.
     return {
-        choice: {variant: str(raw[choice][variant]).strip() for variant in variants}
+        choice: {variant: str(raw[choice][variant]).strip("\n") for variant in variants}
         for choice, variants in CHOICES.items()
     }
 
@@ -155,10 +157,9 @@ def notice_values(config: Config, language: str = "en") -> dict[str, str]:
 
 
 def who_sees_it(config: Config, language: str = "en") -> str:
-    """The notice's "Who sees it" for these settings, as a sentence of its own (the visitor's
-    access report lists the recipients in the same words)."""
-    text = notice_values(config, language)["who_sees_it"]
-    return text[:1].upper() + text[1:]
+    """The recipients for these settings as the whole notice names them ("Who can see it"):
+    the visitor's access report lists them in the same words."""
+    return notice_values(config, language)["who_can_see_it"].strip()
 
 
 def render_notice(language: str, config: Config) -> Notice:

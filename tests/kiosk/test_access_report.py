@@ -226,8 +226,11 @@ def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("notify", "said"),
     [
-        ("", "who keep the access log. Nobody else"),
-        ('smtp_host = "127.0.0.1"\nsmtp_security = "none"\n', "the person you visit, who gets an"),
+        ("", "who keep the access log, only for the purpose above. We do not pass"),
+        (
+            'smtp_host = "127.0.0.1"\nsmtp_security = "none"\n',
+            "we also tell the person you are visiting by e-mail",
+        ),
     ],
 )
 def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(
@@ -242,8 +245,9 @@ def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(
 
     text = flat(pdf_text(pdf))
     assert said in text
+    assert ("by e-mail" in text) == bool(notify)
     # In the notice's own words, for these settings.
-    assert flat(core.notices.notice("en").summary).count(said) == 1
+    assert flat(core.notices.notice("en").full).count(said) == 1
 
 
 # --- in the visitor's language ---------------------------------------------------------------

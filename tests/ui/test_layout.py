@@ -5,6 +5,7 @@ all text is at least 20 px and no button, field or label is cut off."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontInfo
@@ -190,3 +191,58 @@ def test_a_larger_screen_shows_the_same_layout_larger(
     window.resize(1280, 800)
     back = sizes()
     assert (back[0], back[2]) == (base[0], base[2])  # the text and the rows
+
+
+# The notice's first layer (GDPR Art. 13 in layers, Art. 21(4) apart): the key facts and the
+# objection box are read without scrolling at every size, in every language, with the settings
+# a site runs on: the defaults, and hosts told by e-mail with a data protection officer named.
+NOTICE_SETTINGS = {
+    "defaults": "",
+    "mail-and-officer": (
+        '[site]\ndpo_contact = "fg@example.com"\n[notify]\nsmtp_host = "mail.example.com"\n'
+    ),
+}
+
+
+def first_layer_bottom(window: KioskWindow) -> float:
+    """Where the first layer's last line ends in the text, from the top of the document: the
+    list it is, before the rule and the whole notice."""
+    document = window.notice.text.document()
+    layout = document.documentLayout()
+    block = document.begin()
+    bottom = 0.0
+    while block.isValid() and block.textList() is not None:
+        bottom = layout.blockBoundingRect(block).bottom()
+        block = block.next()
+    assert bottom > 0, "the notice does not start with its first layer"
+    return bottom
+
+
+@pytest.mark.parametrize("settings", NOTICE_SETTINGS)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_the_notice_first_layer_and_objection_show_whole(
+    tmp_path: Path,
+    make_window: MakeWindow,
+    language: str,
+    size: tuple[int, int],
+    settings: str,
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(NOTICE_SETTINGS[settings], encoding="utf-8")
+    window = make_window(config, size=size)
+    window.session.set_language(language)
+    window.session.show(Screen.NOTICE)
+    QApplication.processEvents()
+    notice = window.notice
+    where = f"{language} {size} {settings}"
+    shown = notice.text.viewport().height()
+    assert first_layer_bottom(window) <= shown, f"{where}: the first layer needs scrolling"
+    assert notice.objection_area.verticalScrollBar().maximum() == 0, (
+        f"{where}: the objection box needs scrolling"
+    )
+    area = window.stack.currentWidget()
+    assert isinstance(area, QAbstractScrollArea)
+    assert area.verticalScrollBar().maximum() == 0, f"{where}: the screen has to scroll"
+    for button in (notice.back, notice.decline, notice.full_button, notice.proceed):
+        assert button.visibleRegion().boundingRect().size() == button.size(), where

@@ -4,16 +4,20 @@ there), and the right to object in its own box.
 
 The visitor is informed, not asked to agree: the button continues, it does not consent; the
 way out is named as an alternative (register at reception), and *Back* returns to the
-welcome screen. Addresses in the text are plain text: the kiosk opens no links, so nothing
-may look like one (CommonMark, not GitHub's dialect, which turns every address into a link)."""
+welcome screen. The first layer and the box are read without scrolling at 1024x600 and up:
+side by side where there is width, the box under the text where there is not, and on a low
+screen the language switch gives way (see `COMPACT_BELOW_HEIGHT`). Addresses in the text are
+plain text: the kiosk opens no links, so nothing may look like one (CommonMark, not GitHub's
+dialect, which turns every address into a link)."""
 
 from __future__ import annotations
 
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QResizeEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -33,6 +37,24 @@ from ui.screens.base import (
     plain_text,
     set_text,
 )
+
+# A window narrower than this puts the objection box under the text rather than beside it: the
+# first layer's short lines then each keep to one line (a 1024 px screen).
+STACK_BELOW_WIDTH = 1100
+# A window lower than this (a 600 px screen) gives the notice all of its height: the language
+# switch gives way (the welcome screen, one tap on Back, has it), margins and gaps shrink, and
+# the objection box's title starts its text instead of taking a line of its own.
+COMPACT_BELOW_HEIGHT = 700
+# The first layer's bullets sit this far in (Qt's default is 40 px): room for the words.
+LIST_INDENT = 20
+# The objection box's border on each side (style.qss: `#objectionBox`).
+BOX_BORDER = 3
+QWIDGETSIZE_MAX = (1 << 24) - 1
+
+
+def is_compact(window: QWidget) -> bool:
+    """Whether the notice in `window` is arranged for a low screen (see COMPACT_BELOW_HEIGHT)."""
+    return window.height() < COMPACT_BELOW_HEIGHT
 
 
 def markdown_html(markdown: str) -> str:
@@ -77,16 +99,17 @@ class NoticeScreen(Screen):
             self.objection_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
         )
         box_layout = QVBoxLayout(self.objection_box)
+        self._box_layout = box_layout
         box_layout.setContentsMargins(24, 20, 16, 20)
         box_layout.addWidget(self.objection_title)
         box_layout.addWidget(self.objection_area, 1)
 
         self.full_button = make_button("noticeFullButton", role="secondary")
         self.full_button.clicked.connect(self.show_full_text)
-        body = QHBoxLayout()
-        body.setSpacing(24)
-        body.addWidget(self.text, 3)
-        body.addWidget(self.objection_box, 2)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setSpacing(24)
+        self.body.addWidget(self.text, 2)
+        self.body.addWidget(self.objection_box, 1)
 
         self.back = make_button("noticeBack", role="secondary")
         self.back.clicked.connect(self.back_requested)
@@ -106,19 +129,74 @@ class NoticeScreen(Screen):
         buttons.addStretch(1)
         buttons.addWidget(self.proceed)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 24, 48, 32)
-        layout.setSpacing(20)
-        layout.addLayout(heading)
-        layout.addLayout(body, 1)
-        layout.addLayout(buttons)
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(heading)
+        self._layout.addLayout(self.body, 1)
+        self._layout.addLayout(buttons)
         self._full_heading = ""
+        self._objection = ("", "")  # the title and the text (Markdown) shown in the box
+        self.compact = False
+        self.stacked = False
+        self._arrange(compact=False, stacked=False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The window's size, not the screen's: the screen grows past a small window (its area
+        # scrolls), which must not undo the arrangement that lets it fit.
+        size = self.window().size()
+        self._arrange(compact=is_compact(self.window()), stacked=size.width() < STACK_BELOW_WIDTH)
+
+    def _arrange(self, *, compact: bool, stacked: bool) -> None:
+        """Beside each other where there is width; the box under the text where there is not,
+        as tall as its words (it is short; the text above scrolls); smaller gaps on a low
+        screen."""
+        if compact:
+            self._layout.setContentsMargins(40, 8, 40, 12)
+            self._layout.setSpacing(10)
+            self._box_layout.setContentsMargins(20, 10, 12, 10)
+        else:
+            self._layout.setContentsMargins(48, 24, 48, 32)
+            self._layout.setSpacing(20)
+            self._box_layout.setContentsMargins(24, 20, 16, 20)
+        if compact != self.compact:
+            self.compact = compact
+            self.setProperty("compact", compact)
+            for widget in (self.back, self.decline, self.full_button, self.proceed, self.text):
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+            self._show_objection()
+        self.stacked = stacked
+        self.body.setDirection(
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
+        self.body.setSpacing(10 if compact else 24)
+        self.body.setStretchFactor(self.text, 2 if not stacked else 1)
+        self.body.setStretchFactor(self.objection_box, 1 if not stacked else 0)
+        self._fit_objection()
+
+    def _fit_objection(self) -> None:
+        """Stacked, the box's text area is as tall as its words at the box's width."""
+        area = self.objection_area
+        if not self.stacked:
+            area.setMinimumHeight(0)
+            area.setMaximumHeight(QWIDGETSIZE_MAX)
+            area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            return
+        # Sized to its words, it never needs the bar (which, shown for a moment while the
+        # layout settles, would narrow the text and make it need the bar).
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        margins = self._layout.contentsMargins()
+        box = self._box_layout.contentsMargins()
+        borders = 2 * BOX_BORDER
+        width = self.width() - margins.left() - margins.right() - box.left() - box.right() - borders
+        area.setFixedHeight(self.objection.heightForWidth(max(width, 1)))
 
     def show_notice(self, notice: Notice, catalog: Catalog) -> None:
         set_text(self.title, notice.title)
         # A heading above the full notice's own section headings.
         self._full_heading = catalog.text("notice.full_text")
         document = self.text.document()
+        document.setIndentWidth(LIST_INDENT)
         document.setMarkdown(
             f"{notice.summary}\n\n---\n\n# {self._full_heading}\n\n{notice.full}",
             QTextDocument.MarkdownFeature.MarkdownDialectCommonMark,
@@ -126,11 +204,18 @@ class NoticeScreen(Screen):
         self.text.setAccessibleName(notice.title)
         self.text.moveCursor(QTextCursor.MoveOperation.Start)  # not left at the end
         self.text.verticalScrollBar().setValue(0)
-        set_text(self.objection_title, notice.objection_title)
-        self.objection.setText(markdown_html(notice.objection))
+        self._objection = (notice.objection_title, notice.objection)
+        self._show_objection()
+
+    def _show_objection(self) -> None:
+        title, text = self._objection
+        set_text(self.objection_title, title)
+        self.objection_title.setVisible(not self.compact)
+        self.objection.setText(markdown_html(f"**{title}.** {text}" if self.compact else text))
         # The box is named by its title; its body is read as what it says.
-        self.objection_box.setAccessibleName(notice.objection_title)
-        self.objection.setAccessibleName(plain_text(notice.objection))
+        self.objection_box.setAccessibleName(title)
+        self.objection.setAccessibleName(plain_text(text))
+        self._fit_objection()
 
     def show_full_text(self) -> None:
         """Scroll the full notice's heading to the top of the text: one tap from the first
