@@ -65,14 +65,20 @@ class RightsController:
         ).run()
 
     def _on_copy(self, kind: str, visits: list[Visit]) -> None:
+        """A copy goes only to the person themself (Art. 12(6), 15): staff say they checked
+        who is asking before choosing where to save it; "no" saves nothing."""
         words = catalog(self._session.language)
-        chooser = QFileDialog(self._screen, words.text("staff.export_choose"))
-        chooser.setObjectName("rightsFileChooser")
-        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        chooser.selectFile(str(Path.home() / f"visitor-data.{kind}"))
-        chooser.fileSelected.connect(lambda name: self.copy(kind, visits, Path(name)))
-        chooser.open()
+
+        def choose_file() -> None:
+            chooser = QFileDialog(self._screen, words.text("staff.export_choose"))
+            chooser.setObjectName("rightsFileChooser")
+            chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+            chooser.selectFile(str(Path.home() / f"visitor-data.{kind}"))
+            chooser.fileSelected.connect(lambda name: self.copy(kind, visits, Path(name)))
+            chooser.open()
+
+        ask(self._screen, words, words.text("staff.rights_copy_identity"), choose_file)
 
     def copy(self, kind: str, visits: list[Visit], path: Path) -> None:
         """Write one visitor's data to `path` (JSON or PDF) on the print worker."""

@@ -5,6 +5,8 @@ at every screen size, in every language."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import WriteConfig
 from PySide6.QtCore import Qt
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QApplication,
+    QFileDialog,
     QLineEdit,
     QMessageBox,
 )
@@ -202,3 +205,38 @@ def test_a_purpose_from_the_list_reads_in_the_staff_screens_language(
     assert purposes() == ["Afspraak", "Eget formål"]
     window.session.set_language("en")
     assert purposes() == ["Meeting", "Eget formål"]
+
+
+def test_a_copy_is_saved_only_once_staff_have_checked_who_is_asking(
+    qtbot: QtBot, window: KioskWindow, core: Core, tmp_path: Path
+) -> None:
+    """Art. 12(6), 15: a copy of one person's visits is for that person; staff are asked
+    whether they checked who is asking, "no" saves nothing, "yes" leads to the file chooser
+    and the copy."""
+    sign_in_all(core)
+    log_in(qtbot, window, core)
+    rights = open_requests(qtbot, window, "Anna de Vries", 1)
+    words = window.catalog
+
+    rights.export_pdf.click()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "confirmDialog") is not None)
+    question = window.findChild(QMessageBox, "confirmDialog")
+    assert question is not None
+    assert question.text() == words.text("staff.rights_copy_identity")
+    answer(qtbot, window, "confirmNo")
+    idle(qtbot, window)
+    assert window.findChild(QFileDialog, "rightsFileChooser") is None
+
+    rights.export_pdf.click()
+    answer(qtbot, window)
+    qtbot.waitUntil(lambda: window.findChild(QFileDialog, "rightsFileChooser") is not None)
+    chooser = window.findChild(QFileDialog, "rightsFileChooser")
+    assert chooser is not None
+    target = tmp_path / "copies" / "visitor-data.pdf"
+    target.parent.mkdir()
+    chooser.selectFile(str(target))
+    chooser.accept()
+    saved = words.text("staff.rights_exported", path=target)
+    qtbot.waitUntil(lambda: rights.message.text() == saved)
+    idle(qtbot, window)
+    assert target.read_bytes().startswith(b"%PDF-")
