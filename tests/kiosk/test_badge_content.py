@@ -86,7 +86,7 @@ def test_the_site_language_is_the_first_configured(tmp_path: Path) -> None:
     assert danish.issued == visit("nl").signed_in_at.astimezone().strftime("%d.%m.%Y")
     english = printing(tmp_path).content(visit("da"), CODE)  # the default: en, nl, da
     assert english.labels.visitor == "VISITOR"
-    assert english.issued == visit("da").signed_in_at.astimezone().strftime("%d/%m/%Y")
+    assert english.issued == visit("da").signed_in_at.astimezone().strftime("%Y-%m-%d")
 
 
 @pytest.mark.parametrize("layout", list(BadgeLayout))
