@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 # window manager, setxkbmap to switch keyboard layouts), for the screen-reader test (a D-Bus
 # session bus, the AT-SPI accessibility bus and registry, and libatspi for the system Python's
 # AT-SPI client), the X11 libraries Qt's xcb platform plugin loads to show a window, and
-# libpulse0 for Qt's on-screen keyboard (installed when run as root).
+# libpulse0 for Qt's on-screen keyboard, and PostgreSQL for the shared-database tests (each
+# test session starts a private server of its own; installed when run as root).
 DEB_PACKAGES := cups printer-driver-cups-pdf poppler-utils zbar-tools fonts-dejavu-core openssl \
+	postgresql \
 	xvfb openbox x11-xkb-utils libpulse0 \
 	dbus at-spi2-core python3-gi gir1.2-atspi-2.0 \
 	libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 \

@@ -10,6 +10,7 @@ command line's commands do the same."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from kiosk.notify.sender import Sender
 from kiosk.printing.badges import BadgeFiles, BadgePrinting
 from kiosk.printing.cups import ROLL_CALL_TITLE, BadgePrinter, make_printer
 from kiosk.printing.reports import REPORT_PRINT_TIMEOUT_S, SavedReports
-from kiosk.settings.config import Config, load_config
+from kiosk.settings.config import Config, load_config, with_environment
 from kiosk.settings.files import private_folder, tighten_tree
 from kiosk.settings.logs import setup_logging
 from kiosk.settings.paths import KioskPaths, resolve_paths
@@ -82,7 +83,7 @@ def read_settings(
 ) -> tuple[KioskPaths, Config]:
     """The paths and the checked config (ConfigError if bad); nothing is opened or written."""
     paths = resolve_paths(data_dir, config_file)
-    return paths, load_config(paths.config_file)
+    return paths, with_environment(load_config(paths.config_file), os.environ)
 
 
 def assemble(
@@ -105,11 +106,22 @@ def assemble(
     hosts_file = config.hosts_path()
     hosts = read_hosts(hosts_file) if hosts_file else []
 
-    store = SqliteStore(paths.database, database_check)
-    if database_check is None:
+    store: Store
+    backups: Backups
+    if config.database.shared:
+        # Loaded only for a site on PostgreSQL: a single kiosk never loads psycopg.
+        from storage.postgres.backups import ServerBackups
+        from storage.postgres.store import PostgresStore
+
+        store = PostgresStore(config.database.url)
         store.ready()
+        backups = ServerBackups()
+    else:
+        store = SqliteStore(paths.database, database_check)
+        if database_check is None:
+            store.ready()
+        backups = SqliteBackups(paths.database, clock)
     events = Events()
-    backups = SqliteBackups(paths.database, clock)
     badge_files = BadgeFiles(paths.badge_dir)
     saved_reports = SavedReports(paths.report_dir)
     personal_data = PersonalData(

@@ -17,6 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # unless a test points them at the private scheduler of `cupssupport`.
 os.environ["CUPS_SERVER"] = "/nonexistent/kiosk-tests/cups.sock"
 
+from pgsupport import PostgresServer, running_server
+
 from kiosk.bootstrap import Core, assemble
 
 WriteConfig = Callable[[str], Path]
@@ -47,6 +49,14 @@ def core(data_dir: Path) -> Iterator[Core]:
     made = assemble(data_dir, data_dir / "kiosk.toml")
     yield made
     made.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One private PostgreSQL server for the test session (tests/pgsupport.py), started by the
+    first test that needs it."""
+    with running_server() as server:
+        yield server
 
 
 pytest_plugins = ["leaksupport", "qtsupport", "cupssupport", "visitsupport", "xsupport"]

@@ -44,6 +44,20 @@ def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
         raise SystemExit(code)
 
 
+def _sqlite_only(state: CliState, command: str) -> None:
+    """`check` and `restore` are about the SQLite file in the data dir; a kiosk on the site's
+    PostgreSQL database has none (the server's own tools check and restore it)."""
+    from kiosk.bootstrap import read_settings
+
+    _paths, config = read_settings(state.data_dir, state.config_file)
+    if config.database.shared:
+        raise click.UsageError(
+            f"{command} is for the SQLite file in the data dir; this kiosk's database is on "
+            "the PostgreSQL server (database.url): check and restore it with the server's "
+            "tools (pg_amcheck, your pg_dump or pgBackRest backups)"
+        )
+
+
 @click.command()
 @click.option(
     "--thorough",
@@ -54,6 +68,7 @@ def run(state: CliState, windowed: bool = False, smoke: bool = False) -> None:
 def check(state: CliState, thorough: bool) -> None:
     """Check the database file with SQLite's own check, without changing it. Exit 0 when it
     is sound, 1 when damaged."""
+    _sqlite_only(state, "check")
     paths = resolve_paths(state.data_dir, state.config_file)
     problems = check_database(paths.database, thorough=thorough)
     if not problems:
@@ -71,6 +86,7 @@ def restore(state: CliState) -> None:
     kiosk stopped). The current database is moved, untouched, into <data dir>/damaged/."""
     from storage.sqlite.backups import NoSoundBackup, SqliteBackups
 
+    _sqlite_only(state, "restore")
     paths = resolve_paths(state.data_dir, state.config_file)
     with only_instance(paths.data_dir):
         try:

@@ -252,6 +252,18 @@ class OutboxRepository(Protocol):
         """Up to `limit` messages whose next try is at or before `now`, the earliest first."""
         ...
 
+    def claim(self, now: datetime, until: datetime, claimer: str) -> OutboxMessage | None:
+        """The earliest message due at `now`, taken by `claimer` (a kiosk's id) until `until`:
+        its next try is moved there, so no other sender (another kiosk's, on a shared
+        database) takes it meanwhile; None if none is due. The claim holds once the caller's
+        transaction commits, and lapses at `until` if the sender never reports back."""
+        ...
+
+    def release(self, claimer: str, now: datetime) -> int:
+        """Make the messages `claimer` took due at `now` again (a kiosk that starts has none in
+        hand: those it held when it stopped are tried again at once); returns how many."""
+        ...
+
     def next_try_at(self) -> datetime | None:
         """When the earliest message is due; None if the outbox is empty."""
         ...

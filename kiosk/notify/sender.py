@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKOFF_S = (1, 2, 4, 8, 16, 30)  # between tries; the last one repeats
-BATCH = 20  # messages read from the outbox at a time
 IDLE_CHECK_S = 30.0  # an idle sender looks at the outbox this often (a clock set forward)
 SMTP_TIMEOUT_S = 20.0
 # The system's trusted authorities are read again this often (reading them takes ~20 ms, too
@@ -101,12 +100,16 @@ class Sender:
         tests' own certificate)."""
         self._store = store
         self._config = config
+        self._kiosk_id = config.site.kiosk_id
         self._host_told = host_told
         self._clock = clock
         self._smtp_context = smtp_context
         self._system_trust: tuple[float, ssl.SSLContext] | None = None
         self._webhook_context = webhook_context
         self._smtp_timeout_s = smtp_timeout_s
+        # Long enough for one hand-over (connecting, TLS, the exchange: each within the
+        # timeout), so the claim never lapses while this sender is still at it.
+        self._claim_for = timedelta(seconds=2 * max(smtp_timeout_s, WEBHOOK_TIMEOUT_S) + 30)
         self._wakeup = threading.Condition()
         self._woken = False
         self._stopping = False
@@ -138,6 +141,7 @@ class Sender:
 
     def _run(self) -> None:
         try:
+            self._release_own_claims()
             while True:
                 with self._wakeup:
                     if self._stopping:
@@ -149,6 +153,18 @@ class Sender:
                         self._wakeup.wait(wait)
         finally:
             self._store.close()
+
+    def _release_own_claims(self) -> None:
+        """What this kiosk held when it stopped (a crash mid-hand-over) is due again now,
+        not when the claim would have lapsed."""
+        try:
+            with self._store.transaction() as db:
+                released = db.outbox.release(self._kiosk_id, self._clock())
+        except Exception:
+            log.exception("the outbox's claims could not be released; they lapse by themselves")
+            return
+        if released:
+            log.info("%d message(s) in hand when this kiosk stopped are due again", released)
 
     def _send_and_measure_wait(self) -> float:
         try:
@@ -169,15 +185,14 @@ class Sender:
         tried = 0
         while not self._stopping:
             now = self._clock()
-            with self._store.reading() as db:
-                due = db.outbox.due(now, BATCH)
-            if not due:
+            # Claimed, not only read: another kiosk's sender on a shared database takes
+            # another message (kiosk.domain.ports.OutboxRepository.claim).
+            with self._store.transaction() as db:
+                message = db.outbox.claim(now, now + self._claim_for, self._kiosk_id)
+            if message is None:
                 return tried
-            for message in due:
-                if self._stopping:
-                    break
-                self._try(message)
-                tried += 1
+            self._try(message)
+            tried += 1
         return tried
 
     def _try(self, message: OutboxMessage) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from kiosk.domain.errors import ConfigError as ConfigError  # raised here; defined apart for the CLI
 
@@ -95,6 +96,17 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    # "" = SQLite in the data dir; a libpq URI ("postgresql://...") = the site's one database
+    # that every kiosk shares. KIOSK_DATABASE_URL, when set, overrides it (`with_environment`).
+    url: str = ""
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
@@ -103,6 +115,7 @@ class Config:
     staff: StaffConfig = field(default_factory=StaffConfig)
     hosts: HostsConfig = field(default_factory=HostsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -295,6 +308,43 @@ def _check_values(config: Config, source: Path | None) -> None:
     if hosts is not None and not hosts.is_file():
         raise ConfigError("hosts.file", f"no such file: {hosts}", source)
     _check_notify(config, source)
+    problem = database_url_problem(config.database.url, in_file=True)
+    if problem:
+        raise ConfigError("database.url", problem, source)
+
+
+DATABASE_URL_ENV = "KIOSK_DATABASE_URL"
+_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def database_url_problem(url: str, *, in_file: bool) -> str | None:
+    """What is wrong with a database URL, or None. In the config file it never holds the
+    password: libpq's passfile (PGPASSFILE) or a client certificate does."""
+    if not url:
+        return None
+    if not url.startswith(_URL_SCHEMES):
+        return 'must be "" (SQLite in the data dir) or a URI starting with postgresql://'
+    if in_file:
+        parts = urlsplit(url)
+        query = {name.lower() for name, _value in parse_qsl(parts.query)}
+        if parts.password is not None or "password" in query:
+            return (
+                "never the password here: put it in libpq's password file (passfile= or "
+                "PGPASSFILE, readable by the kiosk's user only) or use a client certificate"
+            )
+    return None
+
+
+def with_environment(config: Config, environ: Mapping[str, str]) -> Config:
+    """The config with KIOSK_DATABASE_URL, when set, in place of `database.url` (checked the
+    same way, but it may carry a password: it is not a file others might read)."""
+    url = environ.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return config
+    problem = database_url_problem(url, in_file=False)
+    if problem:
+        raise ConfigError(DATABASE_URL_ENV, problem, None)
+    return dataclasses.replace(config, database=DatabaseConfig(url=url))
 
 
 def _check_notify(config: Config, source: Path | None) -> None:

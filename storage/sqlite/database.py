@@ -239,6 +239,13 @@ TABLES_WITHOUT_VISITOR_DATA = (
     "sqlite_sequence",  # SQLite's own AUTOINCREMENT counters
 )
 
+
+def _migration_10(db: sqlite_utils.Database) -> None:
+    # Which kiosk's sender holds a message it is handing over (kiosk.domain.ports
+    # OutboxRepository.claim): a kiosk that starts again makes its own claims due at once.
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -249,6 +256,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -78,6 +78,24 @@ class SqliteOutbox:
         )
         return [_message(row) for row in cursor]
 
+    def claim(self, now: datetime, until: datetime, claimer: str) -> OutboxMessage | None:
+        """Read and moved in the caller's write transaction, which SQLite runs one at a time."""
+        due = self.due(now, 1)
+        if not due:
+            return None
+        self.db.execute(
+            "UPDATE outbox SET next_try_at = ?, claimed_by = ? WHERE message_id = ?",
+            [to_db(until), claimer, due[0].message_id],
+        )
+        return due[0]
+
+    def release(self, claimer: str, now: datetime) -> int:
+        cursor = self.db.execute(
+            "UPDATE outbox SET next_try_at = ?, claimed_by = '' WHERE claimed_by = ?",
+            [to_db(now), claimer],
+        )
+        return int(cursor.rowcount)
+
     def next_try_at(self) -> datetime | None:
         row = self.db.execute("SELECT min(next_try_at) FROM outbox").fetchone()
         return None if row[0] is None else from_db(row[0])
@@ -86,7 +104,8 @@ class SqliteOutbox:
         self, message_id: str, attempts: int, next_try_at: datetime, last_error: str
     ) -> bool:
         cursor = self.db.execute(
-            "UPDATE outbox SET attempts = ?, next_try_at = ?, last_error = ? WHERE message_id = ?",
+            "UPDATE outbox SET attempts = ?, next_try_at = ?, last_error = ?, claimed_by = '' "
+            "WHERE message_id = ?",
             [attempts, to_db(next_try_at), last_error, message_id],
         )
         return cursor.rowcount == 1

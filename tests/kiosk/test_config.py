@@ -9,7 +9,7 @@ import platformdirs
 import pytest
 
 from kiosk.bootstrap import Core, assemble
-from kiosk.settings.config import Config, ConfigError, load_config
+from kiosk.settings.config import Config, ConfigError, load_config, with_environment
 from kiosk.settings.paths import APP_NAME, resolve_paths
 
 WriteConfig = Callable[[str], Path]
@@ -292,3 +292,49 @@ def test_site_names_must_be_a_table_of_known_languages(
     with pytest.raises(ConfigError, match=r"site\.names") as caught:
         load_config(write_config(f"[site]\nnames = {names}\n"))
     assert said in str(caught.value)
+
+
+# [database] url: "" is SQLite in the data dir; a libpq URI is the site's shared PostgreSQL
+# database. The password never in the file (libpq's passfile or a client certificate).
+def test_the_database_url_is_sqlite_by_default_and_a_libpq_uri_when_set(
+    write_config: WriteConfig,
+) -> None:
+    assert load_config(write_config("")).database.url == ""
+    assert not load_config(write_config("")).database.shared
+    url = "postgresql://kiosk@db.example.com/visitors?sslmode=verify-full"
+    config = load_config(write_config(f'[database]\nurl = "{url}"\n'))
+    assert config.database.url == url
+    assert config.database.shared
+    socket = "postgresql:///visitors?host=/run/postgresql"
+    assert load_config(write_config(f'[database]\nurl = "{socket}"\n')).database.url == socket
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("mysql://kiosk@db/visitors", "postgresql://"),
+        ("db.example.com", "postgresql://"),
+        ("postgresql://kiosk:s3cret@db.example.com/visitors", "never the password here"),
+        ("postgresql://kiosk@db.example.com/visitors?password=s3cret", "never the password"),
+        ("postgresql://kiosk@db.example.com/visitors?PASSWORD=s3cret", "never the password"),
+    ],
+)
+def test_a_database_url_that_cannot_be_used_is_refused(
+    write_config: WriteConfig, url: str, said: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"database\.url") as refused:
+        load_config(write_config(f'[database]\nurl = "{url}"\n'))
+    assert said in str(refused.value)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_the_environment_may_name_the_database_with_its_password() -> None:
+    """KIOSK_DATABASE_URL is not a file others might read: a password there is accepted (the
+    README prefers libpq's passfile still)."""
+    url = "postgresql://kiosk:s3cret@db.example.com/visitors"
+    config = with_environment(Config(), {"KIOSK_DATABASE_URL": url})
+    assert config.database.url == url
+    assert with_environment(Config(), {}) == Config()
+    assert with_environment(Config(), {"KIOSK_DATABASE_URL": "  "}) == Config()
+    with pytest.raises(ConfigError, match="KIOSK_DATABASE_URL"):
+        with_environment(Config(), {"KIOSK_DATABASE_URL": "sqlite:///x.db"})

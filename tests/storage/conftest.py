@@ -1,9 +1,10 @@
 """The storage engines the shared store suite (test_store.py) runs on: each one a `Store` of
-`kiosk.domain.ports`, made fresh for each test in its own place and let go of afterwards.
+`kiosk.domain.ports`, made fresh for each test in its own place and let go of afterwards:
+SQLite in the test's temporary folder, PostgreSQL in a database of its own on the session's
+private server (tests/pgsupport.py).
 
-An engine is one entry of ENGINES: how to make its store in a test's temporary folder, and the
-error it raises when a write breaks a uniqueness rule of the database (the port leaves that
-error to the engine)."""
+An engine is how to make its store, and the error it raises when a write breaks a uniqueness
+rule of the database (the port leaves that error to the engine)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlite_utils
+from pgsupport import PostgresServer
 
 from kiosk.domain.ports import Store
+from storage.postgres.store import PostgresStore
 from storage.sqlite.database import connect
 from storage.sqlite.store import SqliteStore
 
@@ -26,17 +30,24 @@ class Engine:
     constraint_error: type[Exception]
 
 
-ENGINES = {
-    "sqlite": Engine(
-        make=lambda folder: SqliteStore(folder / "kiosk.db"),
-        constraint_error=sqlite3.IntegrityError,
-    ),
-}
+ENGINE_NAMES = ("sqlite", "postgres")
 
 
-@pytest.fixture(params=list(ENGINES))
-def engine(request: pytest.FixtureRequest) -> Engine:
-    return ENGINES[request.param]
+@pytest.fixture(params=ENGINE_NAMES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        yield Engine(
+            make=lambda folder: SqliteStore(folder / "kiosk.db"),
+            constraint_error=sqlite3.IntegrityError,
+        )
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    database = server.new_database()
+    yield Engine(
+        make=lambda _folder: PostgresStore(server.url(database)),
+        constraint_error=psycopg.IntegrityError,
+    )
+    server.drop_database(database)
 
 
 @pytest.fixture

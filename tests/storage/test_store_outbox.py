@@ -5,6 +5,7 @@ retried, removed, and gone with their visit."""
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -155,3 +156,89 @@ def test_the_on_site_list_says_where_telling_the_host_stands(store: Store) -> No
         bob.visit_id: HostNotice.NOT_REACHED,
         eva.visit_id: None,
     }
+
+
+def test_a_claimed_message_is_not_claimed_again_until_its_claim_lapses(store: Store) -> None:
+    """One sender takes a message; another (a second kiosk's) takes the next one, not the same;
+    a claim never reported back (the sender crashed) lapses at its end."""
+    ann = add(store)
+    put(store, message(ann, "first", hours(0)), message(ann, "second", hours(1)))
+    now, until = hours(2), hours(3)
+    with store.transaction() as db:
+        taken = db.outbox.claim(now, until, "lobby-1")
+    assert taken is not None
+    assert taken.message_id == "first"
+    with store.transaction() as db:
+        other = db.outbox.claim(now, until, "lobby-2")
+        assert other is not None
+        assert other.message_id == "second"
+        assert db.outbox.claim(now, until, "lobby-2") is None  # nothing else is due
+    with store.reading() as db:
+        assert db.outbox.due(now, 10) == []
+        assert db.outbox.next_try_at() == until
+        assert db.outbox.count() == 2
+    with store.transaction() as db:
+        again = db.outbox.claim(until, hours(4), "lobby-2")
+    assert again is not None
+    assert again.message_id in {"first", "second"}
+
+
+def test_a_claim_in_a_transaction_that_fails_is_not_kept(store: Store) -> None:
+    ann = add(store)
+    put(store, message(ann))
+
+    def claim_then_fail() -> None:
+        with store.transaction() as db:
+            assert db.outbox.claim(hours(1), hours(2), "lobby-1") is not None
+            raise PowerCut
+
+    with pytest.raises(PowerCut):
+        claim_then_fail()
+    with store.reading() as db:
+        assert [m.message_id for m in db.outbox.due(hours(1), 10)] == ["m-1"]
+
+
+def test_senders_claiming_at_once_each_get_other_messages(store: Store) -> None:
+    """Four threads (four connections: four kiosks' senders) claim until the outbox has
+    nothing due: every message is taken exactly once."""
+    ann = add(store)
+    put(store, *(message(ann, f"m-{n:03}", MORNING) for n in range(60)))
+
+    def claim_all() -> list[str]:
+        taken: list[str] = []
+        try:
+            for _try in range(100):  # (a claim that takes nothing would loop forever)
+                with store.transaction() as db:
+                    claimed = db.outbox.claim(hours(1), hours(2), "lobby-1")
+                if claimed is None:
+                    break
+                taken.append(claimed.message_id)
+            return taken
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _n: claim_all(), range(4)))
+    every = [message_id for taken in results for message_id in taken]
+    assert sorted(every) == [f"m-{n:03}" for n in range(60)]
+
+
+def test_a_kiosk_that_starts_again_makes_only_its_own_claims_due(store: Store) -> None:
+    ann = add(store)
+    put(store, message(ann, "mine"), message(ann, "theirs"), message(ann, "free", hours(5)))
+    with store.transaction() as db:
+        assert db.outbox.claim(hours(1), hours(2), "lobby-1") is not None  # "mine"
+        assert db.outbox.claim(hours(1), hours(2), "lobby-2") is not None  # "theirs"
+    with store.transaction() as db:
+        assert db.outbox.release("lobby-1", hours(1)) == 1
+    with store.reading() as db:
+        assert [m.message_id for m in db.outbox.due(hours(1), 10)] == ["mine"]
+    with store.transaction() as db:
+        assert db.outbox.release("lobby-1", hours(1)) == 0  # released once
+        # A failed try ends the claim: a later start of lobby-2 does not make it due early.
+        assert db.outbox.retry_later("theirs", 1, hours(3), "temporary 421")
+        assert db.outbox.release("lobby-2", hours(1)) == 0
+    with store.reading() as db:
+        theirs = db.outbox.get("theirs")
+        assert theirs is not None
+        assert theirs.next_try_at == hours(3)
