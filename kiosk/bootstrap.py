@@ -69,11 +69,20 @@ class Core:
     backups: Backups
     personal_data: PersonalData
     _closers: tuple[Callable[[], None], ...] = field(default=(), repr=False)
+    _watching: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def watch_visits(self, changed: Callable[[], None]) -> None:
+        """Have `changed()` called (on a thread of the store's) when other kiosks on a shared
+        database change the visits: a front end's live on-site list. Stopped by `close()`."""
+        self._watching.append(self.store.watch(changed))
 
     def close(self) -> None:
-        """Stop the outbox's sender (what it has not sent waits for the next start), deliver
-        what the events still hold (a badge being printed), stop their threads and the
-        printers' helpers, and let go of this thread's database connection."""
+        """Stop watching other kiosks, stop the outbox's sender (what it has not sent waits
+        for the next start), deliver what the events still hold (a badge being printed), stop
+        their threads and the printers' helpers, and let go of this thread's database
+        connection."""
+        while self._watching:
+            self._watching.pop()()
         for close in self._closers:
             close()
 
@@ -184,7 +193,7 @@ def assemble(
             default_language=config.default_language,
         ),
         exports=Exports(store, audit),
-        retention=Retention(store, personal_data, config.retention, clock),
+        retention=Retention(store, personal_data, config.retention, clock, kiosk_id=kiosk_id),
         sender=sender,
         backups=backups,
         personal_data=personal_data,

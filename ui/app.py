@@ -21,6 +21,7 @@ from kiosk.settings.assets import asset_path
 from kiosk.settings.config import Config
 from ui.export_controller import ExportController
 from ui.keyboard import keyboard_problem, use_on_screen_keyboard
+from ui.live_list import LiveList
 from ui.main_window import KioskWindow
 from ui.maintenance import Maintenance
 from ui.models import TABLE_ROW
@@ -116,6 +117,20 @@ def build_window(app: QApplication, core: Core) -> KioskWindow:
             flow.on_scanned(typed)
 
     window.scanner.scanned.connect(scanned)
+
+    # Other kiosks on a shared database: their sign-ins and sign-outs show in this kiosk's
+    # on-site list within a second (ui/live_list.py).
+    window.live_list = live = LiveList(
+        staff.refresh,
+        lambda: (
+            session.screen is Screen.STAFF
+            and window.staff.tabs.currentWidget() is window.staff.on_site
+        ),
+        window,
+    )
+    core.watch_visits(live.changed)
+    window.on_shutdown(live.stop)
+    live.start()
 
     window.maintenance = maintenance = Maintenance(
         worker,

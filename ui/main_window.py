@@ -65,6 +65,7 @@ class KioskWindow(QMainWindow):
     export_controller: ExportController
     maintenance: Maintenance
     prepare_timer: QTimer
+    live_list: QObject  # ui.live_list.LiveList: other kiosks' changes in the on-site list
     style_scaler: QObject  # ui.app.StyleScaler: the stylesheet's sizes for the window's size
 
     def __init__(

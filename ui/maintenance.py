@@ -41,6 +41,7 @@ class Maintenance(QObject):
         self._retention = retention
         self._backups = backups
         self._purging: Expiry | None = None  # the cleanup under way, if one
+        self._asking = False  # whether this kiosk's turn is being asked for
         self._finishing = False  # it has left the database worker for the upkeep worker
 
         # Visits left open from before are closed now, then once a minute.
@@ -61,8 +62,8 @@ class Maintenance(QObject):
 
     @property
     def purging(self) -> bool:
-        """A retention cleanup is under way."""
-        return self._purging is not None
+        """A retention cleanup is under way (or this kiosk is asking whether it is its turn)."""
+        return self._asking or self._purging is not None
 
     def run_auto_sign_out(self) -> None:
         """The auto sign-out, on the database worker."""
@@ -73,8 +74,16 @@ class Maintenance(QObject):
         self._worker.submit(self._auto_sign_out, lambda _closed: None, failed)
 
     def run_purge(self) -> None:
-        """The retention cleanup (kiosk.maintenance.retention), a chunk per database job."""
-        if self._purging is not None or self._worker.closed:
+        """The retention cleanup (kiosk.maintenance.retention), a chunk per database job, when
+        it is this kiosk's turn (on a shared database another kiosk may hold it)."""
+        if self.purging or self._worker.closed:
+            return
+        self._asking = True
+        self._worker.submit(self._retention.take_turn, self._start_purge, self._failed)
+
+    def _start_purge(self, mine: bool) -> None:
+        self._asking = False
+        if not mine or self._worker.closed:
             return
         self._purging = self._retention.expiry()
         self._next_chunk(self._purging)
@@ -104,7 +113,7 @@ class Maintenance(QObject):
         log.warning(
             "retention cleanup stopped (%s); it runs again within the hour", type(error).__name__
         )
-        self._purging, self._finishing = None, False
+        self._purging, self._finishing, self._asking = None, False, False
 
     def stop(self) -> None:
         """Stop the timers; a cleanup under way is completed on the database worker before

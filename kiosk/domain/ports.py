@@ -232,6 +232,16 @@ class StaffAuthRepository(Protocol):
         ...
 
 
+class LeaseRepository(Protocol):
+    """Which kiosk does a site's upkeep (the retention cleanup, the auto sign-out): on a
+    shared database the others skip it while the holder's lease runs."""
+
+    def claim(self, job: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew `job` for `holder` until `until`: True if it is free (never held,
+        run out at `now`) or already `holder`'s, else False and nothing changes."""
+        ...
+
+
 class PurgeRepository(Protocol):
     def record(self, purge: PurgeRecord) -> None: ...
 
@@ -297,6 +307,9 @@ class Repositories(Protocol):
     def purges(self) -> PurgeRepository: ...
 
     @property
+    def leases(self) -> LeaseRepository: ...
+
+    @property
     def outbox(self) -> OutboxRepository: ...
 
 
@@ -355,6 +368,12 @@ class Store(Protocol):
 
     def ready(self) -> None:
         """Return once the database can be used (created or upgraded); StorageError if not."""
+        ...
+
+    def watch(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """Call `changed()`, on a thread of the store's, whenever other kiosks on a shared
+        database may have changed the visits (and once after a lost connection is back);
+        returns the function that stops watching."""
         ...
 
     def local_files(self) -> list[Path]:

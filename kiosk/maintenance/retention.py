@@ -10,7 +10,9 @@ roll calls saved more than a day ago. Each cleanup that deleted anything leaves 
 
 It runs at start-up, every hour while the kiosk runs, and on `visitor-kiosk purge`, in chunks
 (`step`) so a large backlog never holds the database for long; `finish` then expires every
-other holder and makes the engine forget what was deleted (`Store.forget_deleted`)."""
+other holder and makes the engine forget what was deleted (`Store.forget_deleted`). On a
+database that several kiosks share, one of them does it: the kiosk that holds the turn
+(`take_turn`, a lease in the database that it renews each hour), the others skip it."""
 
 from __future__ import annotations
 
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 # Visits per transaction: a sign-in waits behind one chunk at most (measured in make bench),
 # and the total hardly depends on it.
 CHUNK = 2000
+# The cleanup's turn: renewed by each hourly run of the kiosk that holds it; another kiosk
+# takes over once it has run out (the holder stopped).
+TURN = timedelta(hours=2)
+JOB = "retention"
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,10 @@ class Retention:
         personal_data: PersonalData,
         config: RetentionConfig,
         clock: Clock = utc_now,
+        *,
+        kiosk_id: str = "",
     ) -> None:
+        self._kiosk_id = kiosk_id
         self._store = store
         self._personal_data = personal_data
         self._config = config
@@ -79,6 +88,16 @@ class Retention:
             audit_before=now - timedelta(days=self._config.audit_days),
             kept_visits=kept_visits,
         )
+
+    def take_turn(self) -> bool:
+        """Whether this kiosk does the cleanup now: it holds (or takes, or renews) the turn. On
+        SQLite, always; on a shared database, one kiosk at a time."""
+        now = self._clock()
+        with self._store.transaction() as db:
+            mine = db.leases.claim(JOB, self._kiosk_id, now, now + TURN)
+        if not mine:
+            log.info("retention cleanup skipped: another kiosk does it")
+        return mine
 
     def plan(self) -> PurgeReport:
         """What a cleanup would delete now, as counts; deletes nothing."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from kiosk.domain.badge_code import new_badge_code, read_badge_code
 from kiosk.domain.clock import Clock, first_local_time_after, last_local_time_up_to, utc_now
@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 # The staff list shows at most this many rows: more than that is for the search to narrow
 # (everyone is on the roll call).
 SEARCH_LIMIT = 500
+# The auto sign-out's turn on a shared database: the kiosk that holds it renews it with each
+# minutely run; another takes over once it has run out.
+AUTO_SIGN_OUT = "auto-sign-out"
+AUTO_SIGN_OUT_TURN = timedelta(minutes=5)
 
 
 def sign_out(db: Repositories, visit_id: int, at: datetime, method: SignOutMethod) -> Visit:
@@ -231,6 +235,9 @@ class Visits:
         # visits close too, or the roll call would list them for ever.
         latest = last_local_time_up_to(now, at)
         with self._store.transaction() as db:
+            # On a shared database one kiosk does it (the others skip while its turn runs).
+            if not db.leases.claim(AUTO_SIGN_OUT, self._kiosk_id, now, now + AUTO_SIGN_OUT_TURN):
+                return 0
             closing = [
                 (visit.visit_id, first_local_time_after(visit.signed_in_at, at))
                 for visit in db.visits.on_site(signed_in_before=latest, with_restricted=True)

@@ -141,12 +141,51 @@ def _migration_1(conn: psycopg.Connection) -> None:
     conn.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
 
 
+def _migration_2(conn: psycopg.Connection) -> None:
+    # Every statement that changes visits tells the kiosks listening (storage.postgres.watch),
+    # so each staff screen's on-site list follows sign-ins and sign-outs at the others. One
+    # notice per statement (and PostgreSQL folds the same notice within a transaction).
+    conn.execute(
+        """
+        CREATE FUNCTION kiosk_visits_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('kiosk_visits', '');
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    conn.execute(
+        "CREATE TRIGGER visits_changed AFTER INSERT OR UPDATE OR DELETE ON visits "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kiosk_visits_changed()"
+    )
+
+
+def _migration_3(conn: psycopg.Connection) -> None:
+    # Which kiosk does the site's upkeep (kiosk.domain.ports.LeaseRepository). No visitor data.
+    conn.execute(
+        "CREATE TABLE leases (job text PRIMARY KEY, holder text NOT NULL, "
+        "until timestamptz NOT NULL)"
+    )
+
+
 # The tables that hold visitors' personal data (as on SQLite): `visits`, and those whose rows
 # belong to a visit and are deleted with it (ON DELETE CASCADE).
 PERSONAL_TABLES: tuple[str, ...] = ("visits", "badges", "audit_visits", "outbox")
-TABLES_WITHOUT_VISITOR_DATA = ("notices", "staff_auth", "audit_log", "purges", "kiosk_schema")
+TABLES_WITHOUT_VISITOR_DATA = (
+    "notices",
+    "staff_auth",
+    "audit_log",
+    "purges",
+    "leases",
+    "kiosk_schema",
+)
 
-MIGRATIONS: tuple[Callable[[psycopg.Connection], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[psycopg.Connection], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # How long a statement may wait for another kiosk's lock before it fails (and the visitor is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from kiosk.domain.access_log import Progress, visit_record, with_progress, write
 from kiosk.domain.errors import StorageError
 from storage.postgres.audit import PostgresAudit
 from storage.postgres.database import PERSONAL_TABLES, _reason, connect
+from storage.postgres.leases import PostgresLeases
 from storage.postgres.outbox import PostgresOutbox
 from storage.postgres.purges import PostgresPurges
 from storage.postgres.staff_auth import PostgresStaffAuth
@@ -41,6 +42,7 @@ class PostgresRepositories:
         self.staff_auth = PostgresStaffAuth(conn)
         self.purges = PostgresPurges(conn)
         self.outbox = PostgresOutbox(conn)
+        self.leases = PostgresLeases(conn)
 
 
 class _Connection(threading.local):
@@ -157,6 +159,14 @@ class PostgresStore:
     def local_files(self) -> list[Path]:
         """None: the database is on the server."""
         return []
+
+    def watch(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """LISTEN for the other kiosks' changes (storage.postgres.watch); returns the stop."""
+        from storage.postgres.watch import VisitWatcher
+
+        watcher = VisitWatcher(self._url, changed)
+        watcher.start()
+        return watcher.stop
 
 
 @contextmanager

@@ -236,6 +236,7 @@ TABLES_WITHOUT_VISITOR_DATA = (
     "staff_auth",  # the staff PIN's hash and lock-out
     "audit_log",  # staff actions: ids and counts only (the links are audit_visits)
     "purges",  # counts of what each cleanup deleted
+    "leases",  # which kiosk does the upkeep
     "sqlite_sequence",  # SQLite's own AUTOINCREMENT counters
 )
 
@@ -244,6 +245,14 @@ def _migration_10(db: sqlite_utils.Database) -> None:
     # Which kiosk's sender holds a message it is handing over (kiosk.domain.ports
     # OutboxRepository.claim): a kiosk that starts again makes its own claims due at once.
     db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
+
+
+def _migration_11(db: sqlite_utils.Database) -> None:
+    # Which kiosk does the upkeep (kiosk.domain.ports.LeaseRepository); on SQLite always the
+    # one kiosk of the data dir. No visitor data.
+    db.execute(
+        "CREATE TABLE leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL)"
+    )
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -257,6 +266,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_8,
     _migration_9,
     _migration_10,
+    _migration_11,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,6 +28,7 @@ from kiosk.domain.ports import Progress
 from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.database import PERSONAL_TABLES, SIDE_FILES, connect, transaction
 from storage.sqlite.export import export_csv
+from storage.sqlite.leases import SqliteLeases
 from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.purges import SqlitePurges
 from storage.sqlite.staff_auth import SqliteStaffAuth
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 CHECKPOINT_WAIT_MS = 100
 
 
+def _nothing() -> None:
+    pass
+
+
 class SqliteRepositories:
     """The repositories on one connection."""
 
@@ -48,6 +53,7 @@ class SqliteRepositories:
         self.staff_auth = SqliteStaffAuth(db)
         self.purges = SqlitePurges(db)
         self.outbox = SqliteOutbox(db)
+        self.leases = SqliteLeases(db)
 
 
 class _Connection(threading.local):
@@ -178,6 +184,11 @@ class SqliteStore:
         if busy:
             log.warning("the write-ahead log could not be emptied: the database is in use")
         return not busy
+
+    def watch(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """Nothing to watch: one kiosk runs on a data dir, and it knows what it changes (the
+        front end's slow poll covers the command line's changes)."""
+        return _nothing
 
     def local_files(self) -> list[Path]:
         return [self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)]

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from smtpsupport import MailServer
 from kiosk.bootstrap import Core, assemble, read_settings
 from kiosk.demo.generate import add_demo_visits
 from kiosk.domain.errors import ConfigError, StorageError
-from kiosk.domain.visit import HostNotice, SignInForm
+from kiosk.domain.visit import HostNotice, NewVisit, SignInForm
 from kiosk.export.visits import ExportFormat
 from kiosk.staff.auth import LoginOutcome
 
@@ -319,4 +319,100 @@ def test_the_server_going_away_sends_the_visitor_to_reception_and_comes_back_by_
             names = sorted(v.visitor_name for v in core.visits.present())
             assert names == ["After the outage", "Before the outage"]
         finally:
+            core.close()
+
+
+def test_a_kiosk_is_told_of_the_others_changes_and_after_a_lost_connection(
+    tmp_path: Path,
+) -> None:
+    """The watch (LISTEN/NOTIFY) calls back for a sign-in at another kiosk, and once more when
+    it listens again after the server was away (what changed meanwhile is read then)."""
+    with running_server() as server:
+        name = server.new_database()
+        config = tmp_path / "kiosk.toml"
+        config.write_text(f'[database]\nurl = "{server.url(name)}"\n', encoding="utf-8")
+        front = assemble(tmp_path / "front", config)
+        goods = assemble(tmp_path / "goods", config)
+        told: list[float] = []
+        try:
+            goods.watch_visits(lambda: told.append(time.monotonic()))
+            _wait(lambda: _listening(server, name), "the watch never listened")
+            front.visits.sign_in(SignInForm("Anna de Vries"), front.notices.notice("nl"))
+            _wait(lambda: len(told) == 1, "no call back for the other kiosk's sign-in")
+
+            server.stop()
+            server.start()
+            _wait(lambda: len(told) == 2, "no call back once listening again")
+        finally:
+            front.close()
+            goods.close()
+
+
+def _listening(server: PostgresServer, database: str) -> bool:
+    listeners = server.sql(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE application_name = 'visitor-kiosk watch' AND datname = current_database()",
+        database,
+    )
+    return listeners.strip() == "1"
+
+
+def _wait(done: Callable[[], bool], failure: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.05)
+
+
+def test_the_upkeep_runs_on_one_kiosk_of_the_site(tmp_path: Path, database_url: str) -> None:
+    """The retention cleanup and the auto sign-out: the kiosk holding the turn does them, the
+    other skips (and takes over once the holder's turn has run out)."""
+    now = datetime(2026, 12, 6, 23, 30).astimezone()  # (the auto sign-out is at 23:00 local)
+    clocks = {"front-door": now, "goods-entrance": now}
+    cores = {}
+    for kiosk_id in clocks:
+        folder = tmp_path / kiosk_id
+        folder.mkdir()
+        config = folder / "kiosk.toml"
+        config.write_text(
+            f'[site]\nkiosk_id = "{kiosk_id}"\n[database]\nurl = "{database_url}"\n',
+            encoding="utf-8",
+        )
+        cores[kiosk_id] = assemble(
+            folder / "data", config, clock=lambda kiosk_id=kiosk_id: clocks[kiosk_id]
+        )
+    front, goods = cores["front-door"], cores["goods-entrance"]
+    try:
+        old = now - timedelta(days=120)
+        with front.store.transaction() as db:
+            notice = front.notices.notice("en").stored
+            db.visits.add_notice(notice, old)
+            db.visits.add_many(
+                NewVisit(f"Visitor {n}", "", "", "", old, "en", notice.version, "front-door")
+                for n in range(50)
+            )
+        clocks["front-door"] = now - timedelta(hours=3)
+        for n in range(4):
+            front.visits.sign_in(SignInForm(f"Still here {n}"), front.notices.notice("en"))
+        clocks["front-door"] = now
+
+        turns = [front.retention.take_turn(), goods.retention.take_turn()]
+        assert turns == [True, False]
+        assert front.retention.run().visits == 50
+        with goods.store.reading() as db:
+            assert len(db.purges.records()) == 1
+
+        # The auto sign-out at 23:00: the front door closes the four, the goods entrance
+        # skips (its turn is the front door's), and the visits are closed once.
+        clocks["front-door"] = clocks["goods-entrance"] = now + timedelta(minutes=1)
+        assert front.visits.auto_sign_out() == 4
+        assert goods.visits.auto_sign_out() == 0
+        assert front.visits.present() == []
+
+        # The front door stops: once its turns have run out, the goods entrance takes over.
+        later = now + timedelta(hours=3)
+        clocks["goods-entrance"] = later
+        assert goods.retention.take_turn()
+    finally:
+        for core in cores.values():
             core.close()
