@@ -124,5 +124,11 @@ class Maintenance(QObject):
 
     def finish(self) -> None:
         """What `stop` does without the timers (they may already be gone with the window)."""
-        if self._purging is not None and not self._finishing and not self._worker.closed:
+        if self._worker.closed:
+            return
+        if self._asking:
+            # Whether it is this kiosk's turn is still being asked (run --smoke stops at once).
+            retention = self._retention
+            self._worker.run_quietly(lambda: retention.take_turn() and retention.run())
+        elif self._purging is not None and not self._finishing:
             self._worker.run_quietly(self._retention.run)
