@@ -240,3 +240,34 @@ def test_a_copy_is_saved_only_once_staff_have_checked_who_is_asking(
     qtbot.waitUntil(lambda: rights.message.text() == saved)
     idle(qtbot, window)
     assert target.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_restriction_and_the_objection_dates_show_in_one_column(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    """Since when a visit is restricted and when the objection came in, in the staff screen's
+    date format, under one header (the table keeps to the screen's width)."""
+    visit = core.visits.sign_in(SignInForm("Åse Lund"), core.notices.notice("da")).visit
+    other = core.visits.sign_in(SignInForm("Åse Lund"), core.notices.notice("da")).visit
+    core.rights.restrict([visit.visit_id])
+    core.rights.record_objection([other.visit_id])
+    log_in(qtbot, window, core)
+    window.session.set_language("nl")
+    rights = open_requests(qtbot, window, "Åse Lund", 2)
+    count = rights.model.columnCount()
+    headers = [rights.model.headerData(i, Qt.Orientation.Horizontal) for i in range(count)]
+    column = headers.index(window.catalog.text("staff.col_restricted"))
+    assert window.catalog.text("staff.col_restricted") == "Beperkt sinds"
+    by_id = {
+        rights.model.record(row).visit_id: rights.model.index(row, column).data()
+        for row in range(2)
+    }
+    restricted = core.visits.get(visit.visit_id).restricted_at
+    objected = core.visits.get(other.visit_id).objection_at
+    assert restricted is not None
+    assert objected is not None
+    date = "%d-%m-%Y %H:%M"  # Dutch staff screens: format.date and the 24-hour clock
+    assert by_id[visit.visit_id] == restricted.astimezone().strftime(date)
+    assert by_id[other.visit_id] == (
+        f"{objected.astimezone().strftime(date)}\nbezwaar {objected.astimezone().strftime(date)}"
+    )

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from kiosk.domain.visit import Visit
 from kiosk.settings.i18n import Catalog
-from ui.models import Column, RecordTableModel, make_table
+from ui.models import Column, RecordTableModel, format_when, make_table
 from ui.screens.base import clear_field, make_button, make_field, set_text
 
 FIELDS = ("visitor_name", "company", "host", "purpose")
+NAME_MIN_WIDTH = 240
 
 
 def restriction_mark(visit: Visit) -> str | None:
@@ -37,6 +38,18 @@ def restriction_mark(visit: Visit) -> str | None:
     return "staff.rights_mark_restricted" if visit.restricted else None
 
 
+def restriction_text(visit: Visit, catalog: Catalog) -> str:
+    """Since when the visit is restricted and, under it, when an objection came in: one
+    column for both, so the table keeps to the screen's width."""
+    if visit.restricted_at is None:
+        return ""
+    since = format_when(visit.restricted_at, catalog)
+    if visit.objection_at is None:
+        return since
+    objection = format_when(visit.objection_at, catalog)
+    return f"{since}\n{catalog.text('staff.rights_objection_on', when=objection)}"
+
+
 RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
     Column("staff.col_visit", lambda v: str(v.visit_id)),
     Column("staff.col_name", lambda v: v.visitor_name, note=restriction_mark),
@@ -45,8 +58,7 @@ RIGHTS_COLUMNS: tuple[Column[Visit], ...] = (
     Column("staff.col_purpose", worded=lambda v, catalog: catalog.purpose(v.purpose)),
     Column("staff.col_in", when=lambda v: v.signed_in_at),
     Column("staff.col_out", when=lambda v: v.signed_out_at),
-    Column("staff.col_restricted", when=lambda v: v.restricted_at),
-    Column("staff.col_objection", when=lambda v: v.objection_at),
+    Column("staff.col_restricted", worded=restriction_text),
 )
 
 
@@ -65,6 +77,8 @@ class RightsTab(QWidget):
         self._catalog: Catalog | None = None
         self._message: Callable[[Catalog], str] | None = None
         self.name_input = make_field("rightsNameInput")
+        # A full name stays readable beside the buttons (at 1024 px they take the rest).
+        self.name_input.setMinimumWidth(NAME_MIN_WIDTH)
         self.name_input.returnPressed.connect(self._on_find)
         self.find_button = make_button("rightsFindButton", role="secondary")
         self.find_button.clicked.connect(self._on_find)
