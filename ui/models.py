@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from kiosk.settings.i18n import Catalog
+from ui.touch import touch_scroll
 
 T = TypeVar("T")
 TABLE_ROW = 64  # px: a touch target, and room for a value and its mark on two lines
@@ -145,4 +146,8 @@ def make_table(object_name: str, model: RecordTableModel[Any]) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(TABLE_ROW)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.setWordWrap(False)
+    # Dragged with a finger, a pixel at a time (a row at a time jumps under the finger).
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    touch_scroll(table)
     return table

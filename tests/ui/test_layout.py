@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFontInfo
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QFontInfo, QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -246,3 +248,61 @@ def test_the_notice_first_layer_and_objection_show_whole(
     assert area.verticalScrollBar().maximum() == 0, f"{where}: the screen has to scroll"
     for button in (notice.back, notice.decline, notice.full_button, notice.proceed):
         assert button.visibleRegion().boundingRect().size() == button.size(), where
+
+
+def drag(widget: QWidget, start: QPoint, end: QPoint, steps: int = 12) -> None:
+    """A finger drag: press, a move every 15 ms, release (as a touch screen's mouse events)."""
+    QTest.mousePress(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for step in range(1, steps + 1):
+        point = start + (end - start) * step / steps
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(point),
+            QPointF(widget.mapToGlobal(point)),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(widget, move)
+        QTest.qWait(15)
+    QTest.mouseRelease(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def test_a_finger_drag_scrolls_the_form_and_the_staff_list(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    """At 1024x600 the details form is taller than its room (the purpose chips are below):
+    a drag moves it, as do the staff tables; without drag-scrolling only the thin bar would."""
+    window = make_window(size=(1024, 600))
+    window.session.show(Screen.DETAILS)
+    QApplication.processEvents()
+    areas = [
+        area
+        for area in visible(window.details, QScrollArea)
+        if isinstance(area, QScrollArea) and area.verticalScrollBar().maximum() > 0
+    ]
+    assert areas, "the details form fits at 1024x600: nothing to drag"
+    area = areas[0]
+    assert isinstance(area, QScrollArea)
+    bar = area.verticalScrollBar()
+    assert bar.value() == 0
+    viewport = area.viewport()
+    # Start beside the fields, on the form's own background (a label's column).
+    x = 12
+    drag(viewport, QPoint(x, viewport.height() - 20), QPoint(x, 20))
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=3000)
+
+    table = window.staff.present_table
+    window.staff.show_present(
+        [
+            OnSite(n, f"Visitor {n}", "", "", datetime(2026, 11, 22, 9, tzinfo=UTC), None)
+            for n in range(1, 40)
+        ]
+    )
+    window.session.show(Screen.STAFF)
+    QApplication.processEvents()
+    rows = table.verticalScrollBar()
+    assert rows.maximum() > 0
+    view = table.viewport()
+    drag(view, QPoint(view.width() // 2, view.height() - 10), QPoint(view.width() // 2, 10))
+    qtbot.waitUntil(lambda: rows.value() > 0, timeout=3000)

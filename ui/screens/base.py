@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.settings.i18n import Catalog
+from ui.touch import touch_scroll
 
 
 class Screen(QWidget):
@@ -72,6 +73,7 @@ def make_scroll_area(content: QWidget, object_name: str) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    touch_scroll(area)
     return area
 
 

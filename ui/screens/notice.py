@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScroller,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,7 @@ from ui.screens.base import (
     plain_text,
     set_text,
 )
+from ui.touch import touch_scroll
 
 # A window narrower than this puts the objection box under the text rather than beside it: the
 # first layer's short lines then each keep to one line (a 1024 px screen).
@@ -79,9 +79,7 @@ class NoticeScreen(Screen):
         self.text.setObjectName("noticeText")
         self.text.setOpenLinks(False)
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        QScroller.grabGesture(
-            self.text.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
+        touch_scroll(self.text)
 
         self.objection_box = QFrame()
         self.objection_box.setObjectName("objectionBox")
@@ -95,9 +93,6 @@ class NoticeScreen(Screen):
         self.objection.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # The body scrolls inside its box where the screen is too small for all of it.
         self.objection_area = make_scroll_area(self.objection, "objectionArea")
-        QScroller.grabGesture(
-            self.objection_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
         box_layout = QVBoxLayout(self.objection_box)
         self._box_layout = box_layout
         box_layout.setContentsMargins(24, 20, 16, 20)
