@@ -2,9 +2,12 @@
 
 The retention period shown is `config.retention.visit_days`, the same value the cleanup
 enforces. What the settings make true is chosen from the notice file's choices: who sees the
-data (`config.notify` says whether the host is e-mailed; `site.processors` names contractors),
-the data protection officer (`site.dpo_contact`), and what the badge shows
-(`badge.show_company`).
+data (`config.notify` says whether the host is e-mailed and whether the chat channel is told;
+`site.processors` names contractors), whether the kiosk records that the host was told, which
+copies are made outside the kiosk, the data protection officer (`site.dpo_contact`), what the
+badge shows (`badge.show_company`), and when visits nobody signed out are closed
+(`kiosk.auto_sign_out`, the time `Config.auto_sign_out_time` gives the auto sign-out; nothing
+is said when it is off).
 A notice's version is a hash of the words shown, so it changes whenever the text, the
 controller, the contact, the retention period or who is told changes; each visit stores it.
 """
@@ -32,6 +35,7 @@ SETTING_FIELDS = frozenset(
         "retention_days",
         "dpo_contact",
         "processors",
+        "auto_sign_out",
     }
 )
 # Who is told of an arrival: the variants of the two recipient choices.
@@ -39,7 +43,9 @@ Recipients = Literal["off", "email", "email_webhook"]
 RECIPIENT_VARIANTS: tuple[Recipients, ...] = ("off", "email", "email_webhook")
 RECIPIENT_FIELDS = ("who_sees_it", "who_can_see_it")
 # Texts the settings choose between: a table per choice in the notice file, one text per
-# variant. `processors` is filled in first: the recipient texts use it.
+# variant. `processors` is filled in first: the recipient texts use it. Like `processors`, the
+# setting `auto_sign_out` (the time, "HH:MM") is used only inside its choice, whose text then
+# takes its name.
 CHOICES: dict[str, tuple[str, ...]] = {
     "processors": ("none", "listed"),
     "dpo": ("none", "set"),
@@ -47,6 +53,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "badge": ("name_host", "name_company_host"),
     "who_sees_it": RECIPIENT_VARIANTS,
     "who_can_see_it": RECIPIENT_VARIANTS,
+    # Whether the visit records that the host was told (`host_notice`): only when they are.
+    "host_told": ("off", "on"),
+    # Copies made outside the kiosk for the same purpose: the e-mail and chat message too.
+    "copies": RECIPIENT_VARIANTS,
+    # Visits nobody signed out: closed at the time set, or nothing said when that is off.
+    "auto_sign_out": ("off", "set"),
 }
 # What the parts use: the settings shown as they are, and the chosen texts (the data protection
 # officer's contact and the processors appear only inside those).
@@ -136,11 +148,15 @@ def chosen(config: Config) -> dict[str, str]:
         "badge": "name_company_host" if config.badge.show_company else "name_host",
         "who_sees_it": recipient,
         "who_can_see_it": recipient,
+        "host_told": "on" if config.notify.on else "off",
+        "copies": recipient,
+        "auto_sign_out": "off" if config.auto_sign_out_time() is None else "set",
     }
 
 
 def notice_values(config: Config, language: str = "en") -> dict[str, str]:
     """Every placeholder's value: the settings, then the chosen texts filled in with them."""
+    auto_sign_out = config.auto_sign_out_time()
     values = {
         "site": config.site_name(language),
         "controller": config.site.controller,
@@ -149,9 +165,12 @@ def notice_values(config: Config, language: str = "en") -> dict[str, str]:
         "retention_days": str(config.retention.visit_days),
         "dpo_contact": config.site.dpo_contact,
         "processors": ", ".join(config.site.processors),
+        "auto_sign_out": "" if auto_sign_out is None else f"{auto_sign_out:%H:%M}",
     }
     texts = choice_templates(language)
-    for choice, variant in chosen(config).items():  # processors first: the others use it
+    # processors first: the others use it. A choice named as a setting (processors,
+    # auto_sign_out) is filled in with the setting's value, then takes its place.
+    for choice, variant in chosen(config).items():
         values[choice] = texts[choice][variant].format(**values)
     return values
 

@@ -226,7 +226,12 @@ def test_pdf_metadata_and_fonts(her_visits: list[Visit], tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("notify", "said"),
     [
-        ("", "who keep the access log, only for the purpose above. We do not pass"),
+        # Notification off: reception tells the host, not the kiosk.
+        (
+            "",
+            "Reception lets the person you are visiting know that you have arrived; "
+            "this kiosk does not send them a message.",
+        ),
         (
             'smtp_host = "127.0.0.1"\nsmtp_security = "none"\n',
             "we also tell the person you are visiting by e-mail",
@@ -246,6 +251,8 @@ def test_the_copy_names_the_host_as_a_recipient_when_the_kiosk_tells_hosts(
     text = flat(pdf_text(pdf))
     assert said in text
     assert ("by e-mail" in text) == bool(notify)
+    assert "the list of who is inside goes to our fire marshals" in text
+    assert "if needed, to the emergency services" in text
     # In the notice's own words, for these settings.
     assert flat(core.notices.notice("en").full).count(said) == 1
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from kiosk.notify.message import Arrival, webhook_payload
 from kiosk.settings.config import SUPPORTED_LANGUAGES, Config, parse_config
 from kiosk.settings.i18n import catalog
-from kiosk.visits.notice import Notice, render_notice
+from kiosk.visits.notice import Notice, render_notice, who_sees_it
 
 SITE = {
     "site": {
@@ -358,3 +360,191 @@ def test_the_notice_names_the_site_in_its_language() -> None:
     assert "Acme Lobby West (NL)" in render_notice("nl", config).full
     assert "Acme Lobby West (NL)" not in render_notice("en", config).full
     assert "Acme Lobby West" in render_notice("en", config).full
+
+
+# What the whole notice says only because a setting makes it true (review §2, new
+# observations): the auto sign-out and its time, who tells the host, what the chat message holds,
+# that the visit records whether the host was told, and the copies made outside the kiosk.
+RECORD_HEADING = {
+    "en": "## What we record",
+    "nl": "## Wat we vastleggen",
+    "da": "## Hvad vi registrerer",
+}
+RECIPIENTS_HEADING = {
+    "en": "## Who can see it",
+    "nl": "## Wie uw gegevens kan zien",
+    "da": "## Hvem kan se dine oplysninger",
+}
+KEPT_HEADING = {
+    "en": "## How long we keep it",
+    "nl": "## Hoe lang we uw gegevens bewaren",
+    "da": "## Hvor længe vi opbevarer dine oplysninger",
+}
+
+
+def _section(full: str, heading: str) -> str:
+    """One section of the whole notice, from its heading up to the next one."""
+    start = full.index(heading)
+    end = full.find("\n## ", start + len(heading))
+    return full[start:] if end == -1 else full[start:end]
+
+
+AUTO_CLOSED = {
+    "en": "closed automatically at {time} local time",
+    "nl": "sluiten we om {time} uur plaatselijke tijd automatisch af",
+    "da": "afsluttes automatisk kl. {time} lokal tid",
+}
+# What any claim of an automatic sign-out says, whatever the time (and what the fixed text said).
+AUTOMATIC_CLOSING = {
+    "en": ("closed automatically", "end of the day"),
+    "nl": ("automatisch af", "eind van de dag"),
+    "da": ("afsluttes automatisk", "sidst på dagen"),
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_the_auto_sign_out_is_claimed_only_at_the_time_it_runs(language: str) -> None:
+    never = _with(SITE, {"kiosk": {"auto_sign_out": ""}})
+    assert never.auto_sign_out_time() is None
+    text = render_notice(language, never).text
+    for claim in AUTOMATIC_CLOSING[language]:
+        assert claim not in text
+    assert "23:00" not in text
+
+    at_23 = render_notice(language, _with(SITE, {"kiosk": {"auto_sign_out": "23:00"}}))
+    kept = _section(at_23.full, KEPT_HEADING[language])
+    assert AUTO_CLOSED[language].format(time="23:00") in kept
+    # The time the auto sign-out keeps (Config.auto_sign_out_time), written "HH:MM".
+    early = render_notice(language, _with(SITE, {"kiosk": {"auto_sign_out": "7:45"}}))
+    assert AUTO_CLOSED[language].format(time="07:45") in early.full
+    assert "23:00" not in early.text
+    versions = {n.version for n in (render_notice(language, never), at_23, early)}
+    assert len(versions) == 3
+
+
+RECEPTION_TELLS_THE_HOST = {
+    "en": "Reception lets the person you are visiting know that you have arrived; "
+    "this kiosk does not send them a message.",
+    "nl": "De receptie laat uw contactpersoon weten dat u er bent; "
+    "deze kiosk stuurt hem of haar geen bericht.",
+    "da": "Receptionen giver din vært besked om, at du er kommet; "
+    "kiosken sender ikke selv værten nogen besked.",
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_with_notification_off_the_notice_says_reception_tells_the_host(language: str) -> None:
+    off = render_notice(language, _with(SITE))
+    assert RECEPTION_TELLS_THE_HOST[language] in _section(off.full, RECIPIENTS_HEADING[language])
+    for on in (MAIL, MAIL_AND_WEBHOOK):  # the kiosk e-mails the host: reception need not
+        assert (
+            RECEPTION_TELLS_THE_HOST[language] not in render_notice(language, _with(SITE, on)).text
+        )
+
+
+# Each field of the webhook's JSON (kiosk/notify/message.py, webhook_payload) that tells about
+# the visitor, and the words the notice says it with; the others tell nothing about anyone.
+CHAT_HOLDS = {
+    "visitor_name": {"en": "your name", "nl": "uw naam", "da": "dit navn"},
+    "company": {"en": "your company", "nl": "uw bedrijf", "da": "din virksomhed"},
+    "host": {
+        "en": "the name of the person you are visiting",
+        "nl": "de naam van uw contactpersoon",
+        "da": "navnet på din vært",
+    },
+    "signed_in_at": {
+        "en": "when and where you signed in",
+        "nl": "hoe laat en waar u zich heeft aangemeld",
+        "da": "hvornår og hvor du tjekkede ind",
+    },
+}
+CHAT_HOLDS["time"] = CHAT_HOLDS["kiosk"] = CHAT_HOLDS["site"] = CHAT_HOLDS["signed_in_at"]
+CHAT_SAYS_NOTHING_MORE = {"event", "message_id", "text"}  # `text` is the fields in one sentence
+CHAT_READERS = {
+    "en": "where everyone in that channel can read it",
+    "nl": "waar iedereen in dat kanaal het kan lezen",
+    "da": "hvor alle i kanalen kan læse den",
+}
+EVACUATION = {
+    "en": "In an evacuation, the list of who is inside goes to our fire marshals and, if needed, "
+    "to the emergency services.",
+    "nl": "Bij een ontruiming gaat de lijst van wie er binnen is naar onze bedrijfshulpverleners "
+    "en zo nodig naar de hulpdiensten.",
+    "da": "Ved en evakuering går listen over, hvem der er i bygningen, til vores "
+    "evakueringsansvarlige og om nødvendigt til redningsberedskabet.",
+}
+
+ONLY_THE_LAW = {
+    "en": r"^ We do not pass your data to anyone else, unless the law requires us to \(",
+    "nl": r"^ We geven uw gegevens niet aan anderen door, tenzij de wet ons daartoe verplicht \(",
+    "da": r"^ Vi videregiver ikke dine oplysninger til andre, medmindre loven kræver det \(",
+}
+
+
+def test_the_notice_knows_every_field_the_webhook_sends() -> None:
+    arrival = Arrival(1, "Ann", "Noordzee", "Bob", datetime(2026, 3, 2, 9, tzinfo=UTC), "k1", "S")
+    payload = webhook_payload(arrival, message_id="0" * 32, language="en", tz=UTC)
+    assert set(payload) == set(CHAT_HOLDS) | CHAT_SAYS_NOTHING_MORE
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_with_a_webhook_the_notice_says_what_the_chat_message_holds(language: str) -> None:
+    full = render_notice(language, _with(SITE, MAIL_AND_WEBHOOK)).full
+    # From the channel's name up to the next recipient (the evacuation list).
+    start = full.index(CHAT[language])
+    chat = full[start : full.index(EVACUATION[language], start)]
+    assert CHAT_READERS[language] in chat
+    for words in CHAT_HOLDS.values():
+        assert words[language] in chat
+    host = CHAT_HOLDS["host"][language]
+    assert host not in render_notice(language, _with(SITE, MAIL)).full  # the e-mail leaves it out
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("settings", [{}, MAIL, MAIL_AND_WEBHOOK])
+def test_the_emergency_services_are_named_with_every_notify_setting(
+    language: str, settings: Mapping[str, Any]
+) -> None:
+    config = _with(SITE, settings)
+    recipients = _section(render_notice(language, config).full, RECIPIENTS_HEADING[language])
+    assert EVACUATION[language] in recipients
+    # Still nobody else, unless the law requires it; and the access report says the same.
+    assert re.search(ONLY_THE_LAW[language], recipients.split(EVACUATION[language])[1])
+    assert EVACUATION[language] in who_sees_it(config, language)
+
+
+HOST_TOLD_RECORDED = {
+    "en": "how you signed out, and whether our e-mail to the person you are visiting reached them.",
+    "nl": "hoe u zich afmeldde, en of onze e-mail uw contactpersoon heeft bereikt.",
+    "da": "hvordan du tjekkede ud, samt om vores mail til din vært nåede frem.",
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_the_visit_records_whether_the_host_was_told_only_when_they_are(language: str) -> None:
+    """`visits.host_notice` is set only while the kiosk e-mails the host (kiosk/notify/plan.py)."""
+    assert HOST_TOLD_RECORDED[language] not in render_notice(language, _with(SITE)).text
+    for on in (MAIL, MAIL_AND_WEBHOOK):
+        full = render_notice(language, _with(SITE, on)).full
+        assert HOST_TOLD_RECORDED[language] in _section(full, RECORD_HEADING[language])
+
+
+EXPORT_COPY = {
+    "en": "export of the access log",
+    "nl": "export van het toegangslogboek",
+    "da": "udtræk af adgangsloggen",
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_the_copies_kept_outside_the_kiosk_are_those_the_settings_make(language: str) -> None:
+    def kept(*settings: Mapping[str, Any]) -> str:
+        full = render_notice(language, _with(SITE, *settings)).full
+        return _section(full, KEPT_HEADING[language])
+
+    for section in (kept(), kept(MAIL), kept(MAIL_AND_WEBHOOK)):
+        assert EXPORT_COPY[language] in section
+    assert "mail" not in kept()  # no e-mail is sent
+    assert "mail" in kept(MAIL)
+    assert "chat" not in kept(MAIL)
+    assert "chat" in kept(MAIL_AND_WEBHOOK)
