@@ -63,6 +63,9 @@ def worded_detail(words: Catalog, action: AuditAction, params: AuditParams) -> s
     if key not in words.messages:
         return ""
     values = dict(params)
+    # One of a thing in its own words ("1 visit found", "Wrong PIN"), where the catalog has them.
+    if values.get("count") == 1 and f"{key}_one" in words.messages:
+        key = f"{key}_one"
     if "field" in values:
         values["field"] = words.text(f"field.{values['field']}")
     if "what" in values:

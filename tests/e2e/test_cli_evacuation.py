@@ -117,7 +117,7 @@ def test_the_audit_detail_counts_people(cli: Cli, tmp_path: Path, count: int) ->
     assert result.stdout == f"{people(count)} on site; roll call written to {out}\n"
     (entry,) = roll_calls(data_dir)
     assert entry.params == {"count": count}
-    assert entry.detail == f"Roll call of {count} visitor(s)"
+    assert entry.detail == f"Roll call of {count} visitor{'' if count == 1 else 's'}"
 
 
 def test_an_empty_site_still_makes_a_roll_call(cli: Cli, tmp_path: Path) -> None:

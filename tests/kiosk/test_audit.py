@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from visitsupport import Clock, WriteConfig
 
 from kiosk.bootstrap import Core, assemble
@@ -18,7 +19,7 @@ from kiosk.export.visits import ExportFormat
 from kiosk.maintenance.retention import Retention
 from kiosk.settings.config import SUPPORTED_LANGUAGES, RetentionConfig
 from kiosk.settings.i18n import catalog
-from kiosk.staff.audit import AuditLog, entry_detail, worded_action
+from kiosk.staff.audit import AuditLog, entry_detail, worded_action, worded_detail
 
 
 def record(
@@ -63,7 +64,7 @@ def test_export_is_csv_with_local_times_and_no_visitor_data(core: Core) -> None:
     newest = core.audit.entries(limit=1)[0]
     assert (newest.action, newest.detail, newest.params) == (
         AuditAction.EXPORT,
-        f"Audit log from {today} to {today}, 1 rows, csv",
+        f"Audit log from {today} to {today}, 1 row, csv",
         {"what": "audit", "first": str(today), "last": str(today), "count": 1, "format": "csv"},
     )
 
@@ -142,3 +143,22 @@ def test_an_entry_from_before_the_log_kept_its_parts_shows_its_stored_text(core:
     (entry,) = core.audit.entries()
     assert entry.params == {}
     assert entry_detail(catalog("nl"), entry) == "wrong PIN 1 in a row"
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "Wrong PIN", "Wrong PIN (2 in a row)"),
+        ("nl", "Verkeerde pincode", "Verkeerde pincode (2 keer achter elkaar)"),
+        ("da", "Forkert pinkode", "Forkert pinkode (2 i træk)"),
+    ],
+)
+def test_one_of_a_thing_is_worded_as_one(language: str, one: str, two: str) -> None:
+    """ "Wrong PIN (1 in a row)" and "1 visit(s)" read as a machine wrote them."""
+    words = catalog(language)
+    assert worded_detail(words, AuditAction.FAILED_LOGIN, {"count": 1}) == one
+    assert worded_detail(words, AuditAction.FAILED_LOGIN, {"count": 2}) == two
+    erased = worded_detail(catalog("en"), AuditAction.ERASURE, {"count": 1})
+    assert erased == "1 visit erased"
+    assert worded_detail(catalog("en"), AuditAction.ERASURE, {"count": 3}) == "3 visits erased"
+    assert worded_detail(catalog("nl"), AuditAction.ERASURE, {"count": 1}) == "1 bezoek gewist"

@@ -221,7 +221,7 @@ def test_a_search_is_recorded_as_an_access_request_without_the_name(
 
     assert (entry.action, entry.detail) == (
         AuditAction.ACCESS_REQUEST,
-        "Search by name: 2 visit(s) found",
+        "Search by name: 2 visits found",
     )
     assert (entry.visit_ids, entry.visit_count) == (tuple(ids(visits)), 2)
     assert (nothing.action, nothing.params, nothing.visit_count) == (entry.action, {"count": 0}, 0)

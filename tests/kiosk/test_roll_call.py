@@ -190,7 +190,7 @@ def test_lists_exactly_who_is_on_site_sorted_by_name_then_time_in(
     entry = core.audit.entries(limit=1)[0]
     assert (entry.action, entry.detail, entry.params, entry.at) == (
         AuditAction.EVACUATION,
-        "Roll call of 5 visitor(s)",
+        "Roll call of 5 visitors",
         {"count": 5},
         MADE,
     )
