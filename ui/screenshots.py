@@ -154,12 +154,12 @@ def _staff_screens(window: KioskWindow, language: str, snap: Callable[[str], Non
     staff.tabs.setCurrentWidget(staff.audit)
     while window.worker.pending:  # the tab loads the (empty) log; then the sample goes in
         QApplication.processEvents()
-    staff.audit.show_entries(_sample_audit())
+    staff.audit.show_entries(sample_audit())
     snap("staff-audit")
     staff.tabs.setCurrentWidget(staff.on_site)
 
 
-def _sample_audit() -> list[AuditEntry]:
+def sample_audit() -> list[AuditEntry]:
     # Round times today, so the pictures change only with the date.
     now = datetime.now().astimezone().replace(hour=11, minute=40, second=0, microsecond=0)
     made_up: tuple[tuple[AuditAction, dict[str, str | int], int, tuple[int, ...]], ...] = (

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QFontInfo, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -29,6 +29,7 @@ from kiosk.domain.visit import HostNotice, NameMatch, OnSite, Visit
 from ui.app import ui_scale
 from ui.main_window import KioskWindow
 from ui.screens.base import Screen as ScreenWidget
+from ui.screenshots import sample_audit
 from ui.session import Screen
 
 SIZES = [(1024, 600), (1280, 800), (1920, 1080)]
@@ -306,3 +307,29 @@ def test_a_finger_drag_scrolls_the_form_and_the_staff_list(
     view = table.viewport()
     drag(view, QPoint(view.width() // 2, view.height() - 10), QPoint(view.width() // 2, 10))
     qtbot.waitUntil(lambda: rows.value() > 0, timeout=3000)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", ["en", "nl", "da"])
+def test_every_audit_entry_is_read_whole(
+    make_window: MakeWindow, language: str, size: tuple[int, int]
+) -> None:
+    """The audit log's action and detail wrap within their rows; none ends in "…"."""
+    window = make_window(size=size)
+    window.session.set_language(language)
+    audit = window.staff.audit
+    audit.show_entries(sample_audit())
+    window.session.show(Screen.STAFF)
+    window.staff.tabs.setCurrentWidget(audit)
+    QApplication.processEvents()
+    table = audit.table
+    metrics = table.fontMetrics()
+    for row in range(audit.model.rowCount()):
+        for column in (1, 2):
+            text = audit.model.index(row, column).data()
+            width = table.columnWidth(column) - 8  # the cell's margins
+            wraps = table.wordWrap() and table.textElideMode() == Qt.TextElideMode.ElideNone
+            flags = int(Qt.TextFlag.TextWordWrap) if wraps else 0
+            needed = metrics.boundingRect(QRect(0, 0, width, 0), flags, text)
+            assert needed.width() <= width, f"{language} {size}: {text!r} wider than its cell"
+            assert needed.height() <= table.rowHeight(row), f"{language} {size}: {text!r} cut"

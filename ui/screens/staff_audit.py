@@ -3,7 +3,7 @@ Entries hold visit ids and counts, never visitor data."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from kiosk.settings.i18n import Catalog
@@ -17,6 +17,9 @@ AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
     Column("staff.col_detail", worded=lambda e, words: entry_detail(words, e)),
     Column("staff.col_visits", worded=lambda e, words: visits_of(words, e)),
 )
+
+
+ACTION, DETAIL = 1, 2
 
 
 def visits_of(words: Catalog, entry: AuditEntry) -> str:
@@ -40,7 +43,15 @@ class AuditTab(QWidget):
         self.table = make_table("auditTable", self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the detail
+        # The action and the detail share what the time and the visits leave, the detail the
+        # larger part; a long one (an export's dates, count and format) takes a second line of
+        # its row rather than being cut off with "…" at 1024 and 1280 px.
+        header.setSectionResizeMode(ACTION, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._share_width)
         self.note = QLabel()
         self.note.setObjectName("auditNote")
         self.note.setWordWrap(True)
@@ -52,6 +63,17 @@ class AuditTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._share_width()
+        return False
+
+    def _share_width(self) -> None:
+        header = self.table.horizontalHeader()
+        fixed = header.sectionSize(0) + header.sectionSize(len(AUDIT_COLUMNS) - 1)
+        free = max(0, self.table.viewport().width() - fixed)
+        header.resizeSection(ACTION, max(header.sectionSizeHint(ACTION) // 2, free * 2 // 5))
 
     def show_entries(self, entries: list[AuditEntry]) -> None:
         self.model.set_records(entries)
