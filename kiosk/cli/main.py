@@ -51,6 +51,7 @@ for command in (
     operate.run,
     operate.check,
     operate.restore,
+    operate.migrate,
     data.demo,
     data.present,
     data.export,

@@ -1,5 +1,5 @@
-"""The commands that run the kiosk and look after its database file: `run`, `check`,
-`restore` and `screenshots`. Each loads only what it needs: `run` starts SQLite's check of the
+"""The commands that run the kiosk and look after its database: `run`, `check`, `restore`,
+`migrate` and `screenshots`. Each loads only what it needs: `run` starts SQLite's check of the
 file before it loads Qt and the rest of the kiosk."""
 
 from __future__ import annotations
@@ -94,6 +94,40 @@ def restore(state: CliState) -> None:
         except NoSoundBackup as exc:
             raise StorageError(f"{exc} in {paths.data_dir / 'backups'}") from None
     click.echo(f"restored {paths.database} from {used.name}")
+
+
+@click.command()
+@click.option(
+    "--grant-to",
+    "grant_to",
+    metavar="ROLE",
+    default="",
+    help="Then give ROLE, the role every kiosk logs in as, what the kiosk needs and no more.",
+)
+@click.pass_obj
+def migrate(state: CliState, grant_to: str) -> None:
+    """Create or upgrade the schema of the site's shared PostgreSQL database, as its owner
+    (database.url or KIOSK_DATABASE_URL naming the owner's login); kiosks whose own role may
+    not change the schema need it after each upgrade. A kiosk's SQLite file is upgraded by
+    the kiosk itself when it starts."""
+    from kiosk.bootstrap import read_settings
+
+    _paths, config = read_settings(state.data_dir, state.config_file)
+    if not config.database.shared:
+        raise click.UsageError(
+            "migrate is for a shared PostgreSQL database (database.url); a kiosk's SQLite "
+            "file is upgraded by the kiosk when it starts"
+        )
+    from storage.postgres.database import SCHEMA_VERSION, connect, grant_to_kiosks
+
+    conn = connect(config.database.url)
+    try:
+        if grant_to:
+            grant_to_kiosks(conn, grant_to)
+    finally:
+        conn.close()
+    granted = f"; {grant_to} has the kiosks' rights" if grant_to else ""
+    click.echo(f"the database is at schema version {SCHEMA_VERSION}{granted}")
 
 
 @click.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import psycopg
+from psycopg import sql
 
 from kiosk.domain.errors import StorageError
 
@@ -187,6 +188,52 @@ MIGRATIONS: tuple[Callable[[psycopg.Connection], None], ...] = (
     _migration_3,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# What the kiosks' own role may do, table by table (`grant_to_kiosks`): the statements the
+# store runs, and nothing else. No schema changes, no TRUNCATE, no REFERENCES or TRIGGER;
+# rows deleted with their visit (ON DELETE CASCADE) are deleted with the owner's rights, and
+# an insert draws its id from an identity column without rights on the sequence behind it.
+KIOSK_PRIVILEGES: dict[str, str] = {
+    "notices": "SELECT, INSERT",
+    "visits": "SELECT, INSERT, UPDATE, DELETE",
+    "badges": "SELECT, INSERT, UPDATE",
+    "staff_auth": "SELECT, INSERT, UPDATE",
+    "audit_log": "SELECT, INSERT, UPDATE, DELETE",
+    "audit_visits": "SELECT, INSERT",
+    "purges": "SELECT, INSERT",
+    "outbox": "SELECT, INSERT, UPDATE, DELETE",
+    "leases": "SELECT, INSERT, UPDATE",
+    "kiosk_schema": "SELECT",
+}
+# PostgreSQL 17 lets an owner hand VACUUM to another role (MAINTAIN); before it, the vacuum
+# after a purge or an erasure is left to autovacuum when the kiosks are not the owner.
+MAINTAIN_FROM = 170000
+
+
+def grant_to_kiosks(conn: psycopg.Connection, role: str) -> None:
+    """Give `role` (the role every kiosk logs in as) what the kiosk needs on an up-to-date
+    schema, as the owner after a migration; run again after every migration (it is
+    idempotent). What the role had beyond that on these tables is taken back."""
+    who = sql.Identifier(role)
+    try:
+        _grant(conn, who)
+    except psycopg.Error as exc:
+        raise StorageError(f"cannot grant the kiosks' rights to {role}: {_reason(exc)}") from exc
+
+
+def _grant(conn: psycopg.Connection, who: sql.Identifier) -> None:
+    with conn.transaction():
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(who))
+        for table, privileges in KIOSK_PRIVILEGES.items():
+            name = sql.Identifier(table)
+            conn.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(name, who))
+            conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), name, who))
+        if conn.info.server_version >= MAINTAIN_FROM:
+            for table in PERSONAL_TABLES:
+                conn.execute(
+                    sql.SQL("GRANT MAINTAIN ON {} TO {}").format(sql.Identifier(table), who)
+                )
+
 
 # How long a statement may wait for another kiosk's lock before it fails (and the visitor is
 # sent to reception, as with SQLite's busy time-out), and how long connecting may take.

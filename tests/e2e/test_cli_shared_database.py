@@ -4,6 +4,7 @@ kiosk's data dir adds, another's sees; the SQLite-file commands say they do not 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,3 +81,42 @@ def test_an_unreachable_server_is_one_line_and_exit_1(cli: Cli, tmp_path: Path) 
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert "cannot reach the database" in lines[0]
+
+
+def test_migrate_as_the_owner_then_every_kiosk_runs_as_its_own_role(
+    cli: Cli, tmp_path: Path, postgres_server: PostgresServer, usage_error: UsageError
+) -> None:
+    n = f"{os.getpid()}_cli"
+    owner, kiosk, database = f"owner_{n}", f"kiosk_{n}", f"site_{n}"
+    postgres_server.sql(f'CREATE ROLE "{owner}" LOGIN')
+    postgres_server.sql(f'CREATE ROLE "{kiosk}" LOGIN')
+    postgres_server.sql(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    try:
+        as_kiosk = {"KIOSK_DATABASE_URL": postgres_server.url(database, user=kiosk)}
+        # Before the owner migrated, the kiosk's role may not make the schema: one line, exit 1.
+        refused = cli("--data-dir", tmp_path / "front", "present", env=as_kiosk)
+        assert refused.returncode == 1
+        assert "visitor-kiosk migrate" in refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
+
+        as_owner = {"KIOSK_DATABASE_URL": postgres_server.url(database, user=owner)}
+        done = ok(
+            cli("--data-dir", tmp_path / "admin", "migrate", "--grant-to", kiosk, env=as_owner)
+        )
+        assert f"{kiosk} has the kiosks' rights" in done.stdout
+
+        ok(cli("--data-dir", tmp_path / "front", "demo", "--visits", "50", env=as_kiosk))
+        listed = json.loads(
+            ok(
+                cli("--data-dir", tmp_path / "goods", "present", "--format", "json", env=as_kiosk)
+            ).stdout
+        )
+        assert len(listed) >= 1
+        ok(cli("--data-dir", tmp_path / "front", "purge", env=as_kiosk))
+    finally:
+        postgres_server.drop_database(database)
+        postgres_server.sql(f'DROP ROLE "{kiosk}"')
+        postgres_server.sql(f'DROP ROLE "{owner}"')
+
+    said = usage_error(cli("--data-dir", tmp_path / "alone", "migrate"))
+    assert "PostgreSQL" in said
