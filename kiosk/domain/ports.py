@@ -318,6 +318,10 @@ class Store(Protocol):
 
     # The tables that hold visitors' personal data; each row of them goes with its visit.
     personal_tables: tuple[str, ...]
+    # Visits a cleanup run on its own (`visitor-kiosk purge`) deletes per transaction: as few
+    # as a running kiosk's sign-in may wait behind (SQLite: one writer at a time), or many
+    # where the engine locks rows, not the database (PostgreSQL).
+    purge_chunk: int
 
     def transaction(self) -> AbstractContextManager[Repositories]:
         """Writes that belong together: all committed (durably) when the block ends, or none

@@ -141,10 +141,12 @@ class Retention:
         self._store.forget_deleted()
         return report
 
-    def run(self, dry_run: bool = False, chunk: int = CHUNK) -> PurgeReport:
-        """The whole cleanup now (or, with dry_run, what it would delete)."""
+    def run(self, dry_run: bool = False, chunk: int | None = None) -> PurgeReport:
+        """The whole cleanup now (or, with dry_run, what it would delete), in chunks of the
+        store's size unless told otherwise."""
         if dry_run:
             return self.plan()
+        chunk = chunk or self._store.purge_chunk
         expiry = self.expiry()
         while self.step(expiry, chunk):
             pass

@@ -63,6 +63,7 @@ class _Connection(threading.local):
 
 class SqliteStore:
     personal_tables = PERSONAL_TABLES
+    purge_chunk = 2000
 
     def __init__(self, path: Path, check: Future[list[str]] | None = None) -> None:
         self.path = path
