@@ -18,7 +18,7 @@ from ui.dialogs import ask
 from ui.export_controller import reason
 from ui.screens.staff import StaffScreen
 from ui.session import VisitorSession
-from ui.tasks import SessionJob, Worker
+from ui.tasks import SessionJob, Worker, failed_text
 
 R = TypeVar("R")
 
@@ -56,7 +56,7 @@ class RightsController:
 
     def _job(self, worker: Worker, call: Callable[[], R]) -> SessionJob[R]:
         return SessionJob(worker, self._session, call).failure(
-            lambda _error: self._screen.show_message(lambda c: c.text("staff.failed"))
+            lambda error: self._screen.show_message(failed_text(error))
         )
 
     def _on_find(self, typed: str) -> None:
@@ -107,7 +107,7 @@ class RightsController:
                     )
                 )
             else:
-                self._tab.show_message(lambda c: c.text("staff.failed"))
+                self._tab.show_message(failed_text(error))
 
         self._job(self._worker, lambda: self._rights.correct(visit_id, field, value)).success(
             corrected

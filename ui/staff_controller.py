@@ -29,7 +29,7 @@ from ui.dialogs import ask
 from ui.screens.staff import StaffScreen
 from ui.screens.staff_login import StaffLoginScreen
 from ui.session import Screen, VisitorSession
-from ui.tasks import SessionJob, Worker
+from ui.tasks import SessionJob, Worker, failed_text
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -86,8 +86,8 @@ class StaffController(QObject):
         caller says otherwise."""
         return SessionJob(worker, self._session, call).failure(self._failed)
 
-    def _failed(self, _error: BaseException) -> None:
-        self.screen.show_message(lambda c: c.text("staff.failed"))
+    def _failed(self, error: BaseException) -> None:
+        self.screen.show_message(failed_text(error))
 
     # -- login and session -----------------------------------------------------------------------
     def start_login(self) -> None:
@@ -97,9 +97,9 @@ class StaffController(QObject):
     def _on_pin(self, pin: str) -> None:
         self.login.set_busy(True)
 
-        def failed(_error: BaseException) -> None:
+        def failed(error: BaseException) -> None:
             self.login.set_busy(False)
-            self.login.show_message(lambda c: c.text("staff.failed"))
+            self.login.show_message(failed_text(error))
 
         self._job(self._worker, lambda: self._staff_auth.login(pin)).success(
             self._on_login

@@ -21,8 +21,9 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from kiosk.domain.errors import Refusal
+from kiosk.domain.errors import Refusal, StorageError
 from kiosk.domain.ports import Store
+from kiosk.settings.i18n import Catalog
 from ui.session import VisitorSession
 
 log = logging.getLogger(__name__)
@@ -190,3 +191,11 @@ class SessionJob(Generic[R]):
 
 def _ignore(_value: object) -> None:
     pass
+
+
+def failed_text(error: BaseException) -> Callable[[Catalog], str]:
+    """What staff are told when a job failed: that the database cannot be reached (a shared
+    server away, a full disk), which fixes itself once the fault is gone, or that something
+    else went wrong (the cause is in the log)."""
+    key = "staff.database_unreachable" if isinstance(error, StorageError) else "staff.failed"
+    return lambda words: words.text(key)

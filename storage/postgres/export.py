@@ -29,6 +29,8 @@ from kiosk.domain.clock import utc_offsets
 
 Write = Callable[[bytes], object]
 EVERY = PROGRESS_EVERY
+# Rows turned and written together (a few hundred kB).
+BATCH_ROWS = 2000
 # Sign-outs come after their sign-in: the offsets are worked out this far past the last one.
 SIGN_OUT_MARGIN = timedelta(days=2)
 
@@ -100,8 +102,7 @@ class _CrlfRows:
         self._quoted = False
         self.rows = 0
 
-    def feed(self, data: bytes | bytearray | memoryview) -> None:
-        data = bytes(data)
+    def feed(self, data: bytes) -> None:
         if b'"' not in data and not self._quoted:
             if self._counting:
                 self.rows += data.count(b"\n")
@@ -139,7 +140,12 @@ def export_csv_copy(
         _local_time("signed_in_at", periods),
         f"CASE WHEN signed_out_at IS NULL THEN NULL ELSE "
         f"{_local_time('signed_out_at', periods)} END",
-        *(_guarded(c) for c in ("sign_out_method", "language", "notice_version", "kiosk_id")),
+        # Written by the kiosk itself (a sign-out method, a language, a notice version), as
+        # the SQLite export has it: nothing there starts like a formula or is empty text.
+        "sign_out_method",
+        "language",
+        "notice_version",
+        _guarded("kiosk_id"),  # the site's setting
     ]
     query = (
         f"COPY (SELECT {', '.join(cells)} FROM visits "
@@ -155,11 +161,20 @@ def export_csv_copy(
     statement = sql.SQL(query).format(start=sql.Literal(start), end=sql.Literal(end))
     with conn.cursor() as cursor:
         with cursor.copy(statement) as copy:
+            # COPY hands over a row at a time: the rows go on in batches, so the line ends are
+            # turned and written once per batch, not once per row.
+            pending: list[bytes] = []
             for data in copy:
-                rows.feed(data)
+                pending.append(bytes(data))
+                if len(pending) < BATCH_ROWS:
+                    continue
+                rows.feed(b"".join(pending))
+                pending.clear()
                 if progress is not None and total is not None and rows.rows >= reported + EVERY:
                     reported = rows.rows
                     progress(rows.rows, max(total, rows.rows))
+            if pending:
+                rows.feed(b"".join(pending))
         written = rows.rows if counting else cursor.rowcount
     if progress is not None and total is not None:
         progress(written, max(total, written))

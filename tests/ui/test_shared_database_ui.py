@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pgsupport import PostgresServer
+from pgsupport import PostgresServer, running_server
 from pytestqt.qtbot import QtBot
 from qtsupport import MakeWindow
 
@@ -61,3 +61,31 @@ def test_the_staff_list_follows_the_other_entrance_within_a_second(
         qtbot.waitUntil(lambda: table_names(goods) == [], timeout=PROPAGATION_MS)
     finally:
         front_core.close()
+
+
+def test_the_staff_screen_says_when_the_database_cannot_be_reached(
+    qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    """The site's server going away under an open staff screen: a search says the database
+    cannot be reached (not "that did not work"), and once it is back the list works again."""
+    with running_server() as server:
+        config = tmp_path / "site.toml"
+        config.write_text(
+            f'[badge]\nprinter = "none"\n[database]\nurl = "{server.url(server.new_database())}"\n',
+            encoding="utf-8",
+        )
+        window, core = kiosk_window(make_window, tmp_path / "front", config)
+        core.visits.sign_in(SignInForm("Anna de Vries"), core.notices.notice("en"))
+        log_in(qtbot, window, core)
+        qtbot.waitUntil(lambda: table_names(window) == ["Anna de Vries"])
+        unreachable = window.catalog.text("staff.database_unreachable")
+
+        server.stop()
+        window.staff_controller.refresh()
+        qtbot.waitUntil(lambda: window.staff.message.text() == unreachable, timeout=10_000)
+
+        server.start()
+        window.staff.search.setText("anna")
+        qtbot.waitUntil(lambda: table_names(window) == ["Anna de Vries"], timeout=10_000)
+        window.close()
+        window.shutdown()
