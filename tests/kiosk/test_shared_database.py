@@ -198,7 +198,7 @@ def test_a_single_kiosk_never_loads_the_postgresql_driver(tmp_path: Path) -> Non
     assert done.stdout.strip() == "[]"
 
 
-def test_an_erased_visitor_is_gone_from_a_dump_and_the_tables_vacuumed(
+def test_erased_and_purged_visitors_are_gone_from_a_dump_and_the_tables_vacuumed(
     kiosk: Kiosk, postgres_server: PostgresServer, database_url: str, tmp_path: Path
 ) -> None:
     front = kiosk("front-door")
@@ -209,6 +209,14 @@ def test_an_erased_visitor_is_gone_from_a_dump_and_the_tables_vacuumed(
     kept = front.visits.sign_in(SignInForm("Anna de Vries"), front.notices.notice("nl")).visit
     code = front.visits.badge_code(gone.visit_id)
     assert front.rights.erase([gone.visit_id]) == 1
+    # And one past retention, purged.
+    old = front.clock() - timedelta(days=400)
+    with front.store.transaction() as db:
+        version = front.notices.notice("nl").version
+        db.visits.add_many(
+            [NewVisit("Ysolde Purgeworthy", "Oudlaan BV", "", "", old, "nl", version, "x")]
+        )
+    assert front.retention.run().visits == 1
 
     dump = tmp_path / "visitors.sql"
     database = database_url.split("///", 1)[1].split("?", 1)[0]
@@ -225,7 +233,7 @@ def test_an_erased_visitor_is_gone_from_a_dump_and_the_tables_vacuumed(
     )
     dumped = dump.read_bytes()
     assert b"Anna de Vries" in dumped  # the dump holds the visits that were kept
-    for trace in ("Zebulon", "Quartermaine", "Xylofoon", code):
+    for trace in ("Zebulon", "Quartermaine", "Xylofoon", code, "Ysolde", "Oudlaan"):
         assert trace.encode() not in dumped
     # The erasure vacuumed the tables: no dead row of hers waits for autovacuum.
     vacuumed = postgres_server.sql(
