@@ -58,6 +58,7 @@ class PostgresServer:
     folder: Path
     binaries: Path
     major: int
+    port: int = 5432  # the socket's name has it too
 
     @property
     def socket_dir(self) -> Path:
@@ -67,7 +68,12 @@ class PostgresServer:
         """A libpq URI for a database of this server, over its socket."""
         query = "&".join(
             f"{k}={quote(v, safe='')}"
-            for k, v in {"host": str(self.socket_dir), "user": user, **params}.items()
+            for k, v in {
+                "host": str(self.socket_dir),
+                "port": str(self.port),
+                "user": user,
+                **params,
+            }.items()
         )
         return f"postgresql:///{quote(database, safe='')}?{query}"
 
@@ -131,8 +137,20 @@ def _as_server_account() -> dict[str, object]:
     return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
 
+@dataclass(frozen=True)
+class Tls:
+    """A server that also listens on 127.0.0.1:`port` over TLS only, with `cert`/`key` (a
+    certificate for 127.0.0.1) and logging in with a client certificate signed by `client_ca`
+    (the role is the certificate's CN)."""
+
+    port: int
+    cert: Path
+    key: Path
+    client_ca: Path
+
+
 @contextmanager
-def running_server() -> Iterator[PostgresServer]:
+def running_server(tls: Tls | None = None) -> Iterator[PostgresServer]:
     binaries = require_postgres()
     major = int(binaries.parent.name)
     folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
@@ -170,13 +188,34 @@ def running_server() -> Iterator[PostgresServer]:
         "max_connections = 100\n"
         "shared_buffers = 32MB\n"
     )
+    if tls is not None:
+        for source, name in ((tls.cert, "server.crt"), (tls.key, "server.key"),
+                             (tls.client_ca, "client-ca.crt")):  # fmt: skip
+            target = data / name
+            shutil.copyfile(source, target)
+            target.chmod(0o600)
+            if as_server:
+                account = pwd.getpwnam("postgres")
+                os.chown(target, account.pw_uid, account.pw_gid)
+        settings = settings.replace(
+            "listen_addresses = ''", f"listen_addresses = '127.0.0.1'\nport = {tls.port}"
+        ) + (
+            "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+            "ssl_ca_file = 'client-ca.crt'\n"
+        )
+        with (data / "pg_hba.conf").open("w", encoding="utf-8") as hba:
+            hba.write(
+                "local all all trust\n"
+                "hostssl all all 127.0.0.1/32 cert\n"
+                "host all all 127.0.0.1/32 reject\n"
+            )
     with (data / "postgresql.conf").open("a", encoding="utf-8") as conf:
         conf.write(settings)
     log = folder / "server.log"
     if as_server:
         log.touch()
         os.chown(log, pwd.getpwnam("postgres").pw_uid, pwd.getpwnam("postgres").pw_gid)
-    server = PostgresServer(folder, binaries, major)
+    server = PostgresServer(folder, binaries, major, tls.port if tls else 5432)
     server.start()
     try:
         deadline = time.monotonic() + 30

@@ -176,6 +176,8 @@ def looks_like_address(text: str) -> bool:
 
 BADGE_LAYOUTS = ("a6", "brother-62x100", "dymo-99012")
 _TEXT_MAX = 300
+# A database URL names the certificate files of a TLS login (sslrootcert, sslcert, sslkey).
+_LONGER_TEXT = {"database.url": 2000}
 
 
 def load_config(path: Path | None) -> Config:
@@ -240,8 +242,9 @@ def _coerce(key: str, hint: Any, value: Any, source: Path | None) -> Any:
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(key, f"must be text in quotes, got {value!r}", source)
-        if len(value) > _TEXT_MAX or any(ord(c) < 32 for c in value):
-            raise ConfigError(key, f"must be one line of at most {_TEXT_MAX} characters", source)
+        longest = _LONGER_TEXT.get(key, _TEXT_MAX)
+        if len(value) > longest or any(ord(c) < 32 for c in value):
+            raise ConfigError(key, f"must be one line of at most {longest} characters", source)
         return value.strip()
     if origin is dict:
         key_type, value_type = get_args(hint)
