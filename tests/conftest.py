@@ -16,6 +16,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may reach a real printer: CUPS clients talk to a socket that does not exist,
 # unless a test points them at the private scheduler of `cupssupport`.
 os.environ["CUPS_SERVER"] = "/nonexistent/kiosk-tests/cups.sock"
+# Nor a real database: a shell that names the site's (the README's migrate recipe) is ignored.
+os.environ.pop("KIOSK_DATABASE_URL", None)
 
 from pgsupport import PostgresServer, running_server
 

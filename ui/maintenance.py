@@ -83,7 +83,11 @@ class Maintenance(QObject):
 
     def _start_purge(self, mine: bool) -> None:
         self._asking = False
-        if not mine or self._worker.closed:
+        if self._worker.closed:
+            return
+        if not mine:
+            # Another kiosk cleans the shared database; this one's own files are its own.
+            self._upkeep.run_quietly(self._retention.expire_local)
             return
         self._purging = self._retention.expiry()
         self._next_chunk(self._purging)

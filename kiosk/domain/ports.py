@@ -219,8 +219,10 @@ class StaffAuthRepository(Protocol):
         """A new PIN: its hash replaces the old one; failures and any lock are forgotten."""
         ...
 
-    def record_failure(self, locked_until: datetime | None) -> int:
-        """One more wrong PIN and the lock's end (None: no lock); returns the new count."""
+    def record_failure(self, lock_at: int, locked_until: datetime) -> int:
+        """One more wrong PIN; when the count reaches `lock_at`, staff login is locked until
+        `locked_until`. One statement: wrong PINs at two kiosks at once both count, and a lock
+        one of them set stays. Returns the new count."""
         ...
 
     def record_success(self) -> None:

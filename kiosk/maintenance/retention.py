@@ -99,6 +99,15 @@ class Retention:
             log.info("retention cleanup skipped: another kiosk does it")
         return mine
 
+    def expire_local(self) -> int:
+        """What a kiosk without the turn still does each hour: its own files (badge PDFs,
+        saved roll calls) past retention, or of visits no longer in the database (erased at
+        another kiosk, or purged by the turn's holder). Returns how many went."""
+        files = self._personal_data.expire(self.expiry())
+        if files:
+            log.info("retention cleanup: %d of this kiosk's files deleted", files)
+        return files
+
     def plan(self) -> PurgeReport:
         """What a cleanup would delete now, as counts; deletes nothing."""
         expiry = self.expiry()

@@ -54,6 +54,7 @@ SMTP_TIMEOUT_S = 20.0
 # long to do for every message; an authority installed meanwhile counts within the hour).
 TRUST_REFRESH_S = 3600.0
 WEBHOOK_TIMEOUT_S = 10.0
+CLAIM = timedelta(minutes=5)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -107,9 +108,10 @@ class Sender:
         self._system_trust: tuple[float, ssl.SSLContext] | None = None
         self._webhook_context = webhook_context
         self._smtp_timeout_s = smtp_timeout_s
-        # Long enough for one hand-over (connecting, TLS, the exchange: each within the
-        # timeout), so the claim never lapses while this sender is still at it.
-        self._claim_for = timedelta(seconds=2 * max(smtp_timeout_s, WEBHOOK_TIMEOUT_S) + 30)
+        # Long enough for one hand-over (connecting, TLS, a dozen exchanges, each within the
+        # timeout), so the claim does not lapse while this sender is still at it; a kiosk
+        # that stopped mid-way releases its claims when it starts again.
+        self._claim_for = max(CLAIM, timedelta(seconds=12 * smtp_timeout_s))
         self._wakeup = threading.Condition()
         self._woken = False
         self._stopping = False

@@ -327,10 +327,14 @@ def database_url_problem(url: str, *, in_file: bool) -> str | None:
         return None
     if not url.startswith(_URL_SCHEMES):
         return 'must be "" (SQLite in the data dir) or a URI starting with postgresql://'
-    if in_file:
+    try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        return "is not a URL libpq can read (a host in [brackets], a port of digits)"
+    if in_file:
         query = {name.lower() for name, _value in parse_qsl(parts.query)}
-        if parts.password is not None or "password" in query:
+        if parts.password is not None or "password" in query or "sslpassword" in query:
             return (
                 "never the password here: put it in libpq's password file (passfile= or "
                 "PGPASSFILE, readable by the kiosk's user only) or use a client certificate"

@@ -176,18 +176,19 @@ class StaffAuth:
             if right:
                 self._audit.record(db, AuditAction.LOGIN)
                 return LoginResult(LoginOutcome.OK)
-            return self._wrong(db, failures + 1, now)
+            return self._wrong(db, now)
 
     def logout(self) -> None:
         """Staff left the staff screen."""
         with self._store.transaction() as db:
             self._audit.record(db, AuditAction.LOGOUT)
 
-    def _wrong(self, db: Repositories, attempt: int, now: datetime) -> LoginResult:
-        lock = now + timedelta(seconds=LOCK_S) if attempt >= MAX_ATTEMPTS else None
-        count = db.staff_auth.record_failure(lock)
+    def _wrong(self, db: Repositories, now: datetime) -> LoginResult:
+        """The count the database holds decides (another kiosk's wrong PINs count too)."""
+        lock = now + timedelta(seconds=LOCK_S)
+        count = db.staff_auth.record_failure(MAX_ATTEMPTS, lock)
         self._audit.record(db, AuditAction.FAILED_LOGIN, count=count)
-        if lock is not None:
+        if count >= MAX_ATTEMPTS:
             self._audit.record(db, AuditAction.LOCK_OUT, count=count, minutes=LOCK_S // 60)
             return LoginResult(LoginOutcome.LOCKED, until=lock)
         return LoginResult(LoginOutcome.WRONG, attempts_left=MAX_ATTEMPTS - count)

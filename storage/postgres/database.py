@@ -13,10 +13,13 @@ newer than the program is refused, as on SQLite."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from kiosk.domain.errors import StorageError
 
@@ -246,15 +249,16 @@ def connect(url: str, *, migrate_schema: bool = True) -> psycopg.Connection:
     belong together go through a transaction), reading and writing times in UTC; the schema
     created or brought up to date first unless `migrate_schema` is false."""
     try:
-        conn = psycopg.connect(
-            url,
-            autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT_S,
-            options=f"-c TimeZone=UTC -c lock_timeout={LOCK_TIMEOUT_MS}",
-            application_name="visitor-kiosk",
-        )
+        settings = connection_settings(url)
+    except psycopg.Error:
+        # libpq's message would quote the URL, password and all.
+        raise StorageError(
+            "the database URL cannot be read (see libpq's connection URIs)"
+        ) from None
+    try:
+        conn = psycopg.connect(url, **settings)
     except psycopg.Error as exc:
-        raise StorageError(f"cannot reach the database: {_reason(exc)}") from exc
+        raise StorageError(f"cannot reach the database: {_reason(exc)}") from None
     try:
         if migrate_schema:
             migrate(conn)
@@ -264,9 +268,39 @@ def connect(url: str, *, migrate_schema: bool = True) -> psycopg.Connection:
     return conn
 
 
+def connection_settings(url: str, application: str = "visitor-kiosk") -> dict[str, Any]:
+    """What every kiosk connection sets beside the URL: UTC times, ISO dates and UTF-8 text
+    whatever the server's or role's defaults (the store reads and COPY writes them), a lock
+    wait cut short, TCP keepalives so a network gone quiet is noticed within about 30 s (a
+    query in flight would otherwise wait for TCP's own 15 minutes), and the URL's own
+    `options`, kept."""
+    own = conninfo_to_dict(url).get("options") or ""
+    return {
+        "autocommit": True,
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "options": (
+            f"-c TimeZone=UTC -c DateStyle=ISO -c client_encoding=UTF8 "
+            f"-c lock_timeout={LOCK_TIMEOUT_MS} {own}"
+        ).strip(),
+        "application_name": application,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 30_000,
+    }
+
+
+# libpq quotes a URL it cannot parse, or a piece of it, in its message: never a password.
+_USERINFO = re.compile(r"(://[^:/@\s\"]*):[^@\s\"]*@")
+_PASSWORD = re.compile(r"(password\s*=\s*)\S+", re.IGNORECASE)
+
+
 def _reason(exc: psycopg.Error) -> str:
-    """The server's or libpq's message, first line: no URL, no password."""
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The server's or libpq's message, first line, with no password in it."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return _PASSWORD.sub(r"\1***", _USERINFO.sub(r"\1:***@", first))
 
 
 def schema_version(conn: psycopg.Connection) -> int:
@@ -298,6 +332,8 @@ def migrate(conn: psycopg.Connection) -> None:
             return
         while True:
             with conn.transaction():
+                # Kiosks at work hold row locks for moments; a migration may wait for them.
+                conn.execute("SET LOCAL lock_timeout = '60s'")
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS kiosk_schema ("

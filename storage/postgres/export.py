@@ -79,13 +79,14 @@ def _periods(
     """The local offsets over the visits' times; None when one has seconds (write_csv
     writes those), [] when no visit is in the range."""
     row = conn.execute(
-        "SELECT min(signed_in_at), max(signed_in_at) FROM visits "
+        "SELECT min(signed_in_at), greatest(max(signed_in_at), max(signed_out_at)) FROM visits "
         "WHERE signed_in_at >= %s AND signed_in_at < %s",
         [start, end],
     ).fetchone()
     if row is None or row[0] is None:
         return []
     first = row[0].replace(minute=0, second=0, microsecond=0)
+    # To the latest sign-out too: one long after its sign-in may fall past a DST change.
     periods = utc_offsets(first, row[1] + SIGN_OUT_MARGIN)
     if any(offset.total_seconds() % 60 for _since, offset in periods):
         return None

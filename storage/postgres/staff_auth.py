@@ -32,12 +32,14 @@ class PostgresStaffAuth:
             [pin_hash],
         )
 
-    def record_failure(self, locked_until: datetime | None) -> int:
-        """One statement: two kiosks' wrong PINs at once both count."""
+    def record_failure(self, lock_at: int, locked_until: datetime) -> int:
+        """One statement: two kiosks' wrong PINs at once both count, and the count decides
+        the lock (never a count read before the slow PIN check)."""
         row = self.conn.execute(
-            "UPDATE staff_auth SET failed_attempts = failed_attempts + 1, locked_until = %s "
+            "UPDATE staff_auth SET failed_attempts = failed_attempts + 1, locked_until = "
+            "CASE WHEN failed_attempts + 1 >= %s THEN %s ELSE locked_until END "
             "WHERE id = 1 RETURNING failed_attempts",
-            [locked_until],
+            [lock_at, locked_until],
         ).fetchone()
         if row is None:
             raise LookupError("no staff PIN is set")

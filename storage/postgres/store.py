@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -49,6 +50,22 @@ class PostgresRepositories:
 class _Connection(threading.local):
     conn: psycopg.Connection | None = None
     repositories: PostgresRepositories | None = None
+    used = 0.0  # when it was last handed out (time.monotonic)
+
+
+# A connection idle longer than this is asked whether the server still answers before it is
+# used (one round trip), so a server restarted meanwhile costs no visitor a failed sign-in.
+IDLE_CHECK_S = 10.0
+
+
+def _answers(conn: psycopg.Connection) -> bool:
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return True  # inside a transaction of its own: not idle
+    try:
+        conn.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
 
 
 class PostgresStore:
@@ -67,10 +84,17 @@ class PostgresStore:
         local = self._local
         if local.conn is not None and local.conn.closed:
             local.conn, local.repositories = None, None  # the server dropped it
+        if (
+            local.conn is not None
+            and time.monotonic() - local.used > IDLE_CHECK_S
+            and not _answers(local.conn)
+        ):
+            self.close()  # idle while the server restarted: a new one, not a failed sign-in
         if local.conn is None or local.repositories is None:
             self.ready()
             conn = connect(self._url, migrate_schema=False)
             local.conn, local.repositories = conn, PostgresRepositories(conn)
+        local.used = time.monotonic()
         return local.conn, local.repositories
 
     def ready(self) -> None:
@@ -153,11 +177,16 @@ class PostgresStore:
         space is reused. The README says what stays in the server's WAL and backups.) False
         if the server could not be reached; a role that does not own the tables gets a warning
         from the server and the job is left to autovacuum."""
-        conn, _repositories = self._connection()
+        try:
+            conn, _repositories = self._connection()
+        except StorageError:
+            return False
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             return False  # (VACUUM cannot run inside a transaction)
         try:
-            conn.execute(f"VACUUM {', '.join(PERSONAL_TABLES)}")
+            # INDEX_CLEANUP ON: with few rows deleted, VACUUM would skip the indexes, and an
+            # erased name would stay in the name index until a later one.
+            conn.execute(f"VACUUM (INDEX_CLEANUP ON) {', '.join(PERSONAL_TABLES)}")
         except psycopg.Error as exc:
             log.warning("the visitors' tables could not be vacuumed: %s", _reason(exc))
             if isinstance(exc, psycopg.OperationalError):
@@ -178,13 +207,26 @@ class PostgresStore:
         return watcher.stop
 
 
+# SQLSTATE classes of a connection that is gone: connection exceptions, and the server
+# shutting down or restarting.
+_GONE = ("08", "57P01", "57P02", "57P03")
+
+
 @contextmanager
 def _faults(store: PostgresStore) -> Iterator[None]:
-    """A lost connection closes this thread's (the next use opens a new one), and a fault of
-    the server or the network is a StorageError, as a full disk is on SQLite."""
+    """A lost connection closes this thread's (the next use opens a new one) and is a
+    StorageError, as a full disk is on SQLite; so is a lock waited for too long. Any other
+    error keeps its class but not the server's DETAIL, which may quote a visitor's row."""
     try:
         yield
-    except psycopg.OperationalError as exc:
-        log.warning("the database could not be reached: %s", _reason(exc))
-        store.close()
-        raise StorageError(f"the database could not be reached: {_reason(exc)}") from exc
+    except psycopg.Error as exc:
+        state = exc.sqlstate or ""
+        conn = store._local.conn
+        if (conn is not None and conn.closed) or not state or state.startswith(_GONE):
+            log.warning("the database could not be reached: %s", _reason(exc))
+            store.close()
+            raise StorageError(f"the database could not be reached: {_reason(exc)}") from None
+        primary = exc.diag.message_primary or type(exc).__name__
+        if isinstance(exc, psycopg.OperationalError):  # a lock timeout, a cancel, a deadlock
+            raise StorageError(f"the database was busy: {primary}") from None
+        raise type(exc)(primary) from None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from storage.postgres.database import CONNECT_TIMEOUT_S, _reason
+from storage.postgres.database import _reason, connection_settings
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ CHANNEL = "kiosk_visits"
 # How often the listening thread looks up from waiting to see whether it should stop.
 WAKE_S = 0.5
 RETRY_S = (1.0, 2.0, 5.0, 10.0)
+STOP_WAIT_S = 2.0
 
 
 class VisitWatcher:
@@ -39,9 +40,11 @@ class VisitWatcher:
         return self._listening.wait(timeout)
 
     def stop(self) -> None:
+        """Stop listening; the kiosk does not wait longer than STOP_WAIT_S for it (a connection
+        attempt under way ends by itself, on a daemon thread)."""
         self._stopping.set()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(STOP_WAIT_S)
 
     def _run(self) -> None:
         failures = 0
@@ -49,10 +52,7 @@ class VisitWatcher:
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(
-                    self._url,
-                    autocommit=True,
-                    connect_timeout=CONNECT_TIMEOUT_S,
-                    application_name="visitor-kiosk watch",
+                    self._url, **connection_settings(self._url, "visitor-kiosk watch")
                 ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._listening.set()
@@ -64,12 +64,13 @@ class VisitWatcher:
                         for _notice in conn.notifies(timeout=WAKE_S):
                             self._call_back()
                             break  # one call for a burst: the notices queued are read next
-            except psycopg.Error as exc:
+            except Exception as exc:  # the thread must not die: the list would only poll
                 self._listening.clear()
                 pause = RETRY_S[min(failures, len(RETRY_S) - 1)]
                 failures += 1
                 if failures == 1:
-                    log.warning("not told of other kiosks' changes: %s", _reason(exc))
+                    why = _reason(exc) if isinstance(exc, psycopg.Error) else type(exc).__name__
+                    log.warning("not told of other kiosks' changes: %s", why)
                 self._stopping.wait(pause)
         self._listening.clear()
 

@@ -33,11 +33,11 @@ class SqliteStaffAuth:
             [pin_hash],
         )
 
-    def record_failure(self, locked_until: datetime | None) -> int:
+    def record_failure(self, lock_at: int, locked_until: datetime) -> int:
         self.db.execute(
-            "UPDATE staff_auth SET failed_attempts = failed_attempts + 1, locked_until = ? "
-            "WHERE id = 1",
-            [None if locked_until is None else to_db(locked_until)],
+            "UPDATE staff_auth SET failed_attempts = failed_attempts + 1, locked_until = "
+            "CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END WHERE id = 1",
+            [lock_at, to_db(locked_until)],
         )
         row = self.db.execute("SELECT failed_attempts FROM staff_auth WHERE id = 1").fetchone()
         if row is None:

@@ -338,3 +338,14 @@ def test_the_environment_may_name_the_database_with_its_password() -> None:
     assert with_environment(Config(), {"KIOSK_DATABASE_URL": "  "}) == Config()
     with pytest.raises(ConfigError, match="KIOSK_DATABASE_URL"):
         with_environment(Config(), {"KIOSK_DATABASE_URL": "sqlite:///x.db"})
+
+
+def test_a_database_url_libpq_cannot_read_is_a_config_error(write_config: WriteConfig) -> None:
+    with pytest.raises(ConfigError, match="libpq can read"):
+        load_config(write_config('[database]\nurl = "postgresql://kiosk@[::1/visitors"\n'))
+    with pytest.raises(ConfigError, match="never the password"):
+        load_config(
+            write_config(
+                '[database]\nurl = "postgresql://kiosk@db/visitors?sslpassword=key-s3cret"\n'
+            )
+        )

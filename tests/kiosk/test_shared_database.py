@@ -47,7 +47,8 @@ def kiosk(tmp_path: Path, database_url: str) -> Iterator[Kiosk]:
         folder.mkdir()
         config = folder / "kiosk.toml"
         config.write_text(
-            f'[site]\nkiosk_id = "{kiosk_id}"\n[database]\nurl = "{database_url}"\n',
+            f'[site]\nkiosk_id = "{kiosk_id}"\n[badge]\nprinter = "none"\n'
+            f'[database]\nurl = "{database_url}"\n',
             encoding="utf-8",
         )
         core = assemble(folder / "data", config)
@@ -424,3 +425,23 @@ def test_the_upkeep_runs_on_one_kiosk_of_the_site(tmp_path: Path, database_url: 
     finally:
         for core in cores.values():
             core.close()
+
+
+def test_an_erasure_at_one_kiosk_reaches_the_others_files_within_the_hour(
+    kiosk: Kiosk, tmp_path: Path
+) -> None:
+    """The goods entrance kept her badge PDF (printer "none"); she is erased at the front door.
+    The goods entrance's hourly upkeep, without the cleanup's turn, deletes its own copy."""
+    front = kiosk("front-door")
+    goods = kiosk("goods-entrance")
+    visit = goods.visits.sign_in(SignInForm("Ottoline Vexley"), goods.notices.notice("en")).visit
+    goods.events.settle()
+    pdfs = list(goods.paths.badge_dir.glob("*.pdf"))
+    assert [p.stem for p in pdfs] == [str(visit.visit_id)]
+    assert front.rights.erase([visit.visit_id]) == 1
+    assert pdfs[0].exists()  # another kiosk's file: not the front door's to reach
+
+    assert front.retention.take_turn()
+    assert not goods.retention.take_turn()
+    assert goods.retention.expire_local() == 1
+    assert not pdfs[0].exists()

@@ -51,3 +51,22 @@ def test_a_database_newer_than_the_program_is_refused(url: str) -> None:
         conn.close()
     with pytest.raises(StorageError, match="newer than this program"):
         connect(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://kiosk:s3cret@[::1/visitors",  # libpq quotes a URL it cannot parse
+        "postgresql://kiosk:s3%zzcret@localhost/visitors",
+        "postgresql://kiosk:s3cret@127.0.0.1:1/visitors?connect_timeout=2",
+        "postgresql://kiosk@127.0.0.1:1/visitors?password=s3cret&connect_timeout=2",
+    ],
+)
+def test_a_password_in_the_url_never_reaches_a_message(url: str) -> None:
+    """KIOSK_DATABASE_URL may carry a password; what the kiosk says about a URL it cannot
+    use (on stderr, in the log) never repeats it."""
+    with pytest.raises(StorageError) as failed:
+        connect(url)
+    assert "s3cret" not in str(failed.value)
+    assert "s3%zz" not in str(failed.value)
+    assert failed.value.__cause__ is None  # nor in a chained libpq message

@@ -609,31 +609,33 @@ def test_there_is_no_staff_pin_until_one_is_set(store: Store) -> None:
 def test_a_new_pin_hash_forgets_the_failures_and_the_lock(store: Store) -> None:
     with store.transaction() as db:
         db.staff_auth.set_pin_hash("scrypt$first")
-        db.staff_auth.record_failure(None)
-        db.staff_auth.record_failure(LOCK)
+        db.staff_auth.record_failure(2, LOCK)
+        db.staff_auth.record_failure(2, LOCK)
     with store.transaction() as db:
         db.staff_auth.set_pin_hash("scrypt$second")
     assert staff_pin(store) == StaffPin("scrypt$second", 0, None)
 
 
-def test_record_failure_counts_and_keeps_the_lock_end(store: Store) -> None:
+def test_record_failure_counts_and_locks_at_the_count(store: Store) -> None:
+    """The count decides the lock, and a lock once set stays (a later wrong PIN, at another
+    kiosk, does not lift it)."""
     with store.transaction() as db:
         db.staff_auth.set_pin_hash("scrypt$first")
     with store.transaction() as db:
-        assert db.staff_auth.record_failure(None) == 1
+        assert db.staff_auth.record_failure(2, LOCK) == 1
     assert staff_pin(store) == StaffPin("scrypt$first", 1, None)
     with store.transaction() as db:
-        assert db.staff_auth.record_failure(LOCK) == 2
+        assert db.staff_auth.record_failure(2, LOCK) == 2
     assert staff_pin(store) == StaffPin("scrypt$first", 2, LOCK)
     with store.transaction() as db:
-        assert db.staff_auth.record_failure(None) == 3
-    assert staff_pin(store) == StaffPin("scrypt$first", 3, None)
+        assert db.staff_auth.record_failure(5, LOCK + timedelta(hours=1)) == 3
+    assert staff_pin(store) == StaffPin("scrypt$first", 3, LOCK)
 
 
 def test_record_success_forgets_the_failures_and_the_lock(store: Store) -> None:
     with store.transaction() as db:
         db.staff_auth.set_pin_hash("scrypt$first")
-        db.staff_auth.record_failure(LOCK)
+        db.staff_auth.record_failure(1, LOCK)
     with store.transaction() as db:
         db.staff_auth.record_success()
     assert staff_pin(store) == StaffPin("scrypt$first", 0, None)
@@ -642,13 +644,13 @@ def test_record_success_forgets_the_failures_and_the_lock(store: Store) -> None:
 def test_set_locked_until_moves_only_a_lock_that_exists(store: Store) -> None:
     with store.transaction() as db:
         db.staff_auth.set_pin_hash("scrypt$first")
-        db.staff_auth.record_failure(None)
+        db.staff_auth.record_failure(5, LOCK)
     with store.transaction() as db:
         db.staff_auth.set_locked_until(LOCK)  # no lock: none is started
     assert staff_pin(store) == StaffPin("scrypt$first", 1, None)
 
     with store.transaction() as db:
-        db.staff_auth.record_failure(LOCK)
+        db.staff_auth.record_failure(2, LOCK)
     with store.transaction() as db:
         db.staff_auth.set_locked_until(hours(1))
     assert staff_pin(store) == StaffPin("scrypt$first", 2, hours(1))
@@ -838,7 +840,7 @@ def test_times_come_back_as_aware_utc_times_to_the_microsecond(store: Store) -> 
         db.visits.close(visit.visit_id, signed_out, SignOutMethod.KIOSK)
         db.audit.add(signed_out, AuditAction.SIGN_OUT, "", [visit.visit_id], "lobby-1")
         db.staff_auth.set_pin_hash("scrypt$first")
-        db.staff_auth.record_failure(lock_end)
+        db.staff_auth.record_failure(1, lock_end)
         db.purges.record(PurgeRecord(purged_at, "visits past 30 days", 0, 0, 0))
 
     assert_same_moment_in_utc(visit.signed_in_at, signed_in)
@@ -980,3 +982,18 @@ def test_forget_deleted_is_done_when_nothing_else_holds_the_database(store: Stor
         assert db.visits.delete([ann.visit_id]) == 1
     assert store.forget_deleted() is True
     assert get(store, ann.visit_id) is None
+
+
+def test_a_sign_out_weeks_later_across_a_dst_change_keeps_its_offset(
+    store: Store, amsterdam_time: None
+) -> None:
+    """Signed in in summer time, signed out after the change to winter time, weeks after the
+    last sign-in of the export: the sign-out's offset is winter's, as write_csv has it."""
+    summer = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    later = summer + timedelta(days=29)
+    visit = close(store, add(store, "Late Leaver", summer), later, SignOutMethod.STAFF)
+    out = io.StringIO()
+    start, end = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    assert store.export_csv(start, end, out) == 1
+    assert out.getvalue() == access_log_csv([visit])
+    assert "2026-10-30T10:00:00+01:00" in out.getvalue()
