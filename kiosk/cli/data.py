@@ -25,9 +25,17 @@ EXPORT_PROCESSES = 4
 @click.option("--visits", "count", type=click.IntRange(1, 5_000_000), required=True)
 @click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True)
 @click.option("--seed", type=int, default=None, help="Same seed, same visits.")
+@click.option(
+    "--on-site",
+    "on_site",
+    type=click.IntRange(0, 5_000_000),
+    default=None,
+    help="Exactly K still on site (default: 1 in 100); every other visit signed out.",
+)
 @click.pass_obj
-def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
-    """Add N synthetic visits spread over the last D days, some still on site."""
+def demo(state: CliState, count: int, days: int, seed: int | None, on_site: int | None) -> None:
+    """Add N synthetic visits spread over the last D days; exactly K of them still on site,
+    signed in today before now, every other one signed out."""
     from kiosk.demo.generate import add_demo_visits
 
     core = state.core()
@@ -41,6 +49,7 @@ def demo(state: CliState, count: int, days: int, seed: int | None) -> None:
         count=count,
         days=days,
         seed=seed,
+        on_site=on_site,
     )
     click.echo(f"added {summary.added} visits ({summary.on_site} still on site)")
 

@@ -59,9 +59,12 @@ def add_demo_visits(
     count: int,
     days: int,
     seed: int | None = None,
+    on_site: int | None = None,
 ) -> DemoSummary:
     """Add `count` visits spread over the last `days` days (today included), in chunks of one
-    transaction each."""
+    transaction each: exactly `on_site` of them (default: 1 in 100, at least one) still on
+    site, signed in today before now, and every other one signed out, so the same arguments
+    give the same list of who is here whatever the hour."""
     rng = random.Random(seed)
     now = clock()
     shown = {lang: notices.notice(lang) for lang in languages}
@@ -70,7 +73,7 @@ def add_demo_visits(
             db.visits.add_notice(notice.stored, now)
     names = list(hosts) or _make_hosts(rng, languages, max(20, min(400, count // 50)))
     versions = {lang: n.version for lang, n in shown.items()}
-    on_site_wanted = min(count, max(1, count // 100))
+    on_site_wanted = min(count, max(1, count // 100) if on_site is None else on_site)
     visits = _visits(rng, now, count, days, languages, versions, names, kiosk_id, on_site_wanted)
     added = on_site = 0
     chunk: list[NewVisit] = []
@@ -134,7 +137,16 @@ def _visits(
     today = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     lang_weights = [3.0] + [1.0] * (len(languages) - 1)
     counts = _day_counts(rng, count, days, today)
-    # The last visits of today stay open, so the demo always has people on site.
+    # Today has at least as many visits as are to be on site (taken from the other days).
+    short = on_site_wanted - counts[-1]
+    for index in range(len(counts) - 1):
+        if short <= 0:
+            break
+        moved = min(short, counts[index])
+        counts[index] -= moved
+        counts[-1] += moved
+        short -= moved
+    # The last visits of today stay open: exactly these are on site.
     forced_open = on_site_wanted
     for back, day_count in zip(range(days - 1, -1, -1), counts, strict=True):
         day = (today - timedelta(days=back)).replace(tzinfo=None)
@@ -155,6 +167,10 @@ def _visits(
             signed_out, method = (
                 (None, None) if still_open else _sign_out(rng, signed_in, auto_at, now)
             )
+            if signed_out is None and not still_open:
+                # Would still be here now: left a while after arriving, before now.
+                signed_out = signed_in + (now - signed_in) * rng.uniform(0.3, 1.0)
+                method = SignOutMethod.KIOSK
             yield NewVisit(
                 visitor_name=_person(rng, language),
                 company=rng.choice(demo_names.COMPANIES) if rng.random() < 0.9 else "",

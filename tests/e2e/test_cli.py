@@ -405,3 +405,10 @@ def test_screenshots_follow_the_configured_languages(cli: Cli, tmp_path: Path) -
     languages = {SHOT_NAME.fullmatch(f.stem)["lang"] for f in out.iterdir()}  # type: ignore[index]
     assert languages == {"da"}
     assert {f"{screen}-da-1920x1080.png" for screen in SCREENS} <= {f.name for f in out.iterdir()}
+
+
+def test_demo_puts_exactly_the_number_asked_for_on_site(cli: Cli, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = ok(cli("--data-dir", data_dir, *demo_args(300, seed=7), "--on-site", "12"))
+    assert "added 300 visits (12 still on site)" in result.stdout
+    assert len(present_json(cli, data_dir)) == 12

@@ -39,7 +39,13 @@ class Demo:
 
 
 def make_demo(
-    folder: Path, now: datetime, seed: int = 1, config: str = "", count: int = 2000, days: int = 30
+    folder: Path,
+    now: datetime,
+    seed: int = 1,
+    config: str = "",
+    count: int = 2000,
+    days: int = 30,
+    on_site: int | None = None,
 ) -> Demo:
     """Demo visits added the way `visitor-kiosk demo` adds them, on a core whose clock says
     `now`, and every visit then stored."""
@@ -59,6 +65,7 @@ def make_demo(
             count=count,
             days=days,
             seed=seed,
+            on_site=on_site,
         )
         with core.store.reading() as db:
             stored = sorted(db.visits.signed_in_between(*EVER), key=lambda v: v.visit_id)
@@ -150,3 +157,21 @@ def test_languages_are_the_configured_ones(tmp_path: Path) -> None:
 def test_default_languages_are_all_supported(tmp_path: Path) -> None:
     demo = make_demo(tmp_path / "demo", AFTERNOON)
     assert {visit.language for visit in demo.visits} == {"en", "nl", "da"}
+
+
+@NOWS
+@pytest.mark.parametrize("on_site", [0, 7, 500])
+def test_exactly_the_number_asked_for_is_on_site(
+    tmp_path: Path, now: datetime, on_site: int
+) -> None:
+    """`demo --on-site K`: K visits open, signed in today before now, at any hour; every
+    other visit signed out by now (a benchmark measures the same list whenever it is made)."""
+    demo = make_demo(tmp_path / "demo", now, count=2000, on_site=on_site)
+    open_visits = [visit for visit in demo.visits if visit.signed_out_at is None]
+    assert len(open_visits) == demo.summary.on_site == on_site
+    today = now.astimezone().date()
+    assert all(v.signed_in_at.astimezone().date() == today for v in open_visits)
+    assert all(v.signed_in_at <= now for v in open_visits)
+    closed = [visit for visit in demo.visits if visit.signed_out_at is not None]
+    assert len(closed) == 2000 - on_site
+    assert all(v.signed_in_at <= v.signed_out_at <= now for v in closed)  # type: ignore[operator]
