@@ -359,8 +359,8 @@ def _tap_rows(tap: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         (
             f"tap to print job handed to CUPS ({tap['runs']} runs)",
             f"{tap['median_ms']:.0f} ms median (p95 {tap['p95_ms']:.0f})",
-            "<= 100 ms",
-            tap["median_ms"] <= 100,
+            "<= 100 ms p95",
+            tap["p95_ms"] <= 100,
         ),
         (
             "longest GUI stall while printing",
