@@ -95,17 +95,29 @@ class PostgresVisits:
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, visit: NewVisit, notice: NoticeText, badge_code: str | None) -> Visit:
-        self.add_notice(notice, visit.signed_in_at)
-        row = self.conn.execute(f"{_INSERT} RETURNING visit_id", _values(visit)).fetchone()
+        """One statement, one round trip to the server: the notice's text (if new), the visit,
+        its badge code, and the visit as stored."""
+        badge = (
+            ", badge AS (INSERT INTO badges (visit_id, token) SELECT visit_id, %s FROM visit)"
+            if badge_code is not None
+            else ""
+        )
+        row = self.conn.execute(
+            "WITH notice AS (INSERT INTO notices (notice_version, language, text, "
+            "first_shown_at) VALUES (%s, %s, %s, %s) ON CONFLICT (notice_version) DO NOTHING), "
+            f"visit AS ({_INSERT} RETURNING {', '.join(READ_COLUMNS)}){badge} "
+            f"SELECT {', '.join(READ_COLUMNS)} FROM visit",
+            [
+                notice.version,
+                notice.language,
+                notice.text,
+                visit.signed_in_at,
+                *_values(visit),
+                *([] if badge_code is None else [badge_code]),
+            ],
+        ).fetchone()
         assert row is not None
-        visit_id = int(row[0])
-        if badge_code is not None:
-            self.conn.execute(
-                "INSERT INTO badges (visit_id, token) VALUES (%s, %s)", [visit_id, badge_code]
-            )
-        stored = self.get(visit_id)
-        assert stored is not None
-        return stored
+        return visit_from_row(row)
 
     def add_notice(self, notice: NoticeText, first_shown_at: datetime) -> None:
         self.conn.execute(
