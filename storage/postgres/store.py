@@ -143,13 +143,7 @@ class PostgresStore:
             written = export_csv_copy(conn, start, end, out, progress, total)
             if written is not None:
                 return written
-            records: Iterator[list[Any]] = (
-                visit_record(v) for v in db.visits.signed_in_between(start, end)
-            )
-            if progress is not None:
-                total = db.visits.count_signed_in_between(start, end)
-                records = with_progress(records, total, progress)
-            return write_csv(records, out)
+            return write_csv(_access_log(db, start, end, progress, total), out)
 
     def export_xlsx(
         self,
@@ -162,13 +156,7 @@ class PostgresStore:
         from kiosk.domain.workbook import write_xlsx
 
         with self.reading() as db:
-            records: Iterator[list[Any]] = (
-                visit_record(v) for v in db.visits.signed_in_between(start, end)
-            )
-            if progress is not None:
-                total = db.visits.count_signed_in_between(start, end)
-                records = with_progress(records, total, progress)
-            return write_xlsx(records, out)
+            return write_xlsx(_access_log(db, start, end, progress), out)
 
     def forget_deleted(self) -> bool:
         """VACUUM the tables that hold visitors' data, after a purge or an erasure: the dead
@@ -205,6 +193,25 @@ class PostgresStore:
         watcher = VisitWatcher(self._url, changed)
         watcher.start()
         return watcher.stop
+
+
+def _access_log(
+    db: PostgresRepositories,
+    start: datetime,
+    end: datetime,
+    progress: Progress | None,
+    total: int | None = None,
+) -> Iterator[list[Any]]:
+    """The access log's records of the visits signed in between start and end, streamed, with
+    `progress` called as they go (counted first unless `total` is known)."""
+    records: Iterator[list[Any]] = (
+        visit_record(v) for v in db.visits.signed_in_between(start, end)
+    )
+    if progress is None:
+        return records
+    if total is None:
+        total = db.visits.count_signed_in_between(start, end)
+    return with_progress(records, total, progress)
 
 
 # SQLSTATE classes of a connection that is gone: connection exceptions, and the server

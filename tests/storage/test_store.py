@@ -997,3 +997,23 @@ def test_a_sign_out_weeks_later_across_a_dst_change_keeps_its_offset(
     assert store.export_csv(start, end, out) == 1
     assert out.getvalue() == access_log_csv([visit])
     assert "2026-10-30T10:00:00+01:00" in out.getvalue()
+
+
+def test_a_time_whose_offset_has_seconds_exports_as_write_csv_writes_it(
+    store: Store, amsterdam_time: None
+) -> None:
+    """Amsterdam kept +00:19:32 (+01:19:32 in summer) until 1937: an engine that formats
+    times itself must hand such an export to write_csv (with progress too), not round it."""
+    old = datetime(1930, 6, 2, 9, 15, 7, tzinfo=UTC)
+    visit = close(store, add(store, "Anna Oud", old), old + timedelta(hours=2), SignOutMethod.STAFF)
+    start, end = datetime(1930, 1, 1, tzinfo=UTC), datetime(1931, 1, 1, tzinfo=UTC)
+    expected = access_log_csv([visit])
+    assert "+01:19:32" in expected
+    out = io.StringIO()
+    assert store.export_csv(start, end, out) == 1
+    assert out.getvalue() == expected
+    calls: list[tuple[int, int]] = []
+    again = io.StringIO()
+    assert store.export_csv(start, end, again, lambda *call: calls.append(call)) == 1
+    assert again.getvalue() == expected
+    assert calls[-1] == (1, 1)
