@@ -157,9 +157,10 @@ class VisitRepository(Protocol):
         on every keystroke."""
         ...
 
-    def named(self, name_casefolded: str) -> list[Visit]:
-        """Every visit, past or present, restricted or not, whose casefolded name is exactly
-        this; oldest first."""
+    def named(self, name_casefolded: str, *, on_site: bool = False) -> list[Visit]:
+        """Every visit, past or present (only the open ones `on_site`), restricted or not,
+        whose casefolded name is exactly this; oldest first. `on_site` runs as a visitor
+        signs out by name and costs what the open visits cost, however many are stored."""
         ...
 
     def existing(self, visit_ids: Iterable[int]) -> list[int]:

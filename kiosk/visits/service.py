@@ -85,8 +85,7 @@ def open_visits_named(db: Repositories, typed_name: str) -> list[int]:
     wanted = normalise_text(typed_name).casefold()
     if not wanted:
         return []
-    open_visits = db.visits.on_site(with_restricted=True)
-    return [v.visit_id for v in open_visits if v.visitor_name.casefold() == wanted]
+    return [visit.visit_id for visit in db.visits.named(wanted, on_site=True)]
 
 
 def badge_code_of(db: Repositories, visit_id: int) -> str | None:

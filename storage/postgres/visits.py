@@ -296,12 +296,13 @@ class PostgresVisits:
             for row in cursor
         ]
 
-    def named(self, name_casefolded: str) -> list[Visit]:
+    def named(self, name_casefolded: str, *, on_site: bool = False) -> list[Visit]:
         if not name_casefolded:
             return []
+        # Open visits only: through the partial index visits_on_site.
+        where = "name_folded = %s AND signed_out_at IS NULL" if on_site else "name_folded = %s"
         cursor = self.conn.execute(
-            f"{_SELECT} WHERE name_folded = %s ORDER BY signed_in_at, visit_id",
-            [name_casefolded],
+            f"{_SELECT} WHERE {where} ORDER BY signed_in_at, visit_id", [name_casefolded]
         )
         return [visit_from_row(row) for row in cursor]
 

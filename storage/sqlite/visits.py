@@ -76,6 +76,16 @@ _NAMED = (
     # "+": sort the few matches rather than walk the whole table in index order.
     " ORDER BY +signed_in_at, visit_id"
 )
+# Among the open visits only (a visitor signing out by name): read through the partial index
+# visits_on_site, so it costs the same on day 1,000. search_text begins with the casefolded
+# name and a line break (casefolding goes character by character), which decides nearly every
+# row in C; kiosk_casefold has the last word.
+_NAMED_ON_SITE = (
+    f"{_SELECT} WHERE signed_out_at IS NULL"
+    " AND substr(search_text, 1, :length + 1) = :wanted || char(10)"
+    " AND kiosk_casefold(visitor_name) = :wanted"
+    " ORDER BY signed_in_at, visit_id"
+)
 
 
 def visit_from_row(row: Sequence[Any]) -> Visit:
@@ -320,11 +330,12 @@ class SqliteVisits:
             for row in cursor
         ]
 
-    def named(self, name_casefolded: str) -> list[Visit]:
+    def named(self, name_casefolded: str, *, on_site: bool = False) -> list[Visit]:
         if not name_casefolded:
             return []
         cursor = self.db.execute(
-            _NAMED, {"wanted": name_casefolded, "length": len(name_casefolded)}
+            _NAMED_ON_SITE if on_site else _NAMED,
+            {"wanted": name_casefolded, "length": len(name_casefolded)},
         )
         return [visit_from_row(row) for row in cursor]
 

@@ -490,6 +490,29 @@ def test_named_finds_that_exact_name_only(store: Store) -> None:
         assert db.visits.named("") == []
 
 
+def test_named_on_site_finds_that_exact_name_among_the_open_visits(store: Store) -> None:
+    """How a visitor without their badge signs out: open visits only, restricted ones too."""
+    close(store, add(store, "Tamsin Quillfeather", hours(-48)), hours(-40), SignOutMethod.AUTO)
+    now = add(store, "TAMSIN QUILLFEATHER", hours(0))
+    add(store, "Tamsin Quillfeathers", hours(1))
+    add(store, "Tamsin Quill", hours(2))
+    tamsin = add(store, "Tamsin", hours(3))
+    add(store, "Odile Brambleworth", hours(4), company="Tamsin", host="Tamsin Quillfeather")
+    jorg = add(store, "Jörg Straße", hours(5))
+    with store.transaction() as db:
+        db.visits.restrict([jorg.visit_id], hours(6))
+        (jorg,) = db.visits.named("jörg strasse")
+
+    with store.reading() as db:
+        assert db.visits.named("tamsin quillfeather", on_site=True) == [now]
+        assert db.visits.named("tamsin", on_site=True) == [tamsin]
+        assert db.visits.named("tamsin quil", on_site=True) == []
+        assert db.visits.named("quillfeather", on_site=True) == []
+        assert db.visits.named("jörg strasse", on_site=True) == [jorg]
+        assert db.visits.named("jörg strass", on_site=True) == []
+        assert db.visits.named("", on_site=True) == []
+
+
 def test_existing_and_kept(store: Store) -> None:
     old, edge, new = (add(store, name, hours(n)) for name, n in [("A", -48), ("B", -24), ("C", 0)])
     missing = unknown_id(old, edge, new)
