@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.workload import percentile
 from kiosk.bootstrap import assemble
 from kiosk.documents.badge import BadgeLayout, render_badge
 from kiosk.domain.visit import SignInForm
@@ -28,11 +29,6 @@ from kiosk.printing.cups import BadgePrinter, CupsPrinter, SaveOnly
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from cupsserver import CupsServer, missing_requirements
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
 
 
 def bench_render(data_dir: Path, runs: int = 200) -> dict[str, Any]:

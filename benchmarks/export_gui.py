@@ -12,7 +12,6 @@ a copy of the kept million-visit database."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.badges import _spin
-from benchmarks.staff_search import million_visit_kiosk, percentile
+from benchmarks.workload import copy_database, fixed_clock, kept_kiosk, percentile
 
 SIGN_INS = 15
 
@@ -34,12 +33,11 @@ def bench_sign_in_during_export() -> dict[str, Any]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     apply_stylesheet(app)
-    source = million_visit_kiosk() / "kiosk.db"
+    source = kept_kiosk() / "kiosk.db"
     with tempfile.TemporaryDirectory(prefix="bench-export-gui-") as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
-        with sqlite3.connect(source) as src, sqlite3.connect(data / "kiosk.db") as dst:
-            src.backup(dst)
+        copy_database(source, data / "kiosk.db")
         (data / "kiosk.toml").write_text('[badge]\nprinter = "none"\n', encoding="utf-8")
         return {
             "baseline_db_worker": _measure(app, data, Path(tmp) / "a.csv", own_worker=False),
@@ -53,7 +51,7 @@ def _measure(app: Any, data: Path, out: Path, *, own_worker: bool) -> dict[str, 
     from kiosk.bootstrap import assemble
     from ui.app import build_window
 
-    window = build_window(app, assemble(data, data / "kiosk.toml"))
+    window = build_window(app, assemble(data, data / "kiosk.toml", clock=fixed_clock))
     window.resize(1280, 800)
     window.show()
     _spin(app, lambda: not window.maintenance.purging, timeout_s=600)

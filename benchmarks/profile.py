@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.staff_search import million_visit_kiosk
-from benchmarks.startup import _copy, as_installed
+from benchmarks.startup import as_installed
+from benchmarks.workload import copy_database, kept_kiosk
 
 
 def main() -> None:
@@ -23,7 +23,7 @@ def main() -> None:
     env.pop("KIOSK_CONFIG", None)
     with tempfile.TemporaryDirectory(prefix="profile-startup-") as tmp:
         data = Path(tmp)
-        _copy(million_visit_kiosk() / "kiosk.db", data / "kiosk.db")
+        copy_database(kept_kiosk() / "kiosk.db", data / "kiosk.db")
         args = ["-m", "kiosk", "--data-dir", str(data), "run", "--smoke"]
         # The first start does the auto sign-out and reads the file into the page cache.
         subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)

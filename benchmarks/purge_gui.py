@@ -8,11 +8,13 @@ import os
 import sqlite3
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks.badges import StallMeter, _spin
-from benchmarks.staff_search import million_visit_kiosk
+from benchmarks.workload import copy_database, fixed_clock, kept_kiosk
+from storage.sqlite.times import to_db
 
 
 def bench_purge_gui() -> dict[str, Any]:
@@ -25,20 +27,20 @@ def bench_purge_gui() -> dict[str, Any]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     apply_stylesheet(app)
-    source = million_visit_kiosk() / "kiosk.db"
+    source = kept_kiosk() / "kiosk.db"
     with tempfile.TemporaryDirectory(prefix="bench-purge-gui-") as tmp:
         data = Path(tmp)
-        with sqlite3.connect(source) as src, sqlite3.connect(data / "kiosk.db") as dst:
-            src.backup(dst)
+        copy_database(source, data / "kiosk.db")
         # Everything older than a day is expired: nearly the whole million.
         (data / "kiosk.toml").write_text(
             '[retention]\nvisit_days = 1\n[badge]\nprinter = "none"\n', encoding="utf-8"
         )
-        core = assemble(data, data / "kiosk.toml")
+        # At the workload's moment: the day before it is kept, the rest expired.
+        core = assemble(data, data / "kiosk.toml", clock=fixed_clock)
         with sqlite3.connect(data / "kiosk.db") as db:
             expired = db.execute(
-                "SELECT count(*) FROM visits "
-                "WHERE signed_in_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')"
+                "SELECT count(*) FROM visits WHERE signed_in_at < ?",
+                [to_db(fixed_clock() - timedelta(days=1))],
             ).fetchone()[0]
         start = time.perf_counter()
         # Starts the cleanup on the window's workers; the window owns the core from here on.

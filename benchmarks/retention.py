@@ -9,9 +9,10 @@
   with the same pragmas and the same final checkpoint (target: at most 2x); and the
   longest chunk, which is how long a sign-in could wait behind the cleanup.
 
-Both use the kept million-visit database (benchmarks/staff_search.py). The purge works on
-copies of it, made with SQLite's backup API in a temporary directory that is removed
-afterwards. A clock far in the future makes every visit expired without changing a row."""
+Both use the kept million-visit database of a conference day (benchmarks/workload.py).
+The purge works on copies of it, made with SQLite's backup API in a temporary directory that
+is removed afterwards. A clock far in the future makes every visit expired without changing a
+row."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.staff_search import million_visit_kiosk
+from benchmarks.workload import copy_database, kept_kiosk
 from kiosk.bootstrap import assemble
 from kiosk.cli.data import EXPORT_PROCESSES
 from kiosk.domain.ports import Expiry
@@ -71,7 +72,7 @@ PURGE_NOW = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def bench_export_csv(runs: int = 3) -> dict[str, Any]:
-    data_dir = million_visit_kiosk()
+    data_dir = kept_kiosk()
     database = data_dir / "kiosk.db"
     assemble(data_dir).close()  # any pending migration now, not inside the first timed export
     sqlite = shutil.which("sqlite3")
@@ -130,8 +131,8 @@ def bench_export_csv(runs: int = 3) -> dict[str, Any]:
     }
 
 
-def bench_purge(visits: int = 1_000_000, runs: int = 1) -> dict[str, Any]:
-    source = million_visit_kiosk(visits) / "kiosk.db"
+def bench_purge(runs: int = 1) -> dict[str, Any]:
+    source = kept_kiosk() / "kiosk.db"
     assemble(source.parent).close()  # the copies start at the current schema
     cutoff = PURGE_NOW - timedelta(days=RetentionConfig().visit_days)
     ours: list[float] = []
@@ -142,7 +143,7 @@ def bench_purge(visits: int = 1_000_000, runs: int = 1) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="bench-purge-") as tmp:
             ours_dir, raw_dir = Path(tmp) / "ours", Path(tmp) / "raw"
             for target in (ours_dir, raw_dir):
-                _copy_database(source, target / "kiosk.db")
+                copy_database(source, target / "kiosk.db")
             for which in ("raw", "ours") if run % 2 else ("ours", "raw"):
                 if which == "ours":
                     deleted, seconds, steps = _purge_ours(ours_dir, cutoff)
@@ -214,24 +215,6 @@ def _purge_raw(database: Path, cutoff: str) -> tuple[int, float]:
     if busy:
         raise AssertionError("the baseline's checkpoint was blocked")
     return deleted, seconds
-
-
-def _copy_database(source: Path, target: Path) -> None:
-    """A consistent copy (whatever the source's write-ahead log holds), on disk before the
-    clock starts, so neither side pays for the other's writes being flushed."""
-    target.parent.mkdir(parents=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def timed_run(command: list[str], stdout: Any = subprocess.DEVNULL) -> float:

@@ -5,7 +5,7 @@ alternating (targets: at most 3x the CSV export's time, at most 100 MB peak memo
 export's processes together). Each workbook is checked: its ZIP reads back with every CRC
 right, and its sheet holds a row per visit (and the header).
 
-Uses the kept million-visit database (benchmarks/staff_search.py)."""
+Uses the kept million-visit database (benchmarks/workload.py)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.retention import PEAK_REPORTING_CLI, read_through, timed_run
-from benchmarks.staff_search import million_visit_kiosk
+from benchmarks.workload import kept_kiosk
 from kiosk.bootstrap import assemble
 from kiosk.cli.data import EXPORT_PROCESSES
 from kiosk.domain.workbook import SHEET_PART
 
 
 def bench_export_xlsx(runs: int = 3) -> dict[str, Any]:
-    data_dir = million_visit_kiosk()
+    data_dir = kept_kiosk()
     assemble(data_dir).close()  # any pending migration now, not inside the first timed export
     read_through(data_dir / "kiosk.db")
     times: dict[str, list[float]] = {"xlsx": [], "csv": []}
