@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.startup import as_installed
-from benchmarks.workload import copy_database, kept_kiosk
+from benchmarks.workload import copy_database, keeping_everything, kept_kiosk
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="profile-startup-") as tmp:
         data = Path(tmp)
         copy_database(kept_kiosk() / "kiosk.db", data / "kiosk.db")
+        (data / "kiosk.toml").write_text(keeping_everything(), encoding="utf-8")
         args = ["-m", "kiosk", "--data-dir", str(data), "run", "--smoke"]
         # The first start does the auto sign-out and reads the file into the page cache.
         subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)

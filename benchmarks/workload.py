@@ -1,7 +1,7 @@
 """The benchmarks' workload: the same on every run and every machine.
 
-One million visits over 30 days, made by the kiosk's own demo generator (what `visitor-kiosk
-demo --visits 1000000 --seed 1 --on-site K` runs) from a fixed seed, at a fixed moment in a
+One million visits over 30 days, made by `visitor-kiosk demo --visits 1000000 --seed 1
+--on-site K` (the command itself, its clock set) from a fixed seed, at a fixed moment in a
 fixed time zone: exactly K of them still on site, signed in that morning, every other one
 signed out. Three sizes, each a database of its own, as real sites reach them:
 
@@ -9,12 +9,13 @@ signed out. Three sizes, each a database of its own, as real sites reach them:
 - a big day: 5,000 on site;
 - a conference: 30,000 on site (the database the export, purge and start-up measures use).
 
-The measures that read the clock (sign-out, the roll call's time, the auto sign-out of a
-kiosk started on a copy) run at that same moment (`fixed_clock`), so nothing depends on the
-hour or the day of the run. The databases are kept in benchmarks/data/ between runs. Each
-folder's name holds the counts, the seed, the moment and a hash of the code that makes the
-visits (the demo generator and the SQLite store that writes them): when that code changes,
-the next run makes them again, and folders of any other workload are deleted, never reused.
+The measures that read the clock (sign-out, the roll call, the cleanup while a window shows)
+run at that same moment (`fixed_clock`), so nothing depends on the hour or the day of the run;
+only the start-up measures run the kiosk on the wall clock, on a copy (benchmarks/startup.py).
+The databases are kept in benchmarks/data/ between runs. Each folder's name holds the counts,
+the seed, the moment and a hash of the code that makes the visits (the demo generator, the
+SQLite store's schema and its writing of visits): when that code changes, the next run makes
+them again, and folders of any other workload are deleted, never reused.
 `workload()` is recorded beside every figure that uses them."""
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ ORDINARY, BIG, CONFERENCE = 300, 5_000, 30_000
 SIZES = {"ordinary day": ORDINARY, "big day": BIG, "conference": CONFERENCE}
 
 _ROOT = Path(__file__).resolve().parent.parent
-_MAKING_CODE = (_ROOT / "kiosk" / "demo", _ROOT / "storage" / "sqlite")
+# What makes the visits and decides how they are stored: the demo generator, and the SQLite
+# store's schema, migrations and writing of visits.
+_MAKING_CODE = (
+    *sorted((_ROOT / "kiosk" / "demo").glob("*.py")),
+    *(_ROOT / "storage" / "sqlite" / name for name in ("database.py", "store.py", "visits.py")),
+)
 
 
 def fixed_clock() -> datetime:
@@ -52,9 +58,8 @@ def fixed_clock() -> datetime:
 def code_hash() -> str:
     """A hash of the code that makes the visits: a change to it makes the databases again."""
     digest = hashlib.sha256()
-    for folder in _MAKING_CODE:
-        for path in sorted(folder.glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in _MAKING_CODE:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -112,8 +117,9 @@ def make_visits(
         capture_output=True,
         text=True,
     )
-    if made.returncode != 0:
-        raise RuntimeError(f"making the benchmark visits failed:\n{made.stderr}")
+    said = f"added {VISITS} visits ({on_site} still on site)"
+    if made.returncode != 0 or said not in made.stdout:
+        raise RuntimeError(f"making the benchmark visits failed:\n{made.stdout}{made.stderr}")
     return time.perf_counter() - began
 
 
@@ -136,6 +142,16 @@ def copy_database(source: Path, target: Path) -> None:
         os.close(fd)
 
 
+def keeping_everything() -> str:
+    """The kiosk.toml of a kiosk run on the wall clock (the start-up measures) over a copy of a
+    kept database: visits kept long enough that the workload's, months old by that clock, are
+    not all purged at its first start."""
+    days = (datetime.now(UTC) - CLOCK).days + DAYS + 2
+    if days > 3650:  # the longest retention the settings allow
+        raise RuntimeError("the workload's clock is over ten years back: move CLOCK")
+    return f"[retention]\nvisit_days = {days}\n"
+
+
 def check_unchanged(folder: Path, on_site: int) -> None:
     """A measure that left a kept database with another number on site changed the workload of
     every later run: an error, not a figure."""
@@ -151,28 +167,16 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _make(folder: Path, on_site: int, days: int, config_file: Path | None) -> None:
-    """What `visitor-kiosk demo` does, with the kiosk's clock at CLOCK (run with TZ set)."""
-    from kiosk.bootstrap import assemble
-    from kiosk.demo.generate import add_demo_visits
+    """`visitor-kiosk demo` with the kiosk's clock at CLOCK (run with TZ set)."""
+    from kiosk.cli.common import CliState
+    from kiosk.cli.data import demo
 
-    core = assemble(folder, config_file, clock=fixed_clock)
-    try:
-        summary = add_demo_visits(
-            core.store,
-            core.notices,
-            languages=core.config.kiosk.languages,
-            kiosk_id=core.config.site.kiosk_id,
-            hosts=core.hosts,
-            clock=core.clock,
-            count=VISITS,
-            days=days,
-            seed=SEED,
-            on_site=on_site,
-        )
-    finally:
-        core.close()
-    if (summary.added, summary.on_site) != (VISITS, on_site):
-        raise AssertionError(f"made {summary.added} visits, {summary.on_site} on site")
+    options = ["--visits", str(VISITS), "--days", str(days), "--seed", str(SEED)]
+    demo.main(
+        [*options, "--on-site", str(on_site)],
+        prog_name="visitor-kiosk demo",
+        obj=CliState(folder, config_file, clock=fixed_clock),
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import click
 
+from kiosk.domain.clock import Clock, utc_now
+
 if TYPE_CHECKING:
     from kiosk.bootstrap import Core
 
@@ -29,6 +31,9 @@ class BadInput(click.ClickException):
 class CliState:
     data_dir: Path | None
     config_file: Path | None
+    # The wall clock; a command run as of another moment (the benchmarks' fixed workload)
+    # is given another.
+    clock: Clock = utc_now
     _core: Core | None = None
 
     def core(self) -> Core:
@@ -38,7 +43,7 @@ class CliState:
         from kiosk.bootstrap import assemble
 
         if self._core is None:
-            self._core = assemble(self.data_dir, self.config_file)
+            self._core = assemble(self.data_dir, self.config_file, self.clock)
             click.get_current_context().call_on_close(self._core.close)
         return self._core
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.ports import Expiry, PersonalData, PurgeRecord, Store
 from kiosk.settings.config import RetentionConfig
+from kiosk.settings.memory import release_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class Retention:
                 files,
             )
         self._store.forget_deleted()
+        release_freed_memory()  # what the chunks' deletions went through
         return report
 
     def run(self, dry_run: bool = False, chunk: int | None = None) -> PurgeReport:

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # The staff list shows at most this many rows: more than that is for the search to narrow
 # (everyone is on the roll call).
 SEARCH_LIMIT = 500
+LOGGED_IDS = 20  # visit ids in one log line at most
 # The auto sign-out's turn on a shared database: the kiosk that holds it renews it with each
 # minutely run; another takes over once it has run out.
 AUTO_SIGN_OUT = "auto-sign-out"
@@ -244,5 +245,8 @@ class Visits:
             if not closing:
                 return 0
             closed = db.visits.close_many(closing, SignOutMethod.AUTO)
-        log.info("auto sign-out closed %d visit(s): %s", closed, [v for v, _ in closing])
+        ids = [visit_id for visit_id, _ in closing]
+        # The first ids, to trace them by; a conference's 30,000 would make one 240 KB line.
+        more = f" and {len(ids) - LOGGED_IDS} more" if len(ids) > LOGGED_IDS else ""
+        log.info("auto sign-out closed %d visit(s): %s%s", closed, ids[:LOGGED_IDS], more)
         return closed

@@ -28,6 +28,7 @@ from pathlib import Path
 from kiosk.domain.clock import Clock, utc_now
 from kiosk.domain.ports import Erasure, Expiry
 from kiosk.settings.files import leftovers, private_folder, tighten, whole_file
+from kiosk.settings.memory import release_freed_memory
 from storage.sqlite.integrity import check
 from storage.sqlite.times import to_db
 
@@ -140,6 +141,7 @@ class SqliteBackups:
         for old in self.files()[KEPT:]:
             old.unlink(missing_ok=True)
         log.info("database backed up (%d kept)", min(len(self.files()), KEPT))
+        release_freed_memory()  # the pages the copy went through
         return target
 
     def restore(self) -> Path:

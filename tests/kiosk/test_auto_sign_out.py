@@ -181,6 +181,19 @@ def test_an_open_visit_is_closed_at_eleven_not_when_the_job_runs(
     assert raw_signed_out_at(core, visit.visit_id) == "2026-05-13T21:00:00.000000Z"
 
 
+def test_the_log_names_the_first_visits_closed_and_counts_the_rest(
+    visits: Visits, notice: Notice, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    signed_in = [
+        sign_in(visits, clock, notice, f"Visitor {n}", local(13, 9, n)).visit_id for n in range(25)
+    ]
+    clock.now = local(13, 23, 10)
+    with caplog.at_level("INFO", logger="kiosk.visits.service"):
+        assert visits.auto_sign_out(ELEVEN_PM) == 25
+    (line,) = [r.getMessage() for r in caplog.records if "auto sign-out" in r.getMessage()]
+    assert line == f"auto sign-out closed 25 visit(s): {signed_in[:20]} and 5 more"
+
+
 def test_a_late_arrival_stays_until_the_next_evening(
     core: Core, visits: Visits, notice: Notice, clock: Clock
 ) -> None:

@@ -147,6 +147,16 @@ def test_same_seed_same_names(tmp_path: Path) -> None:
     assert first != other
 
 
+def test_same_seed_same_clock_same_visits(tmp_path: Path) -> None:
+    """What `make bench` relies on: the same arguments at the same moment make the same visits,
+    every field of every one, whenever and wherever they are made."""
+    first = make_demo(tmp_path / "a", AFTERNOON, seed=3, on_site=40).visits
+    second = make_demo(tmp_path / "b", AFTERNOON, seed=3, on_site=40).visits
+    later = make_demo(tmp_path / "c", AFTERNOON + timedelta(days=1), seed=3, on_site=40).visits
+    assert first == second
+    assert [v.signed_in_at for v in first] != [v.signed_in_at for v in later]
+
+
 def test_languages_are_the_configured_ones(tmp_path: Path) -> None:
     demo = make_demo(tmp_path / "demo", AFTERNOON, config='[kiosk]\nlanguages = ["da", "nl"]\n')
     assert {visit.language for visit in demo.visits} == {"da", "nl"}
