@@ -38,11 +38,14 @@ SIGN_OUT_MARGIN = timedelta(days=2)
 def _guarded(column: str) -> str:
     """A text column as write_csv writes it: the formula guard (by the first character's code,
     cheaper than comparing text), and NULL (an empty cell, where COPY would write "" for an
-    empty text) for empty."""
-    codes = ", ".join(str(ord(start)) for start in FORMULA_START)
+    empty text) for empty. Nearly every name starts with a letter, whose code is above those of
+    all the characters that start a formula: one comparison decides it."""
+    codes = [ord(start) for start in FORMULA_START]
     return (
-        f"NULLIF(CASE WHEN ascii({column}) IN ({codes}) THEN '''' || {column} "
-        f"ELSE {column} END, '')"
+        f"CASE WHEN ascii({column}) > {max(codes)} THEN {column} "
+        f"WHEN {column} = '' THEN NULL "
+        f"WHEN ascii({column}) IN ({', '.join(map(str, codes))}) THEN '''' || {column} "
+        f"ELSE {column} END"
     )
 
 
