@@ -61,4 +61,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A database of its own on the session's server, dropped after the test."""
+    name = postgres_server.new_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
 pytest_plugins = ["leaksupport", "qtsupport", "cupssupport", "visitsupport", "xsupport"]

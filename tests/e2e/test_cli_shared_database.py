@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from clisupport import ok
 from pgsupport import PostgresServer
 
 from tests.e2e.conftest import Cli, UsageError
-
-
-@pytest.fixture
-def database_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    yield postgres_server.url(name)
-    postgres_server.drop_database(name)
 
 
 def test_two_data_dirs_on_one_database_see_the_same_visits(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.bootstrap import Core
+
 # In a process of its own, so that nothing else the test run allocated is measured: a worker
 # thread reads 30 MB of rows through a large SQLite page cache, opens a connection that stays
 # open (as the store's connection of each thread does), then closes the first; then the
@@ -59,3 +61,17 @@ def test_memory_a_worker_thread_freed_goes_back_to_the_system(tmp_path: Path) ->
     )
     held, after = (float(value) for value in done.stdout.split())
     assert held - after >= 10, f"{held:.0f} MB held after the job, {after:.0f} MB after release"
+
+
+def test_the_backup_and_the_cleanup_release_what_they_freed(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[str] = []
+    for module, job in (
+        ("storage.sqlite.backups", "backup"),
+        ("kiosk.maintenance.retention", "cleanup"),
+    ):
+        monkeypatch.setattr(f"{module}.release_freed_memory", lambda job=job: released.append(job))
+    core.backups.make()
+    core.retention.run()
+    assert released == ["backup", "cleanup"]

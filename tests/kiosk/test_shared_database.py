@@ -31,13 +31,6 @@ Kiosk = Callable[[str], Core]
 
 
 @pytest.fixture
-def database_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    yield postgres_server.url(name)
-    postgres_server.drop_database(name)
-
-
-@pytest.fixture
 def kiosk(tmp_path: Path, database_url: str) -> Iterator[Kiosk]:
     """`kiosk("lobby-1")`: a kiosk's core with its own data dir and id on the shared database."""
     made: list[Core] = []

@@ -9,11 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from pgsupport import PostgresServer
 
 from kiosk.bootstrap import assemble
 
@@ -45,13 +41,6 @@ for n in range(count):
 core.close()
 print("IDS " + json.dumps(ids))
 """
-
-
-@pytest.fixture
-def database_url(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.new_database()
-    yield postgres_server.url(name)
-    postgres_server.drop_database(name)
 
 
 def test_four_kiosk_processes_writing_at_once_lose_nothing(
